@@ -1,0 +1,53 @@
+package io.el4ner.api;
+
+import java.util.Objects;
+
+/**
+ * Something that went wrong or was dropped while recognising, reported instead of silently ignored.
+ *
+ * @param kind what happened
+ * @param stage the stage it happened in
+ * @param member the member concerned; empty when none
+ * @param message a readable explanation
+ * @param detail the raw material: the unparseable output, the span that was not found, the exception's class
+ * @since 0.1
+ */
+public record Diagnostic(Kind kind, Stage stage, String member, String message, String detail) {
+    /** What a {@link Diagnostic} reports. */
+    public enum Kind {
+        /** A member threw, timed out, or was skipped because of earlier failures. The result is degraded. */
+        MEMBER_FAILURE,
+        /** A member's answer could not be parsed at all; its answer is missing, so the result is degraded. */
+        UNPARSEABLE_OUTPUT,
+        /** Part of a member's answer could not be read (one list item, say); the rest was used. */
+        MALFORMED_ITEM,
+        /** A span string was found nowhere in the sentence on token boundaries and was dropped. */
+        UNANCHORED_SPAN,
+        /** A member labelled a span with a type outside the label set; the vote was ignored. */
+        UNKNOWN_TYPE,
+        /** An extracted span got no label from any member and was dropped. */
+        UNLABELED_SPAN,
+        /** An entity overlapped a more confident one and was dropped (nested entities are off). */
+        OVERLAP_RESOLVED,
+        /** A member labelled or validated a span that was not asked; ignored. */
+        UNEXPECTED_SPAN,
+        /** The validator removed an entity. */
+        REJECTED_BY_VALIDATOR,
+        /** A sentence was longer than a member's context and was split into windows. */
+        WINDOWED
+    }
+
+    /** Validates the components. */
+    public Diagnostic {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(stage, "stage");
+        Objects.requireNonNull(member, "member");
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(detail, "detail");
+    }
+
+    /** @return whether this diagnostic marks the result as degraded (a member's answer is missing) */
+    public boolean degrades() {
+        return kind == Kind.MEMBER_FAILURE || kind == Kind.UNPARSEABLE_OUTPUT;
+    }
+}

@@ -1,0 +1,162 @@
+package io.el4ner.api.spi;
+
+import io.el4ner.api.Demonstration;
+import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.EntityType;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * What a provider gets to create its component: the parameters the user gave (from the builder or the JSON
+ * configuration) and what the ensemble knows. Parameter values are JSON-like: {@link String}, {@link Number},
+ * {@link Boolean}, {@link List} or {@link Map}. {@link #toString()} hides the values of parameters whose names
+ * look secret ({@code key}, {@code token}, {@code secret}, {@code password}).
+ *
+ * @param component a name for error messages, e.g. {@code member 'qwen'}
+ * @param parameters the parameters
+ * @param types the label set of the ensemble
+ * @param pool the labelled demonstration pool of the ensemble
+ * @since 0.1
+ */
+public record ComponentConfig(String component, Map<String, Object> parameters, List<EntityType> types,
+                              List<Demonstration> pool) {
+    private static final Pattern SECRET = Pattern.compile("(?i).*(key|token|secret|password|credential).*");
+
+    /** Validates and copies the components. */
+    public ComponentConfig {
+        Objects.requireNonNull(component, "component");
+        parameters = Map.copyOf(parameters);
+        types = List.copyOf(types);
+        pool = List.copyOf(pool);
+    }
+
+    /**
+     * @param component a name for error messages
+     * @param parameters the parameters
+     * @return a configuration with no label set and no pool
+     */
+    public static ComponentConfig of(String component, Map<String, Object> parameters) {
+        return new ComponentConfig(component, parameters, List.of(), List.of());
+    }
+
+    /**
+     * @param key a parameter name
+     * @return the value as a string, if given
+     * @throws El4nerConfigurationException if the value is not a string
+     */
+    public Optional<String> string(String key) {
+        Object v = parameters.get(key);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (!(v instanceof String s)) {
+            throw wrongType(key, "a string", v);
+        }
+        return Optional.of(s);
+    }
+
+    /**
+     * @param key a parameter name
+     * @return the value as a string
+     * @throws El4nerConfigurationException if it is missing or not a string
+     */
+    public String requireString(String key) {
+        return string(key).orElseThrow(() -> new El4nerConfigurationException(
+                component + ": missing required parameter '" + key + "'"));
+    }
+
+    /**
+     * @param key a parameter name
+     * @param defaultValue the value when absent
+     * @return the value as an int
+     * @throws El4nerConfigurationException if it is not an integer
+     */
+    public int integer(String key, int defaultValue) {
+        Object v = parameters.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+                && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
+            return n.intValue();
+        }
+        throw wrongType(key, "an integer", v);
+    }
+
+    /**
+     * @param key a parameter name
+     * @param defaultValue the value when absent
+     * @return the value as a double
+     * @throws El4nerConfigurationException if it is not a number
+     */
+    public double decimal(String key, double defaultValue) {
+        Object v = parameters.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw wrongType(key, "a number", v);
+    }
+
+    /**
+     * @param key a parameter name
+     * @param defaultValue the value when absent
+     * @return the value as a boolean
+     * @throws El4nerConfigurationException if it is not a boolean
+     */
+    public boolean bool(String key, boolean defaultValue) {
+        Object v = parameters.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw wrongType(key, "true or false", v);
+    }
+
+    /**
+     * Rejects parameters this component does not know, so that a misspelt name is not silently ignored.
+     *
+     * @param known the parameter names the component reads
+     * @throws El4nerConfigurationException naming the first unknown parameter and the known ones
+     */
+    public void requireOnly(Set<String> known) {
+        for (String k : new TreeMap<>(parameters).keySet()) {
+            if (!known.contains(k)) {
+                throw new El4nerConfigurationException(component + ": unknown parameter '" + k
+                        + "'; known parameters: " + new java.util.TreeSet<>(known));
+            }
+        }
+    }
+
+    private El4nerConfigurationException wrongType(String key, String expected, Object v) {
+        String shown = isSecret(key) ? "(hidden)" : String.valueOf(v);
+        return new El4nerConfigurationException(component + ": parameter '" + key + "' must be " + expected
+                + ", got " + shown);
+    }
+
+    private static boolean isSecret(String key) {
+        return SECRET.matcher(key).matches();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("ComponentConfig[").append(component).append(", {");
+        String sep = "";
+        for (Map.Entry<String, Object> e : new TreeMap<>(parameters).entrySet()) {
+            sb.append(sep).append(e.getKey()).append('=')
+                    .append(isSecret(e.getKey()) ? "****" : String.valueOf(e.getValue()));
+            sep = ", ";
+        }
+        return sb.append("}, ").append(types.size()).append(" types, ").append(pool.size())
+                .append(" demonstrations]").toString();
+    }
+}

@@ -1,0 +1,19 @@
+package io.el4ner.api.spi;
+
+import io.el4ner.api.TextRange;
+import java.util.List;
+
+/**
+ * Splits a text into sentences, each recognised on its own. Thread-safe.
+ *
+ * @since 0.1
+ */
+@FunctionalInterface
+public interface SentenceSplitter {
+    /**
+     * @param text a non-empty text
+     * @return ranges of the sentences, in order, not overlapping; characters outside every range (whitespace
+     *     between sentences) are not recognised, so the ranges must cover every non-whitespace character
+     */
+    List<TextRange> split(String text);
+}

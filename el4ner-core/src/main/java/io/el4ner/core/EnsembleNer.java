@@ -1,0 +1,799 @@
+package io.el4ner.core;
+
+import io.el4ner.api.Demonstration;
+import io.el4ner.api.Diagnostic;
+import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.El4nerException;
+import io.el4ner.api.Entity;
+import io.el4ner.api.EntityType;
+import io.el4ner.api.NerResult;
+import io.el4ner.api.Provenance;
+import io.el4ner.api.Stage;
+import io.el4ner.api.TextRange;
+import io.el4ner.api.spi.Aggregator;
+import io.el4ner.api.spi.AggregatorProvider;
+import io.el4ner.api.spi.ComponentConfig;
+import io.el4ner.api.spi.ModelMember;
+import io.el4ner.api.spi.ModelMemberProvider;
+import io.el4ner.api.spi.Retriever;
+import io.el4ner.api.spi.RetrieverProvider;
+import io.el4ner.api.spi.SentenceSplitter;
+import io.el4ner.api.spi.Validator;
+import io.el4ner.api.spi.ValidatorProvider;
+import io.el4ner.core.internal.BreakIteratorSplitter;
+import io.el4ner.core.internal.CallLedger;
+import io.el4ner.core.internal.MemberInvoker;
+import io.el4ner.core.internal.Pipeline;
+import io.el4ner.core.internal.Prompts;
+import io.el4ner.core.internal.Providers;
+import io.el4ner.core.internal.SelfValidator;
+import io.el4ner.core.internal.VotingAggregator;
+import io.el4ner.core.internal.Windows;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recognises named entities with an ensemble of small LLMs, following EL4NER (arXiv 2505.23038):
+ * <ol>
+ *   <li>pre-extraction: every member lists candidate spans zero-shot (union);</li>
+ *   <li>retrieval: the {@link Retriever} picks k demonstrations from the labelled pool using those spans;</li>
+ *   <li>extraction: every member lists spans few-shot; the {@link Aggregator} keeps their union (or a quorum);</li>
+ *   <li>classification: every member types all candidate spans in one call; weighted vote;</li>
+ *   <li>validation: the {@link Validator} (by default the members themselves) keeps or drops each entity.</li>
+ * </ol>
+ * With no demonstration pool, stages 1–2 are skipped and extraction runs zero-shot.
+ *
+ * <p>Every entity's offsets are UTF-16 indices into the input and {@code input.substring(start, end)} equals its
+ * text: model answers are strings, anchored to their occurrences on token boundaries, and strings found nowhere
+ * are dropped and reported in {@link NerResult#diagnostics()}. Long texts are split into sentences (by default
+ * with {@link java.text.BreakIterator}) and sentences too long for a member's context into overlapping windows.
+ *
+ * <p>Instances are immutable and thread-safe. {@link #close()} closes what the ensemble created through providers
+ * (members, retriever, aggregator, validator) and its own threads, never instances passed to the builder.
+ *
+ * @since 0.1
+ */
+public final class EnsembleNer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EnsembleNer.class);
+
+    private final Pipeline pipeline;
+    private final List<ModelMember> members;
+    private final SentenceSplitter splitter;
+    private final int windowTokens;
+    private final boolean nested;
+    private final List<AutoCloseable> owned;
+    private final ExecutorService ownedExecutor;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private EnsembleNer(Pipeline pipeline, SentenceSplitter splitter, int windowTokens, boolean nested,
+                        List<AutoCloseable> owned, ExecutorService ownedExecutor) {
+        this.pipeline = pipeline;
+        this.members = pipeline.members();
+        this.splitter = splitter;
+        this.windowTokens = windowTokens;
+        this.nested = nested;
+        this.owned = List.copyOf(owned);
+        this.ownedExecutor = ownedExecutor;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the members' names, in ensemble order */
+    public List<String> memberNames() {
+        return members.stream().map(ModelMember::name).toList();
+    }
+
+    /**
+     * Recognises the entities of a text. A null, empty or blank text gives an empty result and calls no member.
+     *
+     * @param text the text; any length (it is split into sentences and windows, never truncated)
+     * @return the entities, diagnostics and usage
+     * @throws io.el4ner.api.EnsembleFailureException when every member failed in a stage of some sentence
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public NerResult recognize(String text) {
+        if (closed.get()) {
+            throw new IllegalStateException("this EnsembleNer is closed");
+        }
+        if (text == null || text.isBlank()) {
+            return NerResult.empty(text == null ? "" : text);
+        }
+        long start = System.nanoTime();
+        CallLedger ledger = new CallLedger();
+        List<Entity> entities = new ArrayList<>();
+        boolean windowed = false;
+        for (TextRange sentence : sentences(text)) {
+            List<TextRange> windows = Windows.of(text, sentence, members, windowTokens);
+            if (windows.size() > 1) {
+                windowed = true;
+                ledger.report(new Diagnostic(Diagnostic.Kind.WINDOWED, Stage.PRE_EXTRACTION, "",
+                        "a sentence of " + sentence.length() + " characters is longer than a member's context "
+                                + "allows; recognised in " + windows.size() + " overlapping windows",
+                        "[" + sentence.start() + ", " + sentence.end() + ")"));
+            }
+            for (TextRange w : windows) {
+                for (Entity e : pipeline.run(text.substring(w.start(), w.end()), ledger)) {
+                    entities.add(e.shift(w.start()));
+                }
+            }
+        }
+        if (windowed) {
+            entities = mergeWindows(entities, ledger);
+        }
+        long wall = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        return new NerResult(text, entities, ledger.diagnostics(), ledger.usage(wall));
+    }
+
+    private List<TextRange> sentences(String text) {
+        List<TextRange> ranges = splitter.split(text);
+        int last = 0;
+        for (TextRange r : ranges) {
+            if (r.start() < last || r.end() > text.length()) {
+                throw new El4nerException("sentence splitter " + splitter.getClass().getName()
+                        + " returned overlapping or out-of-range sentences: " + ranges);
+            }
+            for (int i = last; i < r.start(); i++) {
+                if (!Character.isWhitespace(text.charAt(i))) {
+                    throw new El4nerException("sentence splitter " + splitter.getClass().getName()
+                            + " left out non-whitespace text at index " + i + "; it must cover every word");
+                }
+            }
+            last = r.end();
+        }
+        for (int i = last; i < text.length(); i++) {
+            if (!Character.isWhitespace(text.charAt(i))) {
+                throw new El4nerException("sentence splitter " + splitter.getClass().getName()
+                        + " left out non-whitespace text at index " + i + "; it must cover every word");
+            }
+        }
+        return ranges.stream().filter(r -> r.length() > 0).toList();
+    }
+
+    /** Entities found twice in overlapping windows count once; then overlaps are resolved as usual. */
+    private List<Entity> mergeWindows(List<Entity> entities, CallLedger ledger) {
+        Map<String, Entity> unique = new LinkedHashMap<>();
+        for (Entity e : entities) {
+            unique.merge(e.start() + ":" + e.end() + ":" + e.type(), e,
+                    (a, b) -> a.confidence() >= b.confidence() ? a : b);
+        }
+        List<Entity> out = new ArrayList<>(unique.values());
+        if (!nested) {
+            out = resolveOverlaps(out, ledger);
+        }
+        return out;
+    }
+
+    private static List<Entity> resolveOverlaps(List<Entity> entities, CallLedger ledger) {
+        List<Entity> order = new ArrayList<>(entities);
+        order.sort(Comparator.comparingDouble(Entity::confidence).reversed()
+                .thenComparing(Comparator.comparingInt((Entity e) -> e.end() - e.start()).reversed())
+                .thenComparingInt(Entity::start));
+        List<Entity> kept = new ArrayList<>();
+        for (Entity e : order) {
+            Optional<Entity> clash = kept.stream().filter(x -> x.start() < e.end() && e.start() < x.end()).findFirst();
+            if (clash.isPresent()) {
+                ledger.report(new Diagnostic(Diagnostic.Kind.OVERLAP_RESOLVED, Stage.CLASSIFICATION, "",
+                        "dropped '" + e.text() + "' (" + e.type() + ") because it overlaps '" + clash.get().text()
+                                + "' (" + clash.get().type() + ") from another window", e.text()));
+            } else {
+                kept.add(e);
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Recognises many texts, {@code parallelism} at a time, and hands each result (or failure) to the listener as
+     * soon as it and all texts before it are done, so results arrive in input order. A text that fails does not
+     * stop the batch: its item carries the failure.
+     *
+     * @param texts the texts; read lazily, so a large file can be streamed
+     * @param parallelism texts recognised at once, {@code >= 1}
+     * @param listener receives items and progress on the calling thread
+     * @throws IllegalArgumentException if {@code parallelism < 1}
+     */
+    public void recognizeBatch(Iterable<String> texts, int parallelism, BatchListener listener) {
+        Objects.requireNonNull(texts, "texts");
+        Objects.requireNonNull(listener, "listener");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+        }
+        int total = texts instanceof Collection<?> c ? c.size() : -1;
+        long start = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(parallelism, daemonThreads("el4ner-batch-"));
+        try {
+            ArrayDeque<CompletableFuture<BatchItem>> inFlight = new ArrayDeque<>();
+            int index = 0;
+            int[] done = {0, 0};
+            for (String text : texts) {
+                final int i = index++;
+                inFlight.add(CompletableFuture.supplyAsync(() -> recognizeItem(i, text), pool));
+                if (inFlight.size() >= parallelism) {
+                    deliver(inFlight.poll(), listener, done, total, start);
+                }
+            }
+            while (!inFlight.isEmpty()) {
+                deliver(inFlight.poll(), listener, done, total, start);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private BatchItem recognizeItem(int index, String text) {
+        String t = text == null ? "" : text;
+        try {
+            return new BatchItem(index, t, recognize(t), null);
+        } catch (El4nerException e) {
+            return new BatchItem(index, t, null, e);
+        } catch (RuntimeException e) {
+            return new BatchItem(index, t, null, new El4nerException("recognising text " + index + " failed: " + e, e));
+        }
+    }
+
+    private static void deliver(CompletableFuture<BatchItem> f, BatchListener listener, int[] done, int total,
+                                long start) {
+        BatchItem item;
+        try {
+            item = f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new El4nerException("interrupted while recognising a batch", e);
+        } catch (ExecutionException e) {
+            throw new El4nerException("batch item failed unexpectedly", e.getCause());
+        }
+        done[0]++;
+        if (item.failure().isPresent()) {
+            done[1]++;
+        }
+        listener.onResult(item);
+        listener.onProgress(new BatchProgress(done[0], done[1], total, Duration.ofNanos(System.nanoTime() - start)));
+    }
+
+    /** Closes what the ensemble created. Idempotent. Failures to close are logged, never thrown. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", c.getClass().getName(), e.toString());
+            }
+        }
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdownNow();
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Configures an {@link EnsembleNer}. Not thread-safe. List-valued options add to the list; component choices
+     * (retriever, aggregator, validator, executor, sentence splitter) can be set once, and a second call throws
+     * {@link IllegalStateException}. {@link #build()} checks the whole configuration and may be called more than
+     * once.
+     *
+     * @since 0.1
+     */
+    public static final class Builder {
+        private final List<Object> members = new ArrayList<>();
+        private final List<EntityType> types = new ArrayList<>();
+        private final List<Demonstration> pool = new ArrayList<>();
+        private final Map<Stage, PromptTemplate> prompts = new EnumMap<>(Stage.class);
+        private final Map<String, Double> weights = new LinkedHashMap<>();
+        private Object retriever;
+        private Object aggregator;
+        private Object validator;
+        private Executor executor;
+        private SentenceSplitter splitter;
+        private int k = 5;
+        private int quorum = 1;
+        private ValidationMode validation = ValidationMode.SINGLE;
+        private String verifier;
+        private boolean skipUnanimous;
+        private boolean nested;
+        private int maxConcurrentCalls = 16;
+        private Duration timeout = Duration.ofSeconds(120);
+        private int windowTokens;
+        private ClassLoader classLoader;
+
+        /** A component to create through a provider. Parameters may hold secrets: never printed. */
+        private record Named(String provider, Map<String, Object> parameters) {
+            @Override
+            public String toString() {
+                return "provider '" + provider + "'";
+            }
+        }
+
+        private Builder() {
+        }
+
+        /**
+         * Adds a member instance. The ensemble does not close it.
+         *
+         * @param member a member; its name must be unique in the ensemble
+         * @return this builder
+         */
+        public Builder member(ModelMember member) {
+            members.add(Objects.requireNonNull(member, "member"));
+            return this;
+        }
+
+        /**
+         * Adds a member created at {@link #build()} by the {@link ModelMemberProvider} of that name; the ensemble
+         * closes it.
+         *
+         * @param provider the provider's name
+         * @param parameters the member's parameters
+         * @return this builder
+         */
+        public Builder member(String provider, Map<String, ?> parameters) {
+            members.add(new Named(Objects.requireNonNull(provider, "provider"), Map.copyOf(parameters)));
+            return this;
+        }
+
+        /**
+         * @param members member instances to add
+         * @return this builder
+         */
+        public Builder members(Collection<? extends ModelMember> members) {
+            members.forEach(this::member);
+            return this;
+        }
+
+        /**
+         * Adds an entity type of the label set (at least one is required).
+         *
+         * @param name the label
+         * @param description what belongs to the type; shown to the models
+         * @return this builder
+         */
+        public Builder entityType(String name, String description) {
+            return entityType(new EntityType(name, description));
+        }
+
+        /**
+         * @param type an entity type to add
+         * @return this builder
+         */
+        public Builder entityType(EntityType type) {
+            types.add(Objects.requireNonNull(type, "type"));
+            return this;
+        }
+
+        /**
+         * @param types entity types to add
+         * @return this builder
+         */
+        public Builder entityTypes(Collection<EntityType> types) {
+            types.forEach(this::entityType);
+            return this;
+        }
+
+        /**
+         * Adds labelled sentences to the demonstration pool. Without a pool the pipeline runs zero-shot.
+         *
+         * @param demonstrations labelled sentences; their types must be in the label set
+         * @return this builder
+         */
+        public Builder demonstrations(Collection<Demonstration> demonstrations) {
+            demonstrations.forEach(d -> pool.add(Objects.requireNonNull(d, "demonstration")));
+            return this;
+        }
+
+        /**
+         * @param k demonstrations per sentence, {@code >= 0}; default 5
+         * @return this builder
+         */
+        public Builder demonstrationCount(int k) {
+            if (k < 0) {
+                throw new IllegalArgumentException("demonstration count must be >= 0, got " + k);
+            }
+            this.k = k;
+            return this;
+        }
+
+        /**
+         * @param retriever the retriever; default: the highest-priority {@link RetrieverProvider} found (or the
+         *     one named by {@code -Del4ner.retriever}), used only when there is a pool
+         * @return this builder
+         */
+        public Builder retriever(Retriever retriever) {
+            this.retriever = once(this.retriever, Objects.requireNonNull(retriever, "retriever"), "retriever");
+            return this;
+        }
+
+        /**
+         * @param provider a {@link RetrieverProvider}'s name, e.g. {@code token-overlap}
+         * @param parameters its parameters
+         * @return this builder
+         */
+        public Builder retriever(String provider, Map<String, ?> parameters) {
+            this.retriever = once(this.retriever, new Named(provider, Map.copyOf(parameters)), "retriever");
+            return this;
+        }
+
+        /**
+         * @param aggregator the aggregator; default {@code voting}, configured by {@link #extractionQuorum} and
+         *     {@link #memberWeights}, which cannot be combined with an explicit aggregator
+         * @return this builder
+         */
+        public Builder aggregator(Aggregator aggregator) {
+            this.aggregator = once(this.aggregator, Objects.requireNonNull(aggregator, "aggregator"), "aggregator");
+            return this;
+        }
+
+        /**
+         * @param provider an {@link AggregatorProvider}'s name
+         * @param parameters its parameters
+         * @return this builder
+         */
+        public Builder aggregator(String provider, Map<String, ?> parameters) {
+            this.aggregator = once(this.aggregator, new Named(provider, Map.copyOf(parameters)), "aggregator");
+            return this;
+        }
+
+        /**
+         * @param m members that must propose a span for it to be kept; 1 (default) is the union
+         * @return this builder
+         */
+        public Builder extractionQuorum(int m) {
+            if (m < 1) {
+                throw new IllegalArgumentException("extraction quorum must be >= 1, got " + m);
+            }
+            this.quorum = m;
+            return this;
+        }
+
+        /**
+         * @param weights classification vote weights by member name (e.g. learned on a dev set); default 1 each
+         * @return this builder
+         */
+        public Builder memberWeights(Map<String, Double> weights) {
+            this.weights.putAll(weights);
+            return this;
+        }
+
+        /**
+         * Sets EL4NER's self-validation. Default {@link ValidationMode#SINGLE} with the first member as verifier.
+         *
+         * @param mode who validates
+         * @return this builder
+         */
+        public Builder validation(ValidationMode mode) {
+            this.validation = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * @param memberName the verifier of {@link ValidationMode#SINGLE} validation
+         * @return this builder
+         */
+        public Builder verifier(String memberName) {
+            this.verifier = Objects.requireNonNull(memberName, "memberName");
+            return this;
+        }
+
+        /**
+         * @param skip skip validating entities that every member proposed and labelled alike, to save calls;
+         *     default false
+         * @return this builder
+         */
+        public Builder skipValidationWhenUnanimous(boolean skip) {
+            this.skipUnanimous = skip;
+            return this;
+        }
+
+        /**
+         * Replaces self-validation with a validator of your own. The ensemble does not close it.
+         *
+         * @param validator the validator
+         * @return this builder
+         */
+        public Builder validator(Validator validator) {
+            this.validator = once(this.validator, Objects.requireNonNull(validator, "validator"), "validator");
+            return this;
+        }
+
+        /**
+         * @param provider a {@link ValidatorProvider}'s name, e.g. {@code self}
+         * @param parameters its parameters
+         * @return this builder
+         */
+        public Builder validator(String provider, Map<String, ?> parameters) {
+            this.validator = once(this.validator, new Named(provider, Map.copyOf(parameters)), "validator");
+            return this;
+        }
+
+        /**
+         * @param template replaces the built-in prompt of its stage
+         * @return this builder
+         */
+        public Builder prompt(PromptTemplate template) {
+            prompts.put(template.stage(), template);
+            return this;
+        }
+
+        /**
+         * @param executor runs member calls; default: an own pool of daemon threads, shut down on close
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = once(this.executor, Objects.requireNonNull(executor, "executor"), "executor");
+            return this;
+        }
+
+        /**
+         * @param n member calls in flight at once, across all recognitions, {@code >= 1}; default 16
+         * @return this builder
+         */
+        public Builder maxConcurrentCalls(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxConcurrentCalls must be >= 1, got " + n);
+            }
+            this.maxConcurrentCalls = n;
+            return this;
+        }
+
+        /**
+         * @param timeout deadline of one member call; default 120 s. A member that misses it counts as failed.
+         * @return this builder
+         */
+        public Builder timeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param splitter splits texts into sentences; default {@link java.text.BreakIterator} (root locale)
+         * @return this builder
+         */
+        public Builder sentenceSplitter(SentenceSplitter splitter) {
+            this.splitter = once(this.splitter, Objects.requireNonNull(splitter, "splitter"), "sentence splitter");
+            return this;
+        }
+
+        /**
+         * @param tokens tokens a sentence may take in a prompt before it is windowed; default 0, meaning a quarter
+         *     of each member's {@link ModelMember#contextTokens()}
+         * @return this builder
+         */
+        public Builder windowTokens(int tokens) {
+            if (tokens < 0) {
+                throw new IllegalArgumentException("windowTokens must be >= 0, got " + tokens);
+            }
+            this.windowTokens = tokens;
+            return this;
+        }
+
+        /**
+         * @param allow keep overlapping entities (for nested label sets); default false: of overlapping
+         *     entities the most confident, then the longest, is kept and the others are reported
+         * @return this builder
+         */
+        public Builder nestedEntities(boolean allow) {
+            this.nested = allow;
+            return this;
+        }
+
+        /**
+         * @param loader where providers are looked up; default the thread's context class loader, else el4ner's
+         * @return this builder
+         */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = Objects.requireNonNull(loader, "loader");
+            return this;
+        }
+
+        /**
+         * Builds the ensemble: creates provider-made components and checks the configuration.
+         *
+         * @return a new ensemble
+         * @throws El4nerConfigurationException for an unknown provider, no member, duplicate member names, no
+         *     entity type, a demonstration with a type outside the label set, an unknown verifier, or options that
+         *     cannot be combined
+         */
+        public EnsembleNer build() {
+            if (types.isEmpty()) {
+                throw new El4nerConfigurationException("no entity types: add at least one with entityType(name, "
+                        + "description)");
+            }
+            Set<String> typeNames = new HashSet<>();
+            for (EntityType t : types) {
+                boolean reserved = Provenance.NOT_AN_ENTITY.equalsIgnoreCase(t.name());
+                if (!typeNames.add(t.name()) || reserved) {
+                    throw new El4nerConfigurationException("entity type '" + t.name() + "' is "
+                            + (reserved ? "reserved for 'not an entity'" : "given twice"));
+                }
+            }
+            for (Demonstration d : pool) {
+                d.spans().forEach(s -> {
+                    if (!typeNames.contains(s.type())) {
+                        throw new El4nerConfigurationException("a demonstration uses type '" + s.type()
+                                + "', which is not in the label set " + typeNames + ": " + d.text());
+                    }
+                });
+            }
+            if (members.isEmpty()) {
+                throw new El4nerConfigurationException("no members: add at least one with member(...)");
+            }
+            if (aggregator != null && (quorum != 1 || !weights.isEmpty())) {
+                throw new El4nerConfigurationException("extractionQuorum and memberWeights configure the default "
+                        + "aggregator; pass them to your aggregator instead");
+            }
+            if (validator != null && (verifier != null || validation != ValidationMode.SINGLE)) {
+                throw new El4nerConfigurationException("validation(...) and verifier(...) configure self-validation; "
+                        + "they cannot be combined with validator(...)");
+            }
+            ClassLoader loader = classLoader != null ? classLoader
+                    : Optional.ofNullable(Thread.currentThread().getContextClassLoader())
+                    .orElse(EnsembleNer.class.getClassLoader());
+            List<AutoCloseable> owned = new ArrayList<>();
+            try {
+                return assemble(loader, owned);
+            } catch (RuntimeException e) {
+                for (AutoCloseable c : owned) {
+                    try {
+                        c.close();
+                    } catch (Exception suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
+            }
+        }
+
+        private EnsembleNer assemble(ClassLoader loader, List<AutoCloseable> owned) {
+            List<ModelMember> built = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < members.size(); i++) {
+                Object spec = members.get(i);
+                ModelMember m;
+                if (spec instanceof Named n) {
+                    m = Providers.byName(ModelMemberProvider.class, n.provider(), loader)
+                            .create(config("member #" + (i + 1) + " (" + n.provider() + ")", n.parameters()));
+                    if (m == null) {
+                        throw new El4nerConfigurationException("provider '" + n.provider() + "' created no member");
+                    }
+                    owned.add(m);
+                } else {
+                    m = (ModelMember) spec;
+                }
+                if (m.name() == null || m.name().isBlank()) {
+                    throw new El4nerConfigurationException("member #" + (i + 1) + " has no name");
+                }
+                if (!names.add(m.name())) {
+                    throw new El4nerConfigurationException("two members are named '" + m.name()
+                            + "'; member names must be unique");
+                }
+                built.add(m);
+            }
+            List<String> memberNames = built.stream().map(ModelMember::name).toList();
+            for (String w : weights.keySet()) {
+                if (!names.contains(w)) {
+                    throw new El4nerConfigurationException("memberWeights names '" + w + "', which is not a member; "
+                            + "members: " + memberNames);
+                }
+            }
+
+            Optional<Retriever> r = Optional.empty();
+            if (!pool.isEmpty() && k > 0) {
+                if (retriever instanceof Retriever given) {
+                    r = Optional.of(given);
+                } else {
+                    Named n = (Named) retriever;
+                    RetrieverProvider p = n != null ? Providers.byName(RetrieverProvider.class, n.provider(), loader)
+                            : Providers.single(RetrieverProvider.class, "el4ner.retriever", loader);
+                    Retriever created = p.create(config("retriever " + p.name(),
+                            n != null ? n.parameters() : Map.of()));
+                    owned.add(created);
+                    r = Optional.of(created);
+                }
+            } else if (retriever != null) {
+                log.warn("a retriever is configured but there is no demonstration pool (or k = 0): it is not used");
+            }
+
+            Aggregator a;
+            if (aggregator instanceof Aggregator given) {
+                a = given;
+            } else {
+                Named n = (Named) aggregator;
+                if (n == null && System.getProperty("el4ner.aggregator") == null) {
+                    a = new VotingAggregator(quorum, weights);
+                } else {
+                    AggregatorProvider p = n != null ? Providers.byName(AggregatorProvider.class, n.provider(), loader)
+                            : Providers.single(AggregatorProvider.class, "el4ner.aggregator", loader);
+                    a = p.create(config("aggregator " + p.name(), n != null ? n.parameters() : Map.of()));
+                    if (a instanceof AutoCloseable c) {
+                        owned.add(c);
+                    }
+                }
+            }
+
+            Prompts p = new Prompts(prompts);
+            Optional<Validator> v;
+            if (validator instanceof Validator given) {
+                v = Optional.of(given);
+            } else if (validator instanceof Named n) {
+                Validator created = Providers.byName(ValidatorProvider.class, n.provider(), loader)
+                        .create(config("validator " + n.provider(), n.parameters()));
+                owned.add(created);
+                v = Optional.of(created instanceof SelfValidator sv ? sv.withPrompts(p) : created);
+            } else if (validation == ValidationMode.NONE) {
+                if (verifier != null) {
+                    throw new El4nerConfigurationException("a verifier is set but validation is NONE");
+                }
+                v = Optional.empty();
+            } else {
+                v = Optional.of(new SelfValidator(validation, Optional.ofNullable(verifier), p));
+            }
+            if (v.isPresent() && v.get() instanceof SelfValidator sv && sv.verifier().isPresent()
+                    && !names.contains(sv.verifier().get())) {
+                throw new El4nerConfigurationException("verifier '" + sv.verifier().get()
+                        + "' is not a member; members: " + memberNames);
+            }
+
+            ExecutorService ownedExecutor = null;
+            Executor exec = executor;
+            if (exec == null) {
+                ownedExecutor = Executors.newCachedThreadPool(daemonThreads("el4ner-call-"));
+                exec = ownedExecutor;
+            }
+            Pipeline pipeline = new Pipeline(built, types, r, k, a, v, skipUnanimous, nested, p,
+                    new MemberInvoker(exec, maxConcurrentCalls, timeout));
+            log.debug("built an ensemble of {} members: {}", built.size(), memberNames);
+            return new EnsembleNer(pipeline, splitter != null ? splitter : new BreakIteratorSplitter(Locale.ROOT),
+                    windowTokens, nested, owned, ownedExecutor);
+        }
+
+        private ComponentConfig config(String component, Map<String, Object> parameters) {
+            return new ComponentConfig(component, parameters, types, pool);
+        }
+
+        private static <T> T once(T current, T value, String what) {
+            if (current != null) {
+                throw new IllegalStateException(what + " was already set; it can be set once");
+            }
+            return value;
+        }
+    }
+}

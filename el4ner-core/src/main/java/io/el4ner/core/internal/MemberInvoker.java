@@ -1,0 +1,133 @@
+package io.el4ner.core.internal;
+
+import io.el4ner.api.ChatRequest;
+import io.el4ner.api.ChatResponse;
+import io.el4ner.api.Diagnostic;
+import io.el4ner.api.MemberTimeoutException;
+import io.el4ner.api.ModelMemberException;
+import io.el4ner.api.Stage;
+import io.el4ner.api.spi.ModelMember;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls members concurrently with a per-call deadline and a bound on calls in flight. Results come back in
+ * ensemble order, so nothing downstream depends on which member finished first.
+ */
+public final class MemberInvoker {
+    private static final Logger log = LoggerFactory.getLogger(MemberInvoker.class);
+
+    private final Executor executor;
+    private final Semaphore permits;
+    private final Duration timeout;
+
+    /**
+     * @param executor runs the calls
+     * @param maxConcurrentCalls calls in flight at most, across all recognitions of the ensemble
+     * @param timeout deadline of one call, waiting for a permit included
+     */
+    public MemberInvoker(Executor executor, int maxConcurrentCalls, Duration timeout) {
+        this.executor = executor;
+        this.permits = new Semaphore(maxConcurrentCalls, true);
+        this.timeout = timeout;
+    }
+
+    /**
+     * Calls each member with its request.
+     *
+     * @param stage the stage, for accounting
+     * @param members the members to call, in ensemble order
+     * @param requestFor the request for each member
+     * @param ledger where usage and failures go
+     * @return the answers of the members that succeeded, in ensemble order
+     */
+    public Map<ModelMember, ChatResponse> callAll(Stage stage, List<ModelMember> members,
+                                                  Function<ModelMember, ChatRequest> requestFor, CallLedger ledger) {
+        List<CompletableFuture<ChatResponse>> futures = new ArrayList<>(members.size());
+        long[] started = new long[members.size()];
+        for (int i = 0; i < members.size(); i++) {
+            ModelMember m = members.get(i);
+            ChatRequest request = requestFor.apply(m);
+            started[i] = System.nanoTime();
+            futures.add(CompletableFuture.supplyAsync(() -> callOne(m, request), executor));
+        }
+        Map<ModelMember, ChatResponse> answers = new LinkedHashMap<>();
+        for (int i = 0; i < members.size(); i++) {
+            ModelMember m = members.get(i);
+            CompletableFuture<ChatResponse> f = futures.get(i);
+            long remaining = timeout.toNanos() - (System.nanoTime() - started[i]);
+            ChatResponse response;
+            try {
+                response = f.get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                fail(stage, m, new MemberTimeoutException(m.name(),
+                        "member '" + m.name() + "' did not answer within " + timeout.toMillis() + " ms"), started[i],
+                        ledger);
+                continue;
+            } catch (ExecutionException | CancellationException e) {
+                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                fail(stage, m, asMemberException(m, cause), started[i], ledger);
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                futures.forEach(x -> x.cancel(true));
+                throw new io.el4ner.api.El4nerException("interrupted while waiting for members", e);
+            }
+            if (response == null) {
+                fail(stage, m, new ModelMemberException(m.name(), "member '" + m.name() + "' returned null"),
+                        started[i], ledger);
+                continue;
+            }
+            ledger.success(stage, m.name(), response, millisSince(started[i]));
+            answers.put(m, response);
+        }
+        return answers;
+    }
+
+    private ChatResponse callOne(ModelMember member, ChatRequest request) {
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while waiting for a call permit");
+        }
+        try {
+            return member.chat(request);
+        } finally {
+            permits.release();
+        }
+    }
+
+    private static ModelMemberException asMemberException(ModelMember m, Throwable t) {
+        if (t instanceof ModelMemberException mme) {
+            return mme;
+        }
+        String what = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        return new ModelMemberException(m.name(), "member '" + m.name() + "' threw " + what, t);
+    }
+
+    private static void fail(Stage stage, ModelMember m, ModelMemberException e, long started, CallLedger ledger) {
+        log.debug("member '{}' failed in {}: {}", m.name(), stage, e.getMessage());
+        ledger.failure(stage, m.name(), millisSince(started));
+        ledger.report(new Diagnostic(Diagnostic.Kind.MEMBER_FAILURE, stage, m.name(), e.getMessage(),
+                e.getClass().getName() + (e.isRetriable() ? " (retriable)" : " (not retriable)")));
+    }
+
+    private static long millisSince(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,185 @@
+package io.el4ner.core.internal;
+
+import io.el4ner.api.ChatRequest;
+import io.el4ner.api.ChatResponse;
+import io.el4ner.api.Diagnostic;
+import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.GenerationOptions;
+import io.el4ner.api.Stage;
+import io.el4ner.api.TaskContext;
+import io.el4ner.api.TypedSpan;
+import io.el4ner.api.spi.ComponentConfig;
+import io.el4ner.api.spi.ValidationRequest;
+import io.el4ner.api.spi.Validator;
+import io.el4ner.api.spi.ValidatorProvider;
+import io.el4ner.api.spi.Verdict;
+import io.el4ner.core.ValidationMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * EL4NER's self-validation: the ensemble's own members judge each typed entity of a sentence, all entities in one
+ * call per judge. {@link ValidationMode#SINGLE}: one verifier decides. {@link ValidationMode#MAJORITY}: every
+ * member judges and an entity stays unless more judges reject it than accept it (a tie keeps it).
+ * {@link ValidationMode#UNANIMOUS}: it stays only if no judge that answered rejects it. A judge that fails or
+ * does not mention an entity abstains; an entity nobody judged is kept and flagged unverified.
+ */
+public final class SelfValidator implements Validator {
+    private final ValidationMode mode;
+    private final Optional<String> verifier;
+    private final Prompts prompts;
+
+    /**
+     * @param mode SINGLE, MAJORITY or UNANIMOUS
+     * @param verifier the verifier for SINGLE; empty means the first member
+     * @param prompts the templates
+     */
+    public SelfValidator(ValidationMode mode, Optional<String> verifier, Prompts prompts) {
+        if (mode == ValidationMode.NONE) {
+            throw new IllegalArgumentException("a self validator needs a mode other than NONE");
+        }
+        if (verifier.isPresent() && mode != ValidationMode.SINGLE) {
+            throw new El4nerConfigurationException("a verifier member is only meaningful with validation mode "
+                    + "SINGLE, not " + mode);
+        }
+        this.mode = mode;
+        this.verifier = verifier;
+        this.prompts = prompts;
+    }
+
+    /**
+     * @param p the templates to use
+     * @return this validator with other templates
+     */
+    public SelfValidator withPrompts(Prompts p) {
+        return new SelfValidator(mode, verifier, p);
+    }
+
+    /** @return the verifier named for SINGLE mode */
+    public Optional<String> verifier() {
+        return verifier;
+    }
+
+    @Override
+    public List<Verdict> validate(ValidationRequest request) {
+        List<TypedSpan> entities = request.entities();
+        if (entities.isEmpty()) {
+            return List.of();
+        }
+        List<String> all = request.members().memberNames();
+        List<String> judges = mode == ValidationMode.SINGLE ? List.of(verifier.orElse(all.get(0))) : all;
+        ChatRequest chat = new ChatRequest(
+                prompts.render(Stage.VALIDATION, request.sentence(), request.types(), request.demonstrations(),
+                        List.of(), entities),
+                GenerationOptions.greedyJson(64 + 40 * entities.size()),
+                new TaskContext(Stage.VALIDATION, request.sentence(), request.types(), request.demonstrations(),
+                        List.of(), entities));
+        Map<String, ChatResponse> answers = request.members().callAll(judges, chat);
+
+        List<List<String>> accepted = new ArrayList<>();
+        List<List<String>> rejected = new ArrayList<>();
+        for (int i = 0; i < entities.size(); i++) {
+            accepted.add(new ArrayList<>());
+            rejected.add(new ArrayList<>());
+        }
+        for (String judge : judges) {
+            ChatResponse r = answers.get(judge);
+            if (r == null) {
+                continue;
+            }
+            var parsed = ResponseParser.verdicts(r.text(), entities);
+            if (!parsed.parsed()) {
+                request.members().report(new Diagnostic(Diagnostic.Kind.UNPARSEABLE_OUTPUT, Stage.VALIDATION, judge,
+                        String.join("; ", parsed.problems()), r.text()));
+                continue;
+            }
+            for (String p : parsed.problems()) {
+                request.members().report(new Diagnostic(Diagnostic.Kind.MALFORMED_ITEM, Stage.VALIDATION, judge, p,
+                        r.text()));
+            }
+            boolean[] seen = new boolean[entities.size()];
+            for (ResponseParser.Judgement j : parsed.value()) {
+                List<Integer> targets = match(entities, j);
+                if (targets.isEmpty()) {
+                    request.members().report(new Diagnostic(Diagnostic.Kind.UNEXPECTED_SPAN, Stage.VALIDATION, judge,
+                            "judged an entity that was not asked: " + j.span() + " / " + j.type(), r.text()));
+                }
+                for (int t : targets) {
+                    if (!seen[t]) {
+                        seen[t] = true;
+                        (j.valid() ? accepted : rejected).get(t).add(judge);
+                    }
+                }
+            }
+        }
+        List<Verdict> out = new ArrayList<>(entities.size());
+        for (int i = 0; i < entities.size(); i++) {
+            int yes = accepted.get(i).size();
+            int no = rejected.get(i).size();
+            if (yes + no == 0) {
+                out.add(Verdict.unanswered());
+                continue;
+            }
+            boolean keep = switch (mode) {
+                case SINGLE -> yes > 0;
+                case MAJORITY -> yes >= no;
+                case UNANIMOUS -> no == 0;
+                case NONE -> true;
+            };
+            out.add(new Verdict(keep, true, accepted.get(i), rejected.get(i)));
+        }
+        return out;
+    }
+
+    private static List<Integer> match(List<TypedSpan> entities, ResponseParser.Judgement j) {
+        List<Integer> exact = new ArrayList<>();
+        List<Integer> loose = new ArrayList<>();
+        String span = SpanAnchor.normalize(j.span());
+        String type = j.type().strip().toLowerCase(Locale.ROOT);
+        for (int i = 0; i < entities.size(); i++) {
+            TypedSpan e = entities.get(i);
+            boolean typeOk = type.isEmpty() || e.type().toLowerCase(Locale.ROOT).equals(type);
+            if (typeOk && e.text().equals(j.span())) {
+                exact.add(i);
+            } else if (typeOk && SpanAnchor.normalize(e.text()).equals(span)) {
+                loose.add(i);
+            }
+        }
+        return exact.isEmpty() ? loose : exact;
+    }
+
+    /**
+     * Provider {@code self}: parameters {@code mode} ({@code single} (default), {@code majority},
+     * {@code unanimous}) and {@code verifier} (a member name, for single; default the first member).
+     */
+    public static final class Provider implements ValidatorProvider {
+        /** The provider's name. */
+        public static final String NAME = "self";
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public Validator create(ComponentConfig config) {
+            config.requireOnly(Set.of("mode", "verifier"));
+            String m = config.string("mode").orElse("single").toUpperCase(Locale.ROOT);
+            ValidationMode mode;
+            try {
+                mode = ValidationMode.valueOf(m);
+            } catch (IllegalArgumentException e) {
+                mode = ValidationMode.NONE;
+            }
+            if (mode == ValidationMode.NONE) {
+                throw new El4nerConfigurationException(config.component() + ": parameter 'mode' must be one of "
+                        + "single, majority, unanimous; got '" + config.string("mode").orElse("") + "'");
+            }
+            return new SelfValidator(mode, config.string("verifier"), Prompts.defaults());
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.el4ner.core.internal;
+
+import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.Provenance;
+import io.el4ner.api.spi.Aggregator;
+import io.el4ner.api.spi.AggregatorProvider;
+import io.el4ner.api.spi.ComponentConfig;
+import io.el4ner.api.spi.LabelDecision;
+import io.el4ner.api.spi.SpanProposal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The EL4NER aggregation: extraction keeps a span proposed by at least {@code quorum} of the members that
+ * answered (1 = union, the paper's choice); classification is a weighted plurality vote in which
+ * {@code NONE} ("not an entity") is a label like any other.
+ *
+ * <p>Ties are broken deterministically, in this order: the larger summed weight; then more votes; then an entity
+ * type over {@code NONE} (validation still follows, so a tie leans to recall); then the label of the member that
+ * comes first in ensemble order. Confidence is the winner's weight over the weight of all members that answered
+ * for the span.
+ */
+public final class VotingAggregator implements Aggregator {
+    private final int quorum;
+    private final Map<String, Double> weights;
+
+    /**
+     * @param quorum members that must propose a span, at least 1; capped at the number that answered
+     * @param weights member weights, default 1; each {@code >= 0}
+     */
+    public VotingAggregator(int quorum, Map<String, Double> weights) {
+        if (quorum < 1) {
+            throw new El4nerConfigurationException("extraction quorum must be >= 1, got " + quorum);
+        }
+        for (Map.Entry<String, Double> e : weights.entrySet()) {
+            if (!(e.getValue() >= 0) || e.getValue().isInfinite()) {
+                throw new El4nerConfigurationException("weight of member '" + e.getKey()
+                        + "' must be a finite number >= 0, got " + e.getValue());
+            }
+        }
+        this.quorum = quorum;
+        this.weights = Map.copyOf(weights);
+    }
+
+    /** @return the weights configured (members not named weigh 1) */
+    public Map<String, Double> weights() {
+        return weights;
+    }
+
+    @Override
+    public List<SpanProposal> selectSpans(List<SpanProposal> proposals, List<String> answered) {
+        int needed = Math.max(1, Math.min(quorum, answered.size()));
+        List<SpanProposal> out = new ArrayList<>();
+        for (SpanProposal p : proposals) {
+            if (p.proposedBy().size() >= needed) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public LabelDecision vote(String span, Map<String, String> labels, List<String> memberOrder) {
+        if (labels.isEmpty()) {
+            return new LabelDecision(Provenance.NOT_AN_ENTITY, 0, false);
+        }
+        Map<String, double[]> tally = new LinkedHashMap<>(); // label -> {weight, votes, first member rank}
+        double total = 0;
+        for (int rank = 0; rank < memberOrder.size(); rank++) {
+            String member = memberOrder.get(rank);
+            String label = labels.get(member);
+            if (label == null) {
+                continue;
+            }
+            double w = weights.getOrDefault(member, 1.0);
+            total += w;
+            double[] t = tally.computeIfAbsent(label, k -> new double[] {0, 0, Double.NaN});
+            t[0] += w;
+            t[1] += 1;
+            if (Double.isNaN(t[2])) {
+                t[2] = rank;
+            }
+        }
+        String best = null;
+        double[] bestT = null;
+        for (Map.Entry<String, double[]> e : tally.entrySet()) {
+            if (best == null || better(e.getKey(), e.getValue(), best, bestT)) {
+                best = e.getKey();
+                bestT = e.getValue();
+            }
+        }
+        if (best == null) { // labels only from members outside memberOrder: not expected
+            return new LabelDecision(Provenance.NOT_AN_ENTITY, 0, false);
+        }
+        double confidence = total > 0 ? Math.min(1, bestT[0] / total) : 1.0 / tally.size();
+        return new LabelDecision(best, confidence, tally.size() == 1);
+    }
+
+    private static boolean better(String label, double[] t, String best, double[] bt) {
+        if (Double.compare(t[0], bt[0]) != 0) {
+            return t[0] > bt[0];
+        }
+        if (t[1] != bt[1]) {
+            return t[1] > bt[1];
+        }
+        boolean none = Provenance.NOT_AN_ENTITY.equals(label);
+        boolean bestNone = Provenance.NOT_AN_ENTITY.equals(best);
+        if (none != bestNone) {
+            return !none;
+        }
+        return t[2] < bt[2];
+    }
+
+    /** Provider {@code voting}: parameters {@code quorum} (int, default 1) and {@code weights} (member → number). */
+    public static final class Provider implements AggregatorProvider {
+        /** The provider's name. */
+        public static final String NAME = "voting";
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public Aggregator create(ComponentConfig config) {
+            config.requireOnly(Set.of("quorum", "weights"));
+            Object w = config.parameters().get("weights");
+            Map<String, Double> weights = new HashMap<>();
+            if (w instanceof Map<?, ?> map) {
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    if (!(e.getValue() instanceof Number n)) {
+                        throw new El4nerConfigurationException(config.component() + ": weight of '" + e.getKey()
+                                + "' must be a number, got " + e.getValue());
+                    }
+                    weights.put(String.valueOf(e.getKey()), n.doubleValue());
+                }
+            } else if (w != null) {
+                throw new El4nerConfigurationException(config.component()
+                        + ": parameter 'weights' must be an object mapping member names to numbers");
+            }
+            return new VotingAggregator(config.integer("quorum", 1), weights);
+        }
+    }
+}
