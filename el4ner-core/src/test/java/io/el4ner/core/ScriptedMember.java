@@ -43,6 +43,11 @@ final class ScriptedMember implements ModelMember {
         return on(Stage.PRE_EXTRACTION, answer).on(Stage.EXTRACTION, answer);
     }
 
+    /** Same scripted answer for pre-extraction and extraction. */
+    ScriptedMember extracts(Function<ChatRequest, String> answer) {
+        return on(Stage.PRE_EXTRACTION, answer).on(Stage.EXTRACTION, answer);
+    }
+
     ScriptedMember delay(long millis) {
         this.delayMillis = millis;
         return this;

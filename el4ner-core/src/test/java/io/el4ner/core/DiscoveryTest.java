@@ -1,0 +1,212 @@
+package io.el4ner.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.el4ner.api.ChatRequest;
+import io.el4ner.api.ChatResponse;
+import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.NerResult;
+import io.el4ner.api.Stage;
+import io.el4ner.api.TokenUsage;
+import io.el4ner.api.spi.Aggregator;
+import io.el4ner.api.spi.AggregatorProvider;
+import io.el4ner.api.spi.ComponentConfig;
+import io.el4ner.api.spi.ModelMember;
+import io.el4ner.api.spi.ModelMemberProvider;
+import io.el4ner.api.spi.RetrieverProvider;
+import io.el4ner.api.spi.ValidatorProvider;
+import io.el4ner.core.internal.Providers;
+import io.el4ner.core.internal.VotingAggregator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class DiscoveryTest {
+    private static final ClassLoader LOADER = DiscoveryTest.class.getClassLoader();
+
+    /** A member provider registered in this module's test resources. */
+    public static final class FixedMemberProvider implements ModelMemberProvider {
+        static final AtomicInteger CLOSED = new AtomicInteger();
+
+        @Override
+        public String name() {
+            return "test-fixed";
+        }
+
+        @Override
+        public ModelMember create(ComponentConfig config) {
+            config.requireOnly(Set.of("name", "entities"));
+            String name = config.requireString("name");
+            String entities = config.string("entities").orElse("[]");
+            return new ModelMember() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public ChatResponse chat(ChatRequest request) {
+                    String text = switch (request.context().stage()) {
+                        case PRE_EXTRACTION, EXTRACTION -> entities;
+                        case CLASSIFICATION -> EnsembleNerTest.labelsFrom(request, Map.of("Paris", "LOC"));
+                        case VALIDATION -> EnsembleNerTest.verdicts(request, List.of());
+                    };
+                    return ChatResponse.of(text, TokenUsage.UNREPORTED);
+                }
+
+                @Override
+                public void close() {
+                    CLOSED.incrementAndGet();
+                }
+            };
+        }
+    }
+
+    /** Two providers with one name: a broken deployment. */
+    public static final class DuplicateOne implements ModelMemberProvider {
+        @Override
+        public String name() {
+            return "test-duplicate";
+        }
+
+        @Override
+        public ModelMember create(ComponentConfig config) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** The second of the duplicates. */
+    public static final class DuplicateTwo implements ModelMemberProvider {
+        @Override
+        public String name() {
+            return "test-duplicate";
+        }
+
+        @Override
+        public ModelMember create(ComponentConfig config) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** Aggregators of equal high priority: a choice must be made explicitly. */
+    public static final class HighA implements AggregatorProvider {
+        @Override
+        public String name() {
+            return "test-high-a";
+        }
+
+        @Override
+        public int priority() {
+            return 100;
+        }
+
+        @Override
+        public Aggregator create(ComponentConfig config) {
+            return new VotingAggregator(1, Map.of());
+        }
+    }
+
+    /** The other one. */
+    public static final class HighB implements AggregatorProvider {
+        @Override
+        public String name() {
+            return "test-high-b";
+        }
+
+        @Override
+        public int priority() {
+            return 100;
+        }
+
+        @Override
+        public Aggregator create(ComponentConfig config) {
+            return new VotingAggregator(2, Map.of());
+        }
+    }
+
+    @Test
+    void builtInProvidersAreRegistered() {
+        assertThat(Providers.names(Providers.all(RetrieverProvider.class, LOADER))).contains("token-overlap");
+        assertThat(Providers.names(Providers.all(AggregatorProvider.class, LOADER))).contains("voting");
+        assertThat(Providers.names(Providers.all(ValidatorProvider.class, LOADER))).contains("self");
+    }
+
+    @Test
+    void allIsOrderedByPriorityThenName() {
+        assertThat(Providers.names(Providers.all(AggregatorProvider.class, LOADER)))
+                .containsExactly("test-high-a", "test-high-b", "voting");
+    }
+
+    @Test
+    void unknownNameListsWhatIsAvailable() {
+        assertThatThrownBy(() -> Providers.byName(RetrieverProvider.class, "span-sim", LOADER))
+                .isInstanceOf(El4nerConfigurationException.class)
+                .hasMessageContaining("no RetrieverProvider named 'span-sim'")
+                .hasMessageContaining("token-overlap")
+                .hasMessageContaining("Add the jar");
+    }
+
+    @Test
+    void duplicateNamesAreAnError() {
+        assertThatThrownBy(() -> Providers.byName(ModelMemberProvider.class, "test-duplicate", LOADER))
+                .isInstanceOf(El4nerConfigurationException.class)
+                .hasMessageContaining(DuplicateOne.class.getName())
+                .hasMessageContaining(DuplicateTwo.class.getName());
+    }
+
+    @Test
+    void singleChoiceTieIsAnErrorUnlessAPropertyNamesOne() {
+        String prop = "el4ner.test.aggregator";
+        assertThatThrownBy(() -> Providers.single(AggregatorProvider.class, prop, LOADER))
+                .isInstanceOf(El4nerConfigurationException.class)
+                .hasMessageContaining("test-high-a").hasMessageContaining("test-high-b")
+                .hasMessageContaining("-D" + prop);
+        System.setProperty(prop, "test-high-b");
+        try {
+            assertThat(Providers.single(AggregatorProvider.class, prop, LOADER)).isInstanceOf(HighB.class);
+        } finally {
+            System.clearProperty(prop);
+        }
+    }
+
+    @Test
+    void builderCreatesMembersByProviderAndClosesThem() {
+        int before = FixedMemberProvider.CLOSED.get();
+        EnsembleNer ner = EnsembleNer.builder().entityType("LOC", "places")
+                .member("test-fixed", Map.of("name", "one", "entities", "[\"Paris\"]"))
+                .member("test-fixed", Map.of("name", "two"))
+                .validator("self", Map.of("mode", "majority"))
+                .build();
+        NerResult r = ner.recognize("We flew to Paris.");
+        assertThat(r.entities()).extracting(e -> e.text() + "/" + e.type()).containsExactly("Paris/LOC");
+        assertThat(r.usage().calls(Stage.VALIDATION)).isEqualTo(2);
+        assertThat(ner.memberNames()).containsExactly("one", "two");
+        ner.close();
+        assertThat(FixedMemberProvider.CLOSED.get() - before).isEqualTo(2);
+    }
+
+    @Test
+    void providerParametersAreChecked() {
+        assertThatThrownBy(() -> EnsembleNer.builder().entityType("LOC", "")
+                .member("test-fixed", Map.of("name", "one", "entitees", "[]")).build())
+                .isInstanceOf(El4nerConfigurationException.class)
+                .hasMessageContaining("unknown parameter 'entitees'");
+        assertThatThrownBy(() -> EnsembleNer.builder().entityType("LOC", "")
+                .member("test-fixed", Map.of("name", "x")).validator("self", Map.of("mode", "sometimes")).build())
+                .hasMessageContaining("'mode'");
+        assertThatThrownBy(() -> EnsembleNer.builder().entityType("LOC", "")
+                .member("test-fixed", Map.of()).build())
+                .hasMessageContaining("missing required parameter 'name'");
+    }
+
+    @Test
+    void componentConfigHidesSecrets() {
+        ComponentConfig c = ComponentConfig.of("member x", Map.of("apiKey", "sk-123", "model", "qwen"));
+        assertThat(c.toString()).contains("model=qwen").contains("apiKey=****").doesNotContain("sk-123");
+        assertThatThrownBy(() -> ComponentConfig.of("m", Map.of("apiKey", 42)).string("apiKey"))
+                .hasMessageContaining("'apiKey'").hasMessageNotContaining("42");
+    }
+}
