@@ -251,7 +251,7 @@ class EnsembleNerTest {
     }
 
     @Test
-    void recognize_timeoutCountsAsFailure() {
+    void recognize_timeoutCountsAsFailureAndInterruptsTheCall() throws InterruptedException {
         ScriptedMember slow = good("slow").delay(2_000);
         try (EnsembleNer ner = base().member(slow).member(good("fast")).verifier("fast")
                 .timeout(Duration.ofMillis(200)).build()) {
@@ -261,6 +261,7 @@ class EnsembleNerTest {
             assertThat(texts(r)).hasSize(3);
             assertThat(r.degraded()).isTrue();
             assertThat(r.diagnostics()).anySatisfy(d -> assertThat(d.message()).contains("did not answer within 200 ms"));
+            assertThat(slow.awaitInterrupt(1_000)).as("the timed-out call was interrupted").isTrue();
         }
     }
 

@@ -23,6 +23,7 @@ final class ScriptedMember implements ModelMember {
     private volatile long delayMillis;
     private volatile int contextTokens = 4096;
     private volatile boolean closed;
+    private final java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
 
     ScriptedMember(String name) {
         this.name = name;
@@ -68,6 +69,11 @@ final class ScriptedMember implements ModelMember {
         return requests().stream().filter(r -> r.context().stage() == stage).count();
     }
 
+    /** @return whether a call was interrupted within the wait */
+    boolean awaitInterrupt(long millis) throws InterruptedException {
+        return interrupted.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     boolean closed() {
         return closed;
     }
@@ -89,6 +95,7 @@ final class ScriptedMember implements ModelMember {
             try {
                 Thread.sleep(delayMillis);
             } catch (InterruptedException e) {
+                interrupted.countDown();
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted");
             }

@@ -13,9 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,18 +56,25 @@ public final class MemberInvoker {
      */
     public Map<ModelMember, ChatResponse> callAll(Stage stage, List<ModelMember> members,
                                                   Function<ModelMember, ChatRequest> requestFor, CallLedger ledger) {
-        List<CompletableFuture<ChatResponse>> futures = new ArrayList<>(members.size());
+        // FutureTask rather than CompletableFuture: cancelling it interrupts the member's thread.
+        List<FutureTask<ChatResponse>> futures = new ArrayList<>(members.size());
         long[] started = new long[members.size()];
         for (int i = 0; i < members.size(); i++) {
             ModelMember m = members.get(i);
             ChatRequest request = requestFor.apply(m);
             started[i] = System.nanoTime();
-            futures.add(CompletableFuture.supplyAsync(() -> callOne(m, request), executor));
+            FutureTask<ChatResponse> task = new FutureTask<>(() -> callOne(m, request));
+            futures.add(task);
+            try {
+                executor.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                task.cancel(false);
+            }
         }
         Map<ModelMember, ChatResponse> answers = new LinkedHashMap<>();
         for (int i = 0; i < members.size(); i++) {
             ModelMember m = members.get(i);
-            CompletableFuture<ChatResponse> f = futures.get(i);
+            FutureTask<ChatResponse> f = futures.get(i);
             long remaining = timeout.toNanos() - (System.nanoTime() - started[i]);
             ChatResponse response;
             try {
@@ -79,7 +86,8 @@ public final class MemberInvoker {
                         ledger);
                 continue;
             } catch (ExecutionException | CancellationException e) {
-                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                Throwable cause = e instanceof ExecutionException ? e.getCause()
+                        : new CancellationException("the call was cancelled or its executor refused it");
                 fail(stage, m, asMemberException(m, cause), started[i], ledger);
                 continue;
             } catch (InterruptedException e) {
