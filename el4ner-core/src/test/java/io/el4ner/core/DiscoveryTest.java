@@ -206,6 +206,9 @@ class DiscoveryTest {
     void componentConfigHidesSecrets() {
         ComponentConfig c = ComponentConfig.of("member x", Map.of("apiKey", "sk-123", "model", "qwen"));
         assertThat(c.toString()).contains("model=qwen").contains("apiKey=****").doesNotContain("sk-123");
+        ComponentConfig nested = ComponentConfig.of("m", Map.of("headers", Map.of("Authorization", "Bearer xyz"),
+                "list", List.of(Map.of("token", "t0k"))));
+        assertThat(nested.toString()).contains("Authorization=****").doesNotContain("xyz").doesNotContain("t0k");
         assertThatThrownBy(() -> ComponentConfig.of("m", Map.of("apiKey", 42)).string("apiKey"))
                 .hasMessageContaining("'apiKey'").hasMessageNotContaining("42");
     }

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * What a provider gets to create its component: the parameters the user gave (from the builder or the JSON
  * configuration) and what the ensemble knows. Parameter values are JSON-like: {@link String}, {@link Number},
  * {@link Boolean}, {@link List} or {@link Map}. {@link #toString()} hides the values of parameters whose names
- * look secret ({@code key}, {@code token}, {@code secret}, {@code password}).
+ * look secret ({@code key}, {@code token}, {@code secret}, {@code password}, {@code credential},
+ * {@code authorization}), at any depth.
  *
  * @param component a name for error messages, e.g. {@code member 'qwen'}
  * @param parameters the parameters
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  */
 public record ComponentConfig(String component, Map<String, Object> parameters, List<EntityType> types,
                               List<Demonstration> pool) {
-    private static final Pattern SECRET = Pattern.compile("(?i).*(key|token|secret|password|credential).*");
+    private static final Pattern SECRET = Pattern.compile("(?i).*(key|token|secret|password|credential|authorization).*");
 
     /** Validates and copies the components. */
     public ComponentConfig {
@@ -147,13 +148,38 @@ public record ComponentConfig(String component, Map<String, Object> parameters, 
         return SECRET.matcher(key).matches();
     }
 
+    /** Hides secret values at any depth: {@code headers: {Authorization: ...}} included. */
+    private static String shown(String key, Object value) {
+        if (isSecret(key)) {
+            return "****";
+        }
+        if (value instanceof Map<?, ?> map) {
+            StringBuilder sb = new StringBuilder("{");
+            String sep = "";
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                sb.append(sep).append(e.getKey()).append('=').append(shown(String.valueOf(e.getKey()), e.getValue()));
+                sep = ", ";
+            }
+            return sb.append('}').toString();
+        }
+        if (value instanceof List<?> list) {
+            StringBuilder sb = new StringBuilder("[");
+            String sep = "";
+            for (Object o : list) {
+                sb.append(sep).append(shown("", o));
+                sep = ", ";
+            }
+            return sb.append(']').toString();
+        }
+        return String.valueOf(value);
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("ComponentConfig[").append(component).append(", {");
         String sep = "";
         for (Map.Entry<String, Object> e : new TreeMap<>(parameters).entrySet()) {
-            sb.append(sep).append(e.getKey()).append('=')
-                    .append(isSecret(e.getKey()) ? "****" : String.valueOf(e.getValue()));
+            sb.append(sep).append(e.getKey()).append('=').append(shown(e.getKey(), e.getValue()));
             sep = ", ";
         }
         return sb.append("}, ").append(types.size()).append(" types, ").append(pool.size())

@@ -1,0 +1,124 @@
+package io.el4ner.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code el4ner} command. Exit codes: 0 success, 1 failure while recognising, 2 usage or configuration error.
+ * stdout carries only results; messages and logs go to stderr.
+ */
+@Command(name = "el4ner", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        synopsisSubcommandLabel = "COMMAND",
+        description = "Named entity recognition with an ensemble of small LLMs (EL4NER, arXiv 2505.23038).",
+        footer = {"", "Exit codes: 0 success, 1 failure while recognising, 2 usage or configuration error.",
+                "The configuration file is described in CONFIG.md."})
+public final class Main implements Callable<Integer> {
+    /** Success. */
+    public static final int OK = 0;
+    /** A failure while recognising (every member failed, a backend error). */
+    public static final int FAILURE = 1;
+    /** A usage or configuration error: nothing was recognised. */
+    public static final int USAGE = 2;
+
+    @Spec
+    private CommandSpec spec;
+
+    private Main() {
+    }
+
+    /**
+     * Runs the command line and exits with its code.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, System.err));
+    }
+
+    /**
+     * Runs the command line in process.
+     *
+     * @param args the arguments
+     * @param in standard input (read when no text is given)
+     * @param out standard output: the JSON result (UTF-8), help and version
+     * @param err standard error: messages (UTF-8)
+     * @return the exit code: {@value #OK}, {@value #FAILURE} or {@value #USAGE}
+     */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        try {
+            CommandLine cmd = new CommandLine(new Main());
+            cmd.addSubcommand("recognize", new RecognizeCommand(in, out, errWriter, in == System.in));
+            cmd.setExpandAtFiles(false); // "--text @home" is text, not a file of arguments
+            cmd.setOut(outWriter);
+            cmd.setErr(errWriter);
+            cmd.setParameterExceptionHandler(Main::usageError);
+            cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+                c.getErr().println("error: unexpected failure: " + e);
+                return FAILURE;
+            });
+            return cmd.execute(args == null ? new String[0] : args);
+        } finally {
+            outWriter.flush();
+            errWriter.flush();
+        }
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine c = e.getCommandLine();
+        PrintWriter err = c.getErr();
+        if (!(e instanceof CommandLine.UnmatchedArgumentException) && !c.getUnmatchedArguments().isEmpty()) {
+            // "--confg x" is reported as what it is, not as the missing --config it causes
+            CommandLine.UnmatchedArgumentException unmatched =
+                    new CommandLine.UnmatchedArgumentException(c, c.getUnmatchedArguments());
+            err.println("error: " + unmatched.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, err);
+        }
+        String message = String.valueOf(e.getMessage());
+        err.println("error: " + (message.startsWith("Error: ") ? message.substring("Error: ".length()) : message));
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+        return USAGE;
+    }
+
+    /** No command given: usage to stderr, exit {@value #USAGE}. */
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("error: missing command");
+        spec.commandLine().usage(err);
+        return USAGE;
+    }
+
+    /** Reads the version that the build wrote into {@code version.properties}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"el4ner " + version()};
+        }
+
+        static String version() {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                return "unknown";
+            }
+            String v = p.getProperty("version", "unknown");
+            return v.startsWith("${") ? "unknown" : v;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.el4ner.cli;
+
+import io.el4ner.api.Diagnostic;
+import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.El4nerException;
+import io.el4ner.api.EnsembleFailureException;
+import io.el4ner.api.NerResult;
+import io.el4ner.core.EnsembleNer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code el4ner recognize}: one text in, one JSON object out. */
+@Command(name = "recognize", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false,
+        header = "Recognise the named entities of one text; print them as one JSON object.",
+        description = {"Recognises the named entities of one text and prints one JSON object on stdout:",
+                "  {\"entities\":[{\"start\",\"end\",\"type\",\"text\",\"confidence\"}],\"diagnostics\":[...],"
+                        + "\"usage\":{...},\"degraded\":false}",
+                "Offsets are UTF-16 indices into the text. The text is --text, the UTF-8 file --input, or stdin."},
+        footer = {"", "Exit codes: 0 success, 1 failure while recognising (e.g. every member failed),",
+                "2 usage or configuration error. Configuration: see CONFIG.md."})
+final class RecognizeCommand implements Callable<Integer> {
+    private static final String PROVIDER_NOTE = "note: model members ship in later releases of "
+            + "el4ner-openai-compatible / el4ner-onnx; until then use a provider of your own on the class path";
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "The JSON configuration: entity types, members, demonstrations, ... (see CONFIG.md).")
+    private Path config;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    private Input input;
+
+    @Option(names = "--provenance",
+            description = "Add each entity's provenance: which members proposed, labelled and validated it.")
+    private boolean provenance;
+
+    @Option(names = "--pretty", description = "Indent the JSON.")
+    private boolean pretty;
+
+    /** Where the text comes from; neither means stdin. */
+    static final class Input {
+        @Option(names = {"-t", "--text"}, required = true, paramLabel = "TEXT", description = "The text.")
+        String text;
+
+        @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE",
+                description = "A UTF-8 file holding the text; '-' reads stdin.")
+        String file;
+    }
+
+    private final InputStream in;
+    private final PrintStream out;
+    private final PrintWriter err;
+    private final boolean interactive;
+
+    RecognizeCommand(InputStream in, PrintStream out, PrintWriter err, boolean systemIn) {
+        this.in = in;
+        this.out = out;
+        this.err = err;
+        this.interactive = systemIn && System.console() != null;
+    }
+
+    @Override
+    public Integer call() {
+        CliConfig cfg;
+        String text;
+        try {
+            cfg = ConfigLoader.load(config);
+            text = readInput();
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> err.println("error: " + p));
+            return Main.USAGE;
+        }
+        Secrets secrets = cfg.secrets();
+
+        EnsembleNer ner;
+        try {
+            ner = cfg.toBuilder().build();
+        } catch (El4nerConfigurationException e) {
+            err.println("error: " + config + ": " + secrets.mask(e.getMessage()));
+            if (String.valueOf(e.getMessage()).contains("no ModelMemberProvider named")) {
+                err.println(PROVIDER_NOTE);
+            }
+            return Main.USAGE;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("error: " + config + ": " + secrets.mask(e.getMessage()));
+            return Main.USAGE;
+        } catch (El4nerException e) {
+            err.println("error: creating the ensemble failed: " + secrets.mask(e.getMessage()));
+            return Main.FAILURE;
+        } catch (RuntimeException e) {
+            err.println("error: creating the ensemble failed unexpectedly: " + secrets.mask(describe(e)));
+            return Main.FAILURE;
+        }
+
+        try (ner) {
+            NerResult result = ner.recognize(text);
+            out.write(ResultJson.render(result, provenance, pretty, secrets));
+            out.write('\n');
+            out.flush();
+            if (out.checkError()) {
+                err.println("error: could not write the result to stdout");
+                return Main.FAILURE;
+            }
+            return Main.OK;
+        } catch (EnsembleFailureException e) {
+            err.println("error: recognition failed: " + secrets.mask(e.getMessage()));
+            for (Diagnostic d : e.failures()) {
+                err.println("  member '" + d.member() + "' (" + ResultJson.lower(d.stage()) + "): "
+                        + secrets.mask(d.message()));
+            }
+            return Main.FAILURE;
+        } catch (El4nerException e) {
+            err.println("error: recognition failed: " + secrets.mask(e.getMessage()));
+            return Main.FAILURE;
+        } catch (IOException | RuntimeException e) {
+            err.println("error: recognition failed unexpectedly: " + secrets.mask(describe(e)));
+            return Main.FAILURE;
+        }
+    }
+
+    private String readInput() {
+        if (input != null && input.text != null) {
+            return input.text;
+        }
+        byte[] bytes;
+        String shown;
+        if (input == null || input.file == null || input.file.equals("-")) {
+            shown = "standard input";
+            if (interactive) {
+                err.println("reading the text from standard input; end it with Ctrl-D (Ctrl-Z on Windows)");
+            }
+            try {
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new ConfigException(shown + ": cannot read: " + e.getMessage());
+            }
+        } else {
+            shown = input.file;
+            try {
+                bytes = ConfigLoader.readFile(Path.of(input.file), shown, "input");
+            } catch (InvalidPathException e) {
+                throw new ConfigException(shown + ": not a valid path: " + e.getReason());
+            }
+        }
+        return decode(bytes, shown);
+    }
+
+    /** Strict UTF-8; a leading byte order mark is dropped. */
+    static String decode(byte[] bytes, String shown) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        try {
+            String s = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(buffer).toString();
+            return s.startsWith("\uFEFF") ? s.substring(1) : s;
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(shown + ": the text is not valid UTF-8 (byte " + buffer.position()
+                    + "); convert it to UTF-8");
+        }
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(e.toString());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            sb.append("; caused by ").append(c);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * el4ner's command line: {@code java -jar el4ner.jar recognize --config FILE --text ...} prints one JSON object
+ * with the entities, diagnostics and usage. The shaded jar runs on the class path; this descriptor keeps the
+ * module's dependencies explicit.
+ */
+module io.el4ner.cli {
+    requires io.el4ner.core;
+    requires info.picocli;
+    requires com.fasterxml.jackson.databind;
+
+    opens io.el4ner.cli to info.picocli;
+}
