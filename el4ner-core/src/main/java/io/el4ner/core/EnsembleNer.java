@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -184,28 +183,9 @@ public final class EnsembleNer implements AutoCloseable {
         }
         List<Entity> out = new ArrayList<>(unique.values());
         if (!nested) {
-            out = resolveOverlaps(out, ledger);
+            out = Pipeline.resolveOverlaps(out, ledger);
         }
         return out;
-    }
-
-    private static List<Entity> resolveOverlaps(List<Entity> entities, CallLedger ledger) {
-        List<Entity> order = new ArrayList<>(entities);
-        order.sort(Comparator.comparingDouble(Entity::confidence).reversed()
-                .thenComparing(Comparator.comparingInt((Entity e) -> e.end() - e.start()).reversed())
-                .thenComparingInt(Entity::start));
-        List<Entity> kept = new ArrayList<>();
-        for (Entity e : order) {
-            Optional<Entity> clash = kept.stream().filter(x -> x.start() < e.end() && e.start() < x.end()).findFirst();
-            if (clash.isPresent()) {
-                ledger.report(new Diagnostic(Diagnostic.Kind.OVERLAP_RESOLVED, Stage.CLASSIFICATION, "",
-                        "dropped '" + e.text() + "' (" + e.type() + ") because it overlaps '" + clash.get().text()
-                                + "' (" + clash.get().type() + ") from another window", e.text()));
-            } else {
-                kept.add(e);
-            }
-        }
-        return kept;
     }
 
     /**

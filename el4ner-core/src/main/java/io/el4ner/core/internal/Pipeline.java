@@ -324,8 +324,14 @@ public final class Pipeline {
         }
     }
 
-    /** Keeps the most confident of overlapping entities, then the longest, then the earliest. */
-    static List<Entity> resolveOverlaps(List<Entity> entities, CallLedger ledger) {
+    /**
+     * Keeps the most confident of overlapping entities, then the longest, then the earliest, and reports the others.
+     *
+     * @param entities entities of one text
+     * @param ledger where dropped entities are reported
+     * @return the kept entities sorted by offset
+     */
+    public static List<Entity> resolveOverlaps(List<Entity> entities, CallLedger ledger) {
         List<Entity> order = new ArrayList<>(entities);
         order.sort(Comparator.comparingDouble(Entity::confidence).reversed()
                 .thenComparing(Comparator.comparingInt((Entity e) -> e.end() - e.start()).reversed())
