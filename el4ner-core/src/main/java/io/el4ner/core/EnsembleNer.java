@@ -760,7 +760,10 @@ public final class EnsembleNer implements AutoCloseable {
             }
             Pipeline pipeline = new Pipeline(built, types, r, k, a, v, skipUnanimous, nested, p,
                     new MemberInvoker(exec, maxConcurrentCalls, timeout));
-            log.debug("built an ensemble of {} members: {}", built.size(), memberNames);
+            if (log.isDebugEnabled()) {
+                log.debug("built an ensemble of {} members {}; prompts {}", built.size(), memberNames,
+                        java.util.Arrays.stream(Stage.values()).map(s -> s + "=" + p.template(s).version()).toList());
+            }
             return new EnsembleNer(pipeline, splitter != null ? splitter : new BreakIteratorSplitter(Locale.ROOT),
                     windowTokens, nested, owned, ownedExecutor);
         }

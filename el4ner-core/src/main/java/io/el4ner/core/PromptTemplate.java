@@ -7,8 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The prompt of one stage: a system message and a user message with placeholders, and a version that is
- * recorded so that results can be traced to the exact prompt. Placeholders are replaced in one pass, so text
+ * The prompt of one stage: a system message and a user message with placeholders, and a version label that tells
+ * templates apart (the ensemble logs the versions it uses at DEBUG when it is built). Placeholders are replaced in one pass, so text
  * that contains a placeholder (a sentence with "{{types}}" in it) is never expanded.
  *
  * <p>Placeholders: {@code {{types}}} (one line per entity type: "- NAME: description"), {@code {{sentence}}},
@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * the common variants small models produce.
  *
  * @param stage the stage the template is for
- * @param version a label recorded with results, e.g. {@code el4ner-1}; change it when you change the text
+ * @param version a label, e.g. {@code el4ner-1}; change it when you change the text
  * @param system the system message
  * @param user the user message
  * @since 0.1
