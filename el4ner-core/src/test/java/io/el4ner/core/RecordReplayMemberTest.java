@@ -1,0 +1,157 @@
+package io.el4ner.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.NerResult;
+import io.el4ner.api.NonRetriableBackendException;
+import io.el4ner.api.Stage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecordReplayMemberTest {
+    @TempDir
+    Path dir;
+
+    private EnsembleNer ensemble(RecordReplayMember a, RecordReplayMember b) {
+        return EnsembleNerTest.base().member(a).member(b).build();
+    }
+
+    @Test
+    void recordedRunReplaysBitIdenticallyWithoutTheModels() {
+        Path file = dir.resolve("answers.jsonl");
+        ScriptedMember a = EnsembleNerTest.good("a");
+        ScriptedMember b = EnsembleNerTest.good("b").extracts("{\"entities\": [\"Paris\"]}");
+        NerResult recorded;
+        try (EnsembleNer ner = ensemble(
+                RecordReplayMember.builder(file).delegate(a).model("qwen-14b").parameters(Map.of("apiKey", "sk-xyz",
+                        "temperature", 0)).build(),
+                RecordReplayMember.builder(file).delegate(b).model("phi-4").build())) {
+            recorded = ner.recognize(EnsembleNerTest.S);
+        }
+        long calls = a.requests().size() + b.requests().size();
+        assertThat(calls).isEqualTo(recorded.usage().totalCalls());
+
+        RecordReplayMember ra = RecordReplayMember.builder(file).name("a").model("qwen-14b")
+                .parameters(Map.of("apiKey", "another-key", "temperature", 0)).mode(RecordReplayMember.Mode.REPLAY)
+                .build();
+        RecordReplayMember rb = RecordReplayMember.builder(file).name("b").model("phi-4")
+                .mode(RecordReplayMember.Mode.REPLAY).build();
+        try (EnsembleNer ner = ensemble(ra, rb)) {
+            NerResult replayed = ner.recognize(EnsembleNerTest.S);
+            assertThat(replayed.entities()).isEqualTo(recorded.entities());
+            assertThat(replayed.diagnostics()).isEqualTo(recorded.diagnostics());
+            assertThat(replayed.usage().totalTokens()).isEqualTo(recorded.usage().totalTokens());
+        }
+        assertThat(a.requests().size() + b.requests().size()).isEqualTo(calls); // no model was asked again
+    }
+
+    @Test
+    void fileIsReadableJsonLinesWithoutSecrets() throws IOException {
+        Path file = dir.resolve("answers.jsonl");
+        try (EnsembleNer ner = EnsembleNerTest.base().member(RecordReplayMember.builder(file)
+                .delegate(EnsembleNerTest.good("a")).parameters(Map.of("apiKey", "sk-secret-123",
+                        "headers", Map.of("Authorization", "Bearer zzz"))).build()).build()) {
+            ner.recognize(EnsembleNerTest.S);
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l).startsWith("{\"key\":\"")
+                .contains("\"member\":\"a\"").contains("\"response\":{"));
+        String all = Files.readString(file);
+        assertThat(all).doesNotContain("sk-secret-123").doesNotContain("apiKey").doesNotContain("zzz");
+    }
+
+    @Test
+    void aDifferentModelOrPromptIsAMiss() {
+        Path file = dir.resolve("answers.jsonl");
+        try (EnsembleNer ner = EnsembleNerTest.base().member(RecordReplayMember.builder(file)
+                .delegate(EnsembleNerTest.good("a")).model("m1").build()).build()) {
+            ner.recognize(EnsembleNerTest.S);
+        }
+        RecordReplayMember other = RecordReplayMember.builder(file).name("a").model("m2")
+                .mode(RecordReplayMember.Mode.REPLAY).build();
+        assertThat(other.recorded()).isEqualTo(3); // loaded, but keyed under m1
+        try (EnsembleNer ner = EnsembleNerTest.base().member(other).build()) {
+            assertThatThrownBy(() -> ner.recognize(EnsembleNerTest.S))
+                    .hasMessageContaining("no member answered the EXTRACTION stage");
+        }
+        RecordReplayMember same = RecordReplayMember.builder(file).name("a").model("m1")
+                .mode(RecordReplayMember.Mode.REPLAY).build();
+        try (EnsembleNer ner = EnsembleNerTest.base().member(same).build()) {
+            assertThatThrownBy(() -> ner.recognize("A sentence never recorded."))
+                    .hasMessageContaining("no member answered");
+        }
+        RecordReplayMember direct = RecordReplayMember.builder(file).name("a").model("m1")
+                .mode(RecordReplayMember.Mode.REPLAY).build();
+        ScriptedMember probe = EnsembleNerTest.good("a");
+        try (EnsembleNer ner = EnsembleNerTest.base().member(probe).validation(ValidationMode.NONE).build()) {
+            ner.recognize("Another text.");
+        }
+        assertThatThrownBy(() -> direct.chat(probe.requests().get(0)))
+                .isInstanceOf(NonRetriableBackendException.class).hasMessageContaining("no recorded answer")
+                .hasMessageContaining(Stage.EXTRACTION.toString());
+    }
+
+    @Test
+    void tornLastLineIsSkippedAndRecordingResumes() throws IOException {
+        Path file = dir.resolve("answers.jsonl");
+        ScriptedMember a = EnsembleNerTest.good("a");
+        try (EnsembleNer ner = EnsembleNerTest.base().member(RecordReplayMember.builder(file).delegate(a).build())
+                .build()) {
+            ner.recognize(EnsembleNerTest.S);
+        }
+        Files.writeString(file, "{\"key\":\"abc\",\"member\":\"a\",\"resp", StandardOpenOption.APPEND);
+        RecordReplayMember resumed = RecordReplayMember.builder(file).delegate(a).build();
+        assertThat(resumed.recorded()).isEqualTo(3);
+        Files.writeString(file, "\nnot json\n{\"key\":\"k\",\"member\":\"a\",\"response\":{\"text\":\"x\"}}\n",
+                StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> RecordReplayMember.builder(file).delegate(a).build())
+                .hasMessageContaining("line 4");
+    }
+
+    @Test
+    void concurrentRecordingWritesWholeLines() throws Exception {
+        Path file = dir.resolve("answers.jsonl");
+        RecordReplayMember rec = RecordReplayMember.builder(file).delegate(EnsembleNerTest.good("a")).build();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try (EnsembleNer ner = EnsembleNerTest.base().member(rec).validation(ValidationMode.NONE).build()) {
+            List<Future<NerResult>> fs = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String text = "Paris number " + i + " welcomed Angela Merkel.";
+                fs.add(pool.submit(() -> ner.recognize(text)));
+            }
+            for (Future<NerResult> f : fs) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertThat(lines).hasSize(80);
+        assertThat(RecordReplayMember.builder(file).name("a").mode(RecordReplayMember.Mode.REPLAY).build().recorded())
+                .isEqualTo(80);
+    }
+
+    @Test
+    void builderChecks() {
+        Path file = dir.resolve("none.jsonl");
+        assertThatThrownBy(() -> RecordReplayMember.builder(file).build())
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("delegate");
+        assertThatThrownBy(() -> RecordReplayMember.builder(file).mode(RecordReplayMember.Mode.REPLAY).build())
+                .hasMessageContaining("name");
+        assertThatThrownBy(() -> RecordReplayMember.builder(file).name("a").mode(RecordReplayMember.Mode.REPLAY)
+                .build()).hasMessageContaining("no recorded answers");
+    }
+}
