@@ -117,6 +117,22 @@ public final class EnsembleNer implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      */
     public NerResult recognize(String text) {
+        return run(text, null);
+    }
+
+    /**
+     * Recognises like {@link #recognize(String)} and also returns what each stage produced for each sentence:
+     * the material of ablations (each member alone, union only, with vote, with validation) at no extra calls.
+     *
+     * @param text the text
+     * @return the result and one trace per sentence or window
+     */
+    public TracedResult recognizeTraced(String text) {
+        List<SentenceTrace> traces = new ArrayList<>();
+        return new TracedResult(run(text, traces), traces);
+    }
+
+    private NerResult run(String text, List<SentenceTrace> traces) {
         if (closed.get()) {
             throw new IllegalStateException("this EnsembleNer is closed");
         }
@@ -137,8 +153,17 @@ public final class EnsembleNer implements AutoCloseable {
                         "[" + sentence.start() + ", " + sentence.end() + ")"));
             }
             for (TextRange w : windows) {
-                for (Entity e : pipeline.run(text.substring(w.start(), w.end()), ledger)) {
+                Pipeline.Trace trace = traces == null ? null : new Pipeline.Trace();
+                String window = text.substring(w.start(), w.end());
+                for (Entity e : pipeline.run(window, ledger, trace)) {
                     entities.add(e.shift(w.start()));
+                }
+                if (trace != null) {
+                    Map<String, List<TextRange>> shifted = new LinkedHashMap<>();
+                    trace.extracted.forEach((m, ranges) -> shifted.put(m, ranges.stream()
+                            .map(r -> new TextRange(r.start() + w.start(), r.end() + w.start())).toList()));
+                    traces.add(new SentenceTrace(w.start(), window, shifted, trace.labels, trace.decided,
+                            trace.rejected));
                 }
             }
         }

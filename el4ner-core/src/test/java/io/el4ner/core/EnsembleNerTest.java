@@ -512,6 +512,27 @@ class EnsembleNerTest {
     }
 
     @Test
+    void recognizeTraced_describesEveryStagePerSentence() {
+        ScriptedMember a = good("a").on(Stage.VALIDATION, r -> verdicts(r, List.of("Paris")));
+        ScriptedMember b = good("b").extracts("[\"Emmanuel Macron\", \"Monday\"]");
+        String text = "Hello there. " + S;
+        try (EnsembleNer ner = base().member(a).member(b).build()) {
+            TracedResult t = ner.recognizeTraced(text);
+            assertThat(t.result().entities()).isEqualTo(ner.recognize(text).entities());
+            assertThat(t.sentences()).hasSize(2);
+            SentenceTrace second = t.sentences().get(1);
+            assertThat(second.start()).isEqualTo(13);
+            assertThat(second.sentence()).isEqualTo(S);
+            assertThat(second.extracted().get("b")).extracting(r -> text.substring(r.start(), r.end()))
+                    .containsExactly("Emmanuel Macron", "Monday");
+            assertThat(second.extracted().get("a")).hasSize(3);
+            assertThat(second.labels().get("Monday")).containsEntry("a", "NONE").containsEntry("b", "NONE");
+            assertThat(second.decided()).containsEntry("Paris", "LOC").containsEntry("Monday", "NONE");
+            assertThat(second.rejected()).containsExactly("Paris");
+        }
+    }
+
+    @Test
     void close_closesOnlyWhatTheEnsembleCreated() {
         ScriptedMember mine = good("a");
         EnsembleNer ner = base().member(mine).build();

@@ -101,6 +101,18 @@ public final class Pipeline {
      * @throws EnsembleFailureException when every member failed in a stage
      */
     public List<Entity> run(String sentence, CallLedger ledger) {
+        return run(sentence, ledger, null);
+    }
+
+    /**
+     * Runs the pipeline and describes each stage's outcome.
+     *
+     * @param sentence one sentence (or window), not blank
+     * @param ledger where usage and diagnostics go
+     * @param trace receives what each stage produced (offsets relative to {@code sentence}); may be null
+     * @return its entities, offsets relative to {@code sentence}
+     */
+    public List<Entity> run(String sentence, CallLedger ledger, Trace trace) {
         List<Demonstration> demos = List.of();
         if (retriever.isPresent() && k > 0) {
             Map<String, List<String>> pre = extract(Stage.PRE_EXTRACTION, sentence, List.of(), ledger);
@@ -129,6 +141,12 @@ public final class Pipeline {
         byRange.forEach((r, by) -> proposals.add(
                 new SpanProposal(r.start(), r.end(), sentence.substring(r.start(), r.end()), by)));
         List<String> answered = names.stream().filter(extracted::containsKey).toList();
+        if (trace != null) {
+            for (String member : answered) {
+                trace.extracted.put(member, new ArrayList<>());
+            }
+            byRange.forEach((r, by) -> by.forEach(m -> trace.extracted.get(m).add(r)));
+        }
         List<SpanProposal> selected = aggregator.selectSpans(proposals, answered);
         if (selected.isEmpty()) {
             return List.of();
@@ -146,6 +164,10 @@ public final class Pipeline {
                 continue;
             }
             LabelDecision d = aggregator.vote(s, l, names);
+            if (trace != null) {
+                trace.labels.put(s, Map.copyOf(l));
+                trace.decided.put(s, d.label());
+            }
             if (!Provenance.NOT_AN_ENTITY.equals(d.label())) {
                 decisions.put(s, d);
             }
@@ -177,6 +199,9 @@ public final class Pipeline {
                 Verdict verdict = v.get(i);
                 verdicts.put(t.text(), verdict);
                 if (!verdict.keep()) {
+                    if (trace != null) {
+                        trace.rejected.add(t.text());
+                    }
                     ledger.report(new Diagnostic(Diagnostic.Kind.REJECTED_BY_VALIDATOR, Stage.VALIDATION, "",
                             "removed '" + t.text() + "' as " + t.type() + "; rejected by " + verdict.rejectedBy()
                                     + ", accepted by " + verdict.acceptedBy(), t.text()));
@@ -349,6 +374,18 @@ public final class Pipeline {
         }
         kept.sort(Comparator.comparingInt(Entity::start).thenComparingInt(Entity::end));
         return kept;
+    }
+
+    /** What each stage produced for one sentence; filled by {@link #run(String, CallLedger, Trace)}. */
+    public static final class Trace {
+        /** Each answering member's anchored occurrences. */
+        public final Map<String, List<TextRange>> extracted = new LinkedHashMap<>();
+        /** Each candidate surface's labels by member. */
+        public final Map<String, Map<String, String>> labels = new LinkedHashMap<>();
+        /** Each candidate surface's voted label. */
+        public final Map<String, String> decided = new LinkedHashMap<>();
+        /** Surfaces the validator removed. */
+        public final Set<String> rejected = new LinkedHashSet<>();
     }
 
     /** Gives validators access to the members, with this run's accounting. */
