@@ -8,6 +8,7 @@ module io.el4ner.core {
     requires com.fasterxml.jackson.databind;
 
     exports io.el4ner.core;
+    exports io.el4ner.core.eval;
 
     uses io.el4ner.api.spi.ModelMemberProvider;
     uses io.el4ner.api.spi.RetrieverProvider;
