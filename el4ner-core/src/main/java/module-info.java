@@ -15,6 +15,9 @@ module io.el4ner.core {
     uses io.el4ner.api.spi.AggregatorProvider;
     uses io.el4ner.api.spi.ValidatorProvider;
 
+    provides io.el4ner.api.spi.ModelMemberProvider with
+            io.el4ner.core.internal.EvaluationMemberProviders.ReplayPredictions,
+            io.el4ner.core.internal.EvaluationMemberProviders.Simulated;
     provides io.el4ner.api.spi.RetrieverProvider with io.el4ner.core.internal.TokenOverlapRetriever.Provider;
     provides io.el4ner.api.spi.AggregatorProvider with io.el4ner.core.internal.VotingAggregator.Provider;
     provides io.el4ner.api.spi.ValidatorProvider with io.el4ner.core.internal.SelfValidator.Provider;

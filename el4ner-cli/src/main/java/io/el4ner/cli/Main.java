@@ -60,6 +60,9 @@ public final class Main implements Callable<Integer> {
         try {
             CommandLine cmd = new CommandLine(new Main());
             cmd.addSubcommand("recognize", new RecognizeCommand(in, out, errWriter, in == System.in));
+            cmd.addSubcommand("inspect", new InspectCommand(out, errWriter));
+            cmd.addSubcommand("score", new ScoreCommand(out, errWriter));
+            cmd.addSubcommand("evaluate", new EvaluateCommand(out, errWriter));
             cmd.setExpandAtFiles(false); // "--text @home" is text, not a file of arguments
             cmd.setOut(outWriter);
             cmd.setErr(errWriter);

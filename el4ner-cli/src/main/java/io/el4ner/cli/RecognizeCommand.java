@@ -83,27 +83,11 @@ final class RecognizeCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         Secrets secrets = cfg.secrets();
-
-        EnsembleNer ner;
-        try {
-            ner = cfg.toBuilder().build();
-        } catch (El4nerConfigurationException e) {
-            err.println("error: " + config + ": " + secrets.mask(e.getMessage()));
-            if (String.valueOf(e.getMessage()).contains("no ModelMemberProvider named")) {
-                err.println(PROVIDER_NOTE);
-            }
-            return Main.USAGE;
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            err.println("error: " + config + ": " + secrets.mask(e.getMessage()));
-            return Main.USAGE;
-        } catch (El4nerException e) {
-            err.println("error: creating the ensemble failed: " + secrets.mask(e.getMessage()));
-            return Main.FAILURE;
-        } catch (RuntimeException e) {
-            err.println("error: creating the ensemble failed unexpectedly: " + secrets.mask(describe(e)));
-            return Main.FAILURE;
+        Built built = build(cfg, config, err);
+        if (built.ner() == null) {
+            return built.exitCode();
         }
-
+        EnsembleNer ner = built.ner();
         try (ner) {
             NerResult result = ner.recognize(text);
             out.write(ResultJson.render(result, provenance, pretty, secrets));
@@ -127,6 +111,55 @@ final class RecognizeCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             err.println("error: recognition failed unexpectedly: " + secrets.mask(describe(e)));
             return Main.FAILURE;
+        }
+    }
+
+    /** An ensemble built from a configuration, or the exit code that says why not. */
+    record Built(EnsembleNer ner, int exitCode) {
+    }
+
+    /**
+     * Builds the ensemble a configuration describes, reporting failures on {@code err} with secrets masked.
+     *
+     * @param cfg the loaded configuration
+     * @param config its file, for messages
+     * @param err where messages go
+     * @return the ensemble, or no ensemble and the exit code
+     */
+    static Built build(CliConfig cfg, Path config, PrintWriter err) {
+        return build(cfg, config, err, false);
+    }
+
+    /**
+     * @param cfg the loaded configuration
+     * @param config its file, for messages
+     * @param err where messages go
+     * @param oneSentence whether each text is one sentence already (evaluation), so it is never split
+     * @return the ensemble, or no ensemble and the exit code
+     */
+    static Built build(CliConfig cfg, Path config, PrintWriter err, boolean oneSentence) {
+        Secrets secrets = cfg.secrets();
+        try {
+            EnsembleNer.Builder b = cfg.toBuilder();
+            if (oneSentence) {
+                b.sentenceSplitter(io.el4ner.api.spi.SentenceSplitter.wholeText());
+            }
+            return new Built(b.build(), Main.OK);
+        } catch (El4nerConfigurationException e) {
+            err.println("error: " + config + ": " + secrets.mask(e.getMessage()));
+            if (String.valueOf(e.getMessage()).contains("no ModelMemberProvider named")) {
+                err.println(PROVIDER_NOTE);
+            }
+            return new Built(null, Main.USAGE);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("error: " + config + ": " + secrets.mask(e.getMessage()));
+            return new Built(null, Main.USAGE);
+        } catch (El4nerException e) {
+            err.println("error: creating the ensemble failed: " + secrets.mask(e.getMessage()));
+            return new Built(null, Main.FAILURE);
+        } catch (RuntimeException e) {
+            err.println("error: creating the ensemble failed unexpectedly: " + secrets.mask(describe(e)));
+            return new Built(null, Main.FAILURE);
         }
     }
 
@@ -172,7 +205,7 @@ final class RecognizeCommand implements Callable<Integer> {
         }
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         StringBuilder sb = new StringBuilder(e.toString());
         for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
             sb.append("; caused by ").append(c);

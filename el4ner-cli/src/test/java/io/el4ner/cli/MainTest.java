@@ -341,7 +341,7 @@ class MainTest {
         assertThat(misspelt.err()).contains("Unknown options: '--confg'").contains("--config");
         Run command = run("recognise");
         assertThat(command.exit()).isEqualTo(2);
-        assertThat(command.err()).contains("Did you mean: el4ner recognize?");
+        assertThat(command.err()).contains("Did you mean: el4ner recognize");
     }
 
     @Test
@@ -486,7 +486,7 @@ class MainTest {
         Run r = run("recognize", "--config", write("config.json", c).toString(), "--text", TEXT);
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).contains("no ModelMemberProvider named 'openai-compatible'; available: [scripted]")
+        assertThat(r.err()).contains("no ModelMemberProvider named 'openai-compatible'; available: [replay-predictions, scripted, simulated]")
                 .contains("note: model members ship in later releases")
                 .doesNotContain(SECRET);
     }

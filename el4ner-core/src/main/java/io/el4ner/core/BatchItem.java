@@ -15,8 +15,13 @@ public final class BatchItem {
     private final String text;
     private final NerResult result;
     private final El4nerException failure;
+    private final TracedResult traced;
 
     BatchItem(int index, String text, NerResult result, El4nerException failure) {
+        this(index, text, result, failure, null);
+    }
+
+    BatchItem(int index, String text, NerResult result, El4nerException failure, TracedResult traced) {
         this.index = index;
         this.text = Objects.requireNonNull(text, "text");
         if ((result == null) == (failure == null)) {
@@ -24,6 +29,12 @@ public final class BatchItem {
         }
         this.result = result;
         this.failure = failure;
+        this.traced = traced;
+    }
+
+    /** @return the result with its per-sentence traces, when the batch was traced and recognition succeeded */
+    public Optional<TracedResult> traced() {
+        return Optional.ofNullable(traced);
     }
 
     /** @return the text's position in the batch, from 0 */

@@ -224,6 +224,22 @@ public final class EnsembleNer implements AutoCloseable {
      * @throws IllegalArgumentException if {@code parallelism < 1}
      */
     public void recognizeBatch(Iterable<String> texts, int parallelism, BatchListener listener) {
+        batch(texts, parallelism, listener, false);
+    }
+
+    /**
+     * Like {@link #recognizeBatch}, but every item also carries its {@link TracedResult}
+     * ({@link BatchItem#traced()}), as {@link #recognizeTraced(String)} gives it.
+     *
+     * @param texts the texts
+     * @param parallelism texts recognised at once, {@code >= 1}
+     * @param listener receives items and progress on the calling thread
+     */
+    public void recognizeBatchTraced(Iterable<String> texts, int parallelism, BatchListener listener) {
+        batch(texts, parallelism, listener, true);
+    }
+
+    private void batch(Iterable<String> texts, int parallelism, BatchListener listener, boolean traced) {
         Objects.requireNonNull(texts, "texts");
         Objects.requireNonNull(listener, "listener");
         if (parallelism < 1) {
@@ -238,7 +254,7 @@ public final class EnsembleNer implements AutoCloseable {
             int[] done = {0, 0};
             for (String text : texts) {
                 final int i = index++;
-                inFlight.add(CompletableFuture.supplyAsync(() -> recognizeItem(i, text), pool));
+                inFlight.add(CompletableFuture.supplyAsync(() -> recognizeItem(i, text, traced), pool));
                 if (inFlight.size() >= parallelism) {
                     deliver(inFlight.poll(), listener, done, total, start);
                 }
@@ -251,9 +267,13 @@ public final class EnsembleNer implements AutoCloseable {
         }
     }
 
-    private BatchItem recognizeItem(int index, String text) {
+    private BatchItem recognizeItem(int index, String text, boolean traced) {
         String t = text == null ? "" : text;
         try {
+            if (traced) {
+                TracedResult r = recognizeTraced(t);
+                return new BatchItem(index, t, r.result(), null, r);
+            }
             return new BatchItem(index, t, recognize(t), null);
         } catch (El4nerException e) {
             return new BatchItem(index, t, null, e);

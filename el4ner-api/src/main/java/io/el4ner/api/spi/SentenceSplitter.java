@@ -16,4 +16,14 @@ public interface SentenceSplitter {
      *     between sentences) are not recognised, so the ranges must cover every non-whitespace character
      */
     List<TextRange> split(String text);
+
+    /**
+     * A splitter that keeps the whole text as one sentence: for input that is already one sentence, such as the
+     * gold sentences of an evaluation (splitting them again would make the predictions incomparable).
+     *
+     * @return the splitter
+     */
+    static SentenceSplitter wholeText() {
+        return text -> List.of(new TextRange(0, text.length()));
+    }
 }

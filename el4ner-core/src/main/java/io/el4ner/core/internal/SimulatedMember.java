@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * A member that answers from gold data with controlled, independent error rates, to study the aggregation logic
  * without real models. Every random decision is a pure function of (seed, member name, sentence, span, kind of
  * decision), so answers do not depend on call order, and the same span is treated alike in every stage: a span
- * the member misses in extraction it also does not label. Errors:
+ * gets the same type whether the member extracted it or was asked to classify it after missing it (as a real
+ * model, asked about a span it overlooked, can still type it). Errors:
  * <ul>
  *   <li>{@code missRate}: a gold span is not extracted;</li>
  *   <li>{@code boundaryRate}: a gold span is extracted one token too long or too short;</li>

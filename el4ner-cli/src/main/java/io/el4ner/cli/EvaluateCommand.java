@@ -1,0 +1,237 @@
+package io.el4ner.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.el4ner.api.El4nerException;
+import io.el4ner.core.EnsembleNer;
+import io.el4ner.core.eval.ConllReader;
+import io.el4ner.core.eval.ConllSentence;
+import io.el4ner.core.eval.DatasetFormatException;
+import io.el4ner.core.eval.EvaluationItem;
+import io.el4ner.core.eval.EvaluationReport;
+import io.el4ner.core.eval.EvaluationRun;
+import io.el4ner.core.eval.Scheme;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code el4ner evaluate}: run a configuration over gold data, resumably, and write a report. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
+        header = "Measure a configuration on gold CoNLL data; resumable; writes predictions and a report.",
+        description = {"Recognises every sentence (or a seeded random sample) of the gold files with the ensemble of",
+                "--config, writing one JSON line per sentence to OUT/predictions.jsonl as it goes. Run the same",
+                "command again after a crash or Ctrl-C and it resumes where it stopped. Then writes",
+                "OUT/report.json, OUT/report.md and OUT/report.html: F1 overall, per type and per stage and",
+                "member (ablations), bootstrap 95% intervals, validator effect, calls/tokens/latency."},
+        footer = {"", "Exit codes: 0 success, 1 failure while running, 2 usage, configuration or data error."})
+final class EvaluateCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The ensemble's JSON "
+            + "configuration (see CONFIG.md).")
+    private Path config;
+
+    @Option(names = {"-d", "--data"}, required = true, paramLabel = "FILE", description = "A gold CoNLL file; "
+            + "repeat for several.")
+    private List<Path> data;
+
+    @Option(names = "--language", paramLabel = "CODE", description = "The language of each --data file, in the "
+            + "same order (one value applies to all); default 'und'.")
+    private List<String> languages = new ArrayList<>();
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "conll", description = "The gold format: "
+            + "conll (default).")
+    private String format;
+
+    @Option(names = "--scheme", paramLabel = "SCHEME", defaultValue = "iob2", description = "iob1, iob2 (default) "
+            + "or bioes.")
+    private String scheme;
+
+    @Option(names = "--column", paramLabel = "N", description = "The 1-based column holding the tags (the token is "
+            + "column 1). Default: the last.")
+    private Integer column;
+
+    @Option(names = "--sample", paramLabel = "N", description = "Evaluate a seeded random sample of N sentences.")
+    private Integer sample;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "The seed of --sample and of the "
+            + "bootstrap (default 1).")
+    private long seed;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Where predictions and "
+            + "reports go; an existing run there is resumed.")
+    private Path out;
+
+    @Option(names = "--parallel", paramLabel = "P", defaultValue = "1", description = "Sentences in flight at "
+            + "once (default 1).")
+    private int parallel;
+
+    private final PrintStream stdout;
+    private final PrintWriter err;
+
+    EvaluateCommand(PrintStream stdout, PrintWriter err) {
+        this.stdout = stdout;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() {
+        if (!format.equalsIgnoreCase("conll")) {
+            err.println("error: unknown --format '" + format + "'; accepted: conll");
+            return Main.USAGE;
+        }
+        Scheme sch;
+        try {
+            sch = Scheme.parse(scheme);
+        } catch (IllegalArgumentException e) {
+            err.println("error: --scheme: " + e.getMessage());
+            return Main.USAGE;
+        }
+        if (column != null && column < 2) {
+            err.println("error: --column must be 2 or more (column 1 holds the tokens), got " + column);
+            return Main.USAGE;
+        }
+        if (parallel < 1 || (sample != null && sample < 1)) {
+            err.println("error: --parallel and --sample must be >= 1");
+            return Main.USAGE;
+        }
+        if (!languages.isEmpty() && languages.size() != 1 && languages.size() != data.size()) {
+            err.println("error: give one --language for all --data files or one per file (" + data.size() + ")");
+            return Main.USAGE;
+        }
+        List<EvaluationItem> items;
+        try {
+            items = load(sch);
+        } catch (NoSuchFileException e) {
+            err.println("error: no such file: " + e.getFile());
+            return Main.USAGE;
+        } catch (DatasetFormatException | IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return Main.USAGE;
+        } catch (IOException e) {
+            err.println("error: cannot read the data: " + e.getMessage());
+            return Main.USAGE;
+        }
+        if (sample != null) {
+            items = EvaluationRun.sample(items, sample, seed);
+        }
+        CliConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> err.println("error: " + p));
+            return Main.USAGE;
+        }
+        Secrets secrets = cfg.secrets();
+        try {
+            Files.createDirectories(out);
+            if (!checkRun(items)) {
+                return Main.USAGE;
+            }
+        } catch (IOException e) {
+            err.println("error: cannot write to " + out + ": " + e.getMessage());
+            return Main.USAGE;
+        }
+        RecognizeCommand.Built built = RecognizeCommand.build(cfg, config, err, true);
+        if (built.ner() == null) {
+            return built.exitCode();
+        }
+        Path predictions = out.resolve("predictions.jsonl");
+        try (EnsembleNer ner = built.ner()) {
+            long[] lastPrint = {0};
+            int ran = EvaluationRun.run(ner, items, predictions, parallel, p -> {
+                long now = System.nanoTime();
+                if (now - lastPrint[0] > 2_000_000_000L || p.done() + p.skipped() == p.total()) {
+                    lastPrint[0] = now;
+                    err.println(String.format(Locale.ROOT, "%d/%d sentences (%d resumed, %d failed), %.2f sentences/s,"
+                                    + " ETA %s", p.done() + p.skipped(), p.total(), p.skipped(), p.failed(),
+                            p.perSecond(), eta(p.etaMillis())));
+                    err.flush();
+                }
+            });
+            EvaluationReport report = EvaluationReport.of(items, predictions, config.getFileName().toString(), seed);
+            report.write(out);
+            JsonNode overall = report.json().path("overall").path("micro");
+            stdout.println(String.format(Locale.ROOT, "{\"sentences\":%d,\"recognized\":%d,\"f1\":%.6f,\"report\":%s}",
+                    items.size(), ran, overall.path("f1").asDouble(), JSON.writeValueAsString(
+                            out.resolve("report.json").toString())));
+            stdout.flush();
+            return Main.OK;
+        } catch (El4nerException e) {
+            err.println("error: evaluation failed: " + secrets.mask(e.getMessage()));
+            return Main.FAILURE;
+        } catch (IOException | RuntimeException e) {
+            err.println("error: evaluation failed: " + secrets.mask(RecognizeCommand.describe(e)));
+            return Main.FAILURE;
+        }
+    }
+
+    private List<EvaluationItem> load(Scheme sch) throws IOException {
+        ConllReader reader = ConllReader.builder().scheme(sch).tagColumn(column == null ? -1 : column - 1)
+                .build();
+        List<EvaluationItem> items = new ArrayList<>();
+        for (int f = 0; f < data.size(); f++) {
+            Path file = data.get(f);
+            String lang = languages.isEmpty() ? "und" : languages.get(languages.size() == 1 ? 0 : f);
+            Path parent = file.toAbsolutePath().normalize().getParent();
+            String name = (parent == null || parent.getFileName() == null ? "" : parent.getFileName() + "/")
+                    + file.getFileName();
+            List<ConllSentence> sentences = reader.read(file);
+            for (int i = 0; i < sentences.size(); i++) {
+                items.add(new EvaluationItem(name + "#" + (i + 1), name, lang, sentences.get(i)));
+            }
+        }
+        return items;
+    }
+
+    /** Records the run's settings; a resumed run must use the same ones. */
+    private boolean checkRun(List<EvaluationItem> items) throws IOException {
+        ObjectNode run = JSON.createObjectNode();
+        run.put("config", config.toString());
+        var d = run.putArray("data");
+        data.forEach(p -> d.add(p.toString()));
+        run.put("scheme", scheme.toLowerCase(Locale.ROOT));
+        run.put("column", column == null ? 0 : column);
+        if (sample != null) {
+            run.put("sample", sample);
+        }
+        run.put("seed", seed);
+        Path runFile = out.resolve("run.json");
+        if (Files.exists(runFile)) {
+            JsonNode before = JSON.readTree(runFile.toFile());
+            if (!before.equals(JSON.readTree(JSON.writeValueAsString(run)))) {
+                err.println("error: " + out + " holds a run with other settings (" + before + "); resume it with "
+                        + "the same options or choose another --out");
+                return false;
+            }
+            err.println("resuming the run in " + out);
+        } else {
+            Files.writeString(runFile, JSON.writeValueAsString(run) + "\n", StandardCharsets.UTF_8);
+        }
+        StringBuilder ids = new StringBuilder();
+        items.forEach(it -> ids.append(it.id()).append('\n'));
+        Files.writeString(out.resolve("sentence-ids.txt"), ids, StandardCharsets.UTF_8);
+        return true;
+    }
+
+    private static String eta(long millis) {
+        if (millis < 0) {
+            return "?";
+        }
+        long s = millis / 1000;
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
+                : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    }
+}

@@ -1,0 +1,205 @@
+package io.el4ner.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.el4ner.core.eval.BootstrapInterval;
+import io.el4ner.core.eval.ConllevalFile;
+import io.el4ner.core.eval.ConllevalFormatException;
+import io.el4ner.core.eval.Scheme;
+import io.el4ner.core.eval.Score;
+import io.el4ner.core.eval.ScoreReport;
+import io.el4ner.core.eval.Scorer;
+import io.el4ner.core.eval.StrictTagException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code el4ner score}: entity-level precision, recall and F1 of a prediction file, as one JSON object. */
+@Command(name = "score", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false,
+        header = "Score predicted entity tags against gold tags; print one JSON object.",
+        description = {"Reads a conlleval file: one token per line, 'token ... gold predicted' separated",
+                "by single spaces, a blank line between sentences (-DOCSTART- and -X- lines are",
+                "boundaries too). Prints one JSON object:",
+                "  {\"micro\":{\"tp\",\"fp\",\"fn\",\"precision\",\"recall\",\"f1\"},",
+                "   \"macro\":{\"precision\",\"recall\",\"f1\"},",
+                "   \"types\":{\"TYPE\":{\"tp\",\"fp\",\"fn\",\"precision\",\"recall\",\"f1\"}},",
+                "   \"mode\":..,\"sentences\":..,\"tokens\":..}",
+                "An entity is correct when its span and type are exact. Precision, recall and",
+                "F1 are fractions in [0, 1], 0 when undefined. The types are those seen in gold",
+                "or prediction, sorted by name; macro averages the per-type values over them.",
+                "",
+                "Modes:",
+                "  conlleval  the counts of the CoNLL script conlleval (2004): an I- after O",
+                "             starts an entity, IOB1 gold can be scored against IOB2",
+                "             predictions, the type is everything after the first '-'.",
+                "  strict     seqeval's strict mode: only entities well formed in the scheme",
+                "             count (IOB2: B- then I-; BIOES: S-, or B- I-... E-); a tag that",
+                "             is not O or B-/I-(/E-/S-)TYPE is an error.",
+                ""},
+        footer = {"", "Exit codes: 0 success, 2 usage error or unreadable/malformed file, 1 unexpected failure."})
+final class ScoreCommand implements Callable<Integer> {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "conlleval",
+            description = "The file format: conlleval (default).")
+    private String format;
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "conlleval",
+            description = "conlleval (default) or strict.")
+    private String mode;
+
+    @Option(names = "--scheme", paramLabel = "SCHEME",
+            description = "Strict mode only: iob2 or bioes. Default: bioes when some tag starts with E- or S-, "
+                    + "else iob2.")
+    private String scheme;
+
+    @Option(names = "--bootstrap", paramLabel = "N",
+            description = "Add a 95%% bootstrap confidence interval for micro F1 from N resamples of the "
+                    + "sentences (e.g. " + BootstrapInterval.DEFAULT_RESAMPLES + ").")
+    private Integer bootstrap;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+            description = "The seed of the bootstrap (default ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--pretty", description = "Indent the JSON.")
+    private boolean pretty;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The conlleval file (UTF-8).")
+    private String file;
+
+    private final PrintStream out;
+    private final PrintWriter err;
+
+    ScoreCommand(PrintStream out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() {
+        if (!format.toLowerCase(Locale.ROOT).equals("conlleval")) {
+            return usage("unknown --format '" + format + "'; accepted: conlleval");
+        }
+        String m = mode.toLowerCase(Locale.ROOT);
+        if (!m.equals("conlleval") && !m.equals("strict")) {
+            return usage("unknown --mode '" + mode + "'; accepted: conlleval, strict");
+        }
+        Scheme strictScheme = null;
+        if (scheme != null) {
+            if (!m.equals("strict")) {
+                return usage("--scheme applies only to --mode strict");
+            }
+            try {
+                strictScheme = Scheme.parse(scheme);
+            } catch (IllegalArgumentException e) {
+                strictScheme = null;
+            }
+            if (strictScheme == null || strictScheme == Scheme.IOB1) {
+                return usage("unknown --scheme '" + scheme + "' for strict scoring; accepted: iob2, bioes");
+            }
+        }
+        if (bootstrap != null && bootstrap < 1) {
+            return usage("--bootstrap needs a number of resamples >= 1, got " + bootstrap);
+        }
+
+        ConllevalFile parsed;
+        try {
+            byte[] bytes = ConfigLoader.readFile(Path.of(file), file, "conlleval");
+            parsed = ConllevalFile.parse(RecognizeCommand.decode(bytes, file));
+        } catch (InvalidPathException e) {
+            err.println("error: " + file + ": not a valid path: " + e.getReason());
+            return Main.USAGE;
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> err.println("error: " + p));
+            return Main.USAGE;
+        } catch (ConllevalFormatException e) {
+            err.println("error: " + file + ": " + e.getMessage());
+            return Main.USAGE;
+        }
+
+        ScoreReport report;
+        if (m.equals("strict")) {
+            if (strictScheme == null) {
+                strictScheme = Scorer.detectStrictScheme(parsed.sentences());
+            }
+            try {
+                report = parsed.scoreStrict(strictScheme);
+            } catch (StrictTagException e) {
+                err.println("error: " + file + ": " + e.getMessage());
+                return Main.USAGE;
+            }
+        } else {
+            report = parsed.scoreConlleval();
+        }
+
+        ObjectNode root = JSON.createObjectNode();
+        root.set("micro", score(report.micro()));
+        ObjectNode macro = root.putObject("macro");
+        macro.put("precision", report.macroPrecision());
+        macro.put("recall", report.macroRecall());
+        macro.put("f1", report.macroF1());
+        ObjectNode types = root.putObject("types");
+        for (Map.Entry<String, Score> e : report.types().entrySet()) {
+            types.set(e.getKey(), score(e.getValue()));
+        }
+        root.put("mode", m);
+        if (strictScheme != null) {
+            root.put("scheme", strictScheme.name().toLowerCase(Locale.ROOT));
+        }
+        root.put("sentences", report.sentenceCount());
+        root.put("tokens", parsed.tokenCount());
+        if (bootstrap != null) {
+            BootstrapInterval ci = report.bootstrapMicroF1(bootstrap, seed);
+            ObjectNode b = root.putObject("bootstrap");
+            b.put("resamples", ci.resamples());
+            b.put("seed", ci.seed());
+            b.put("confidence", ci.confidence());
+            b.put("f1Low", ci.low());
+            b.put("f1High", ci.high());
+        }
+
+        try {
+            String json = pretty ? JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root)
+                    : JSON.writeValueAsString(root);
+            byte[] bytes = (json + "\n").getBytes(StandardCharsets.UTF_8);
+            out.write(bytes, 0, bytes.length);
+            out.flush();
+        } catch (JsonProcessingException e) {
+            err.println("error: could not write the result: " + e.getOriginalMessage());
+            return Main.FAILURE;
+        }
+        if (out.checkError()) {
+            err.println("error: could not write the result to stdout");
+            return Main.FAILURE;
+        }
+        return Main.OK;
+    }
+
+    private static ObjectNode score(Score s) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("tp", s.tp());
+        n.put("fp", s.fp());
+        n.put("fn", s.fn());
+        n.put("precision", s.precision());
+        n.put("recall", s.recall());
+        n.put("f1", s.f1());
+        return n;
+    }
+
+    private int usage(String message) {
+        err.println("error: " + message);
+        err.println("Run 'el4ner score --help' for usage.");
+        return Main.USAGE;
+    }
+}

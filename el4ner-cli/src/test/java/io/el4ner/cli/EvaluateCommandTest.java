@@ -1,0 +1,239 @@
+package io.el4ner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.el4ner.api.Demonstration;
+import io.el4ner.api.LabeledSpan;
+import io.el4ner.core.eval.ConllReader;
+import io.el4ner.core.eval.ConllSentence;
+import io.el4ner.core.eval.PredictionFiles;
+import io.el4ner.core.eval.ScoreReport;
+import io.el4ner.core.eval.ScoredSpan;
+import io.el4ner.core.eval.Scorer;
+import io.el4ner.core.eval.TokenSpan;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluateCommandTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String GOLD = """
+            Alice\tB-person
+            flew\tO
+            to\tO
+            Paris\tB-location
+            .\tO
+
+            Bob\tB-person
+            Smith\tI-person
+            works\tO
+            at\tO
+            Acme\tB-corporation
+            Corp\tI-corporation
+
+            Nothing\tO
+            here\tO
+
+            Carol\tB-person
+            met\tO
+            Dave\tB-person
+            in\tO
+            New\tB-location
+            York\tI-location
+            """;
+
+    @TempDir
+    Path dir;
+    Path gold;
+    List<ConllSentence> sentences;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        gold = dir.resolve("gold.conll");
+        Files.writeString(gold, GOLD, StandardCharsets.UTF_8);
+        sentences = ConllReader.builder().build().read(gold);
+    }
+
+    /** A predictions file: the gold spans of each sentence, passed through an edit. */
+    private Path predictions(String name, java.util.function.BiFunction<Integer, List<LabeledSpan>, List<LabeledSpan>> edit)
+            throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < sentences.size(); i++) {
+            ConllSentence s = sentences.get(i);
+            List<LabeledSpan> spans = new ArrayList<>();
+            for (TokenSpan t : s.spans()) {
+                spans.add(s.toCharSpan(t));
+            }
+            PredictionFiles.writeJsonl(sb, new Demonstration(s.text(), edit.apply(i, spans)));
+        }
+        Path p = dir.resolve(name + ".jsonl");
+        Files.writeString(p, sb, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    private Path config(Path... files) throws IOException {
+        ObjectNode c = JSON.createObjectNode();
+        var types = c.putArray("entityTypes");
+        for (String t : List.of("person", "location", "corporation")) {
+            types.addObject().put("name", t).put("description", t);
+        }
+        var members = c.putArray("members");
+        for (int i = 0; i < files.length; i++) {
+            members.addObject().put("provider", "replay-predictions").put("name", "m" + (i + 1))
+                    .putObject("parameters").put("file", files[i].toString());
+        }
+        c.putObject("validation").put("mode", "majority");
+        Path p = dir.resolve("config.json");
+        Files.writeString(p, JSON.writeValueAsString(c));
+        return p;
+    }
+
+    private static ScoreReport scoreAlone(List<ConllSentence> sentences, Path file) throws IOException {
+        List<Demonstration> preds = PredictionFiles.readJsonl(file);
+        List<ScoredSpan> g = new ArrayList<>();
+        List<ScoredSpan> p = new ArrayList<>();
+        for (int i = 0; i < sentences.size(); i++) {
+            ConllSentence s = sentences.get(i);
+            for (TokenSpan t : s.spans()) {
+                LabeledSpan c = s.toCharSpan(t);
+                g.add(new ScoredSpan(i, c.start(), c.end(), c.type()));
+            }
+            for (LabeledSpan c : preds.get(i).spans()) {
+                p.add(new ScoredSpan(i, c.start(), c.end(), c.type()));
+            }
+        }
+        return Scorer.spans(sentences.size(), g, p);
+    }
+
+    private List<Path> threeRuns() throws IOException {
+        // m1 misses every location; m2 calls corporations locations; m3 adds a false "Nothing"
+        Path m1 = predictions("m1", (i, spans) -> spans.stream().filter(s -> !s.type().equals("location")).toList());
+        Path m2 = predictions("m2", (i, spans) -> spans.stream().map(s -> s.type().equals("corporation")
+                ? new LabeledSpan(s.start(), s.end(), "location") : s).toList());
+        Path m3 = predictions("m3", (i, spans) -> {
+            List<LabeledSpan> out = new ArrayList<>(spans);
+            if (i == 2) {
+                out.add(new LabeledSpan(0, 7, "person"));
+            }
+            return out;
+        });
+        return List.of(m1, m2, m3);
+    }
+
+    @Test
+    void evaluate_singleMemberRowsEqualScoringEachPredictionsFileAlone() throws IOException {
+        List<Path> files = threeRuns();
+        Path out = dir.resolve("run");
+        MainTest.Run r = MainTest.run("evaluate", "--config", config(files.toArray(Path[]::new)).toString(),
+                "--data", gold.toString(), "--out", out.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
+        for (int m = 0; m < 3; m++) {
+            ScoreReport alone = scoreAlone(sentences, files.get(m));
+            JsonNode row = report.path("rows").path("member:m" + (m + 1)).path("micro");
+            assertThat(row.path("tp").asInt()).isEqualTo(alone.micro().tp());
+            assertThat(row.path("fp").asInt()).isEqualTo(alone.micro().fp());
+            assertThat(row.path("fn").asInt()).isEqualTo(alone.micro().fn());
+            assertThat(row.path("f1").asDouble()).isEqualTo(alone.micro().f1());
+        }
+        // the ensemble fixes every member's mistakes here
+        assertThat(report.path("overall").path("micro").path("f1").asDouble()).isEqualTo(1.0);
+        assertThat(report.path("rows").fieldNames()).toIterable().containsExactly("member:m1", "member:m2",
+                "member:m3", "union", "vote", "validation");
+        assertThat(report.path("validator").path("removedWrong").asInt()).isGreaterThanOrEqualTo(0);
+        assertThat(r.json().path("sentences").asInt()).isEqualTo(4);
+        assertThat(Files.readString(out.resolve("report.md"))).contains("| member:m1 |");
+        assertThat(Files.readString(out.resolve("report.html"))).startsWith("<!DOCTYPE html>").contains("<svg");
+        assertThat(Files.readAllLines(out.resolve("sentence-ids.txt"))).hasSize(4);
+        assertThat(r.err()).contains("4/4 sentences");
+    }
+
+    @Test
+    void evaluate_resumedRunEqualsAnUninterruptedOne() throws IOException {
+        List<Path> files = threeRuns();
+        Path cfg = config(files.toArray(Path[]::new));
+        Path whole = dir.resolve("whole");
+        assertThat(MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", whole.toString())
+                .exit()).isZero();
+        Path cut = dir.resolve("cut");
+        Files.createDirectories(cut);
+        Files.copy(whole.resolve("run.json"), cut.resolve("run.json"));
+        List<String> lines = Files.readAllLines(whole.resolve("predictions.jsonl"));
+        // two sentences done, the third torn mid-write by a crash
+        Files.writeString(cut.resolve("predictions.jsonl"), lines.get(0) + "\n" + lines.get(1) + "\n"
+                + lines.get(2).substring(0, 40), StandardCharsets.UTF_8);
+        MainTest.Run resumed = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                cut.toString());
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("resuming").contains("2 resumed");
+        assertThat(withoutTimings(cut.resolve("predictions.jsonl"))).isEqualTo(withoutTimings(
+                whole.resolve("predictions.jsonl")));
+        assertThat(JSON.readTree(cut.resolve("report.json").toFile()).path("rows"))
+                .isEqualTo(JSON.readTree(whole.resolve("report.json").toFile()).path("rows"));
+        // a third run has nothing left to do
+        MainTest.Run again = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                cut.toString());
+        assertThat(again.json().path("recognized").asInt()).isZero();
+    }
+
+    private static List<JsonNode> withoutTimings(Path predictions) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : Files.readAllLines(predictions)) {
+            ObjectNode n = (ObjectNode) JSON.readTree(l);
+            n.remove("wallMillis");
+            n.path("usage").forEach(u -> ((ObjectNode) u).remove("latencyMillis"));
+            out.add(n);
+        }
+        return out;
+    }
+
+    @Test
+    void evaluate_sampleIsSeededAndOtherSettingsAreNotResumed() throws IOException {
+        Path cfg = config(threeRuns().toArray(Path[]::new));
+        Path out = dir.resolve("sampled");
+        MainTest.Run r = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString(),
+                "--sample", "2", "--seed", "7");
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> ids = Files.readAllLines(out.resolve("sentence-ids.txt"));
+        assertThat(ids).hasSize(2);
+        Path out2 = dir.resolve("sampled2");
+        MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out2.toString(), "--sample", "2",
+                "--seed", "7");
+        assertThat(Files.readAllLines(out2.resolve("sentence-ids.txt"))).isEqualTo(ids);
+        MainTest.Run other = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                out.toString(), "--sample", "3", "--seed", "7");
+        assertThat(other.exit()).isEqualTo(2);
+        assertThat(other.err()).contains("other settings");
+    }
+
+    @Test
+    void evaluate_badInput() throws IOException {
+        Path cfg = config(threeRuns().toArray(Path[]::new));
+        assertThat(MainTest.run("evaluate", "-c", cfg.toString(), "-d", dir.resolve("nope.conll").toString(), "-o",
+                dir.resolve("x").toString()).err()).contains("no such file");
+        assertThat(MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                dir.resolve("x").toString(), "--scheme", "xyz").exit()).isEqualTo(2);
+        assertThat(MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                dir.resolve("x").toString(), "--format", "csv").exit()).isEqualTo(2);
+        assertThat(MainTest.run("evaluate", "--help").exit()).isZero();
+        // a predictions file from other gold data is an error naming the sentence, never a silently wrong score
+        Path out = dir.resolve("mismatch");
+        Files.createDirectories(out);
+        MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString());
+        List<String> lines = Files.readAllLines(out.resolve("predictions.jsonl"));
+        lines.set(1, lines.get(1).replace("Bob Smith", "Rob Smith"));
+        Files.write(out.resolve("predictions.jsonl"), lines);
+        MainTest.Run r = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("gold.conll#2").contains("line 2");
+    }
+}

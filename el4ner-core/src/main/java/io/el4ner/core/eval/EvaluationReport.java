@@ -1,0 +1,412 @@
+package io.el4ner.core.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.el4ner.api.El4nerException;
+import io.el4ner.api.LabeledSpan;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The report of an evaluation run, computed from its predictions file and the gold sentences: entity-level F1
+ * (exact span and type) overall, per type and with a seeded bootstrap 95% interval, for the final answer and for
+ * every ablation row; calls, tokens and latency per stage and member; the validator's effect (kept right,
+ * removed wrong, removed right = over-refusal, kept wrong); and breakdowns per dataset and per language. It is
+ * written as JSON, Markdown and a self-contained HTML page with SVG charts.
+ *
+ * @since 0.1
+ */
+public final class EvaluationReport {
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private final ObjectNode root;
+
+    private EvaluationReport(ObjectNode root) {
+        this.root = root;
+    }
+
+    /** @return the report as a JSON tree */
+    public JsonNode json() {
+        return root;
+    }
+
+    /**
+     * @param items the gold sentences of the run
+     * @param predictions the run's predictions file; must hold every item
+     * @param title a title, e.g. the configuration's file name
+     * @param bootstrapSeed the bootstrap's seed
+     * @return the report
+     * @throws IOException when the file cannot be read
+     * @throws El4nerException when a sentence is missing from the file or does not match the gold text
+     */
+    public static EvaluationReport of(List<EvaluationItem> items, Path predictions, String title, long bootstrapSeed)
+            throws IOException {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            index.put(items.get(i).id(), i);
+        }
+        JsonNode[] lines = new JsonNode[items.size()];
+        int lineNo = 0;
+        for (String l : Files.readAllLines(predictions, StandardCharsets.UTF_8)) {
+            lineNo++;
+            if (l.isBlank()) {
+                continue;
+            }
+            JsonNode n = JSON.readTree(l);
+            Integer i = index.get(n.path("id").asText());
+            if (i == null) {
+                throw new El4nerException(predictions + ": line " + lineNo + " is sentence '" + n.path("id").asText()
+                        + "', which is not in the gold data of this run");
+            }
+            if (!items.get(i).sentence().text().equals(n.path("text").asText())) {
+                throw new El4nerException(predictions + ": line " + lineNo + ": sentence '" + items.get(i).id()
+                        + "' does not match the gold sentence text");
+            }
+            lines[i] = n;
+        }
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i] == null) {
+                throw new El4nerException(predictions + " has no prediction for sentence '" + items.get(i).id()
+                        + "'; resume the run first");
+            }
+        }
+
+        List<ScoredSpan> gold = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            ConllSentence s = items.get(i).sentence();
+            for (TokenSpan t : s.spans()) {
+                LabeledSpan c = s.toCharSpan(t);
+                gold.add(new ScoredSpan(i, c.start(), c.end(), c.type()));
+            }
+        }
+        Map<String, List<ScoredSpan>> rows = new LinkedHashMap<>();
+        for (int i = 0; i < lines.length; i++) {
+            List<ScoredSpan> fin = rows.computeIfAbsent(Ablations.VALIDATION, k -> new ArrayList<>());
+            for (JsonNode e : lines[i].path("entities")) {
+                fin.add(new ScoredSpan(i, e.get("start").asInt(), e.get("end").asInt(), e.get("type").asText()));
+            }
+            final int sentence = i;
+            lines[i].path("ablations").fields().forEachRemaining(r -> {
+                List<ScoredSpan> row = rows.computeIfAbsent(r.getKey(), k -> new ArrayList<>());
+                for (JsonNode a : r.getValue()) {
+                    row.add(new ScoredSpan(sentence, a.get(0).asInt(), a.get(1).asInt(), a.get(2).asText()));
+                }
+            });
+        }
+        // rows in a reading order: members, union, vote, then the final answer
+        Map<String, List<ScoredSpan>> ordered = new LinkedHashMap<>();
+        rows.forEach((k, v) -> {
+            if (k.startsWith("member:")) {
+                ordered.put(k, v);
+            }
+        });
+        for (String k : List.of(Ablations.UNION, Ablations.VOTE, Ablations.VALIDATION)) {
+            if (rows.containsKey(k)) {
+                ordered.put(k, rows.get(k));
+            }
+        }
+
+        ObjectNode root = JSON.createObjectNode();
+        root.put("title", title);
+        root.put("sentences", items.size());
+        root.put("goldEntities", gold.size());
+        root.put("failedSentences", count(lines, n -> n.has("failure")));
+        root.put("degradedSentences", count(lines, n -> n.path("degraded").asBoolean(false)));
+        ScoreReport overall = Scorer.spans(items.size(), gold, ordered.getOrDefault(Ablations.VALIDATION, List.of()));
+        root.set("overall", scoreJson(overall, bootstrapSeed, true));
+        ObjectNode rowsJson = root.putObject("rows");
+        ordered.forEach((name, spans) -> rowsJson.set(name, scoreJson(Scorer.spans(items.size(), gold, spans),
+                bootstrapSeed, false)));
+        root.set("validator", validatorJson(gold, ordered.get(Ablations.VOTE), ordered.get(Ablations.VALIDATION)));
+        root.set("usage", usageJson(lines));
+        root.set("datasets", breakdown(items, gold, ordered.get(Ablations.VALIDATION), EvaluationItem::dataset,
+                bootstrapSeed));
+        root.set("languages", breakdown(items, gold, ordered.get(Ablations.VALIDATION), EvaluationItem::language,
+                bootstrapSeed));
+        return new EvaluationReport(root);
+    }
+
+    private interface Pred {
+        boolean test(JsonNode n);
+    }
+
+    private static int count(JsonNode[] lines, Pred p) {
+        int c = 0;
+        for (JsonNode n : lines) {
+            if (p.test(n)) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    private static ObjectNode scoreJson(ScoreReport r, long seed, boolean withTypes) {
+        ObjectNode o = JSON.createObjectNode();
+        o.set("micro", score(r.micro()));
+        o.put("macroF1", r.macroF1());
+        BootstrapInterval ci = r.bootstrapMicroF1(BootstrapInterval.DEFAULT_RESAMPLES, seed);
+        o.putObject("f1Interval95").put("low", ci.low()).put("high", ci.high()).put("resamples", ci.resamples())
+                .put("seed", seed);
+        if (withTypes) {
+            ObjectNode t = o.putObject("types");
+            r.types().forEach((type, s) -> t.set(type, score(s)));
+        }
+        return o;
+    }
+
+    private static ObjectNode score(Score s) {
+        return JSON.createObjectNode().put("tp", s.tp()).put("fp", s.fp()).put("fn", s.fn())
+                .put("precision", s.precision()).put("recall", s.recall()).put("f1", s.f1());
+    }
+
+    private static ObjectNode validatorJson(List<ScoredSpan> gold, List<ScoredSpan> vote, List<ScoredSpan> fin) {
+        ObjectNode o = JSON.createObjectNode();
+        if (vote == null || fin == null) {
+            return o;
+        }
+        Set<ScoredSpan> g = new HashSet<>(gold);
+        Set<ScoredSpan> f = new HashSet<>(fin);
+        int keptRight = 0;
+        int keptWrong = 0;
+        int removedRight = 0;
+        int removedWrong = 0;
+        for (ScoredSpan s : new HashSet<>(vote)) {
+            boolean right = g.contains(s);
+            if (f.contains(s)) {
+                if (right) {
+                    keptRight++;
+                } else {
+                    keptWrong++;
+                }
+            } else if (right) {
+                removedRight++;
+            } else {
+                removedWrong++;
+            }
+        }
+        return o.put("keptRight", keptRight).put("removedWrong", removedWrong).put("removedRight", removedRight)
+                .put("keptWrong", keptWrong);
+    }
+
+    private static ObjectNode usageJson(JsonNode[] lines) {
+        Map<String, long[]> byStageMember = new TreeMap<>(); // calls, failures, prompt, completion, latency
+        long wall = 0;
+        for (JsonNode n : lines) {
+            wall += n.path("wallMillis").asLong(0);
+            for (JsonNode u : n.path("usage")) {
+                long[] a = byStageMember.computeIfAbsent(u.path("stage").asText() + "\u0000" + u.path("member").asText(),
+                        k -> new long[5]);
+                a[0] += u.path("calls").asLong();
+                a[1] += u.path("failures").asLong();
+                a[2] += u.path("promptTokens").asLong();
+                a[3] += u.path("completionTokens").asLong();
+                a[4] += u.path("latencyMillis").asLong();
+            }
+        }
+        ObjectNode o = JSON.createObjectNode();
+        o.put("wallMillis", wall);
+        o.put("wallMillisPerSentence", lines.length == 0 ? 0 : (double) wall / lines.length);
+        var entries = o.putArray("entries");
+        Map<String, long[]> byStage = new LinkedHashMap<>();
+        byStageMember.forEach((k, a) -> {
+            String[] sm = k.split("\u0000", 2);
+            entries.addObject().put("stage", sm[0]).put("member", sm[1]).put("calls", a[0]).put("failures", a[1])
+                    .put("promptTokens", a[2]).put("completionTokens", a[3]).put("latencyMillis", a[4])
+                    .put("meanLatencyMillis", a[0] == 0 ? 0 : (double) a[4] / a[0]);
+            long[] s = byStage.computeIfAbsent(sm[0], x -> new long[5]);
+            for (int i = 0; i < 5; i++) {
+                s[i] += a[i];
+            }
+        });
+        var stages = o.putObject("stages");
+        byStage.forEach((stage, a) -> stages.putObject(stage).put("calls", a[0]).put("failures", a[1])
+                .put("promptTokens", a[2]).put("completionTokens", a[3]).put("latencyMillis", a[4])
+                .put("callsPerSentence", lines.length == 0 ? 0 : (double) a[0] / lines.length));
+        return o;
+    }
+
+    private static ObjectNode breakdown(List<EvaluationItem> items, List<ScoredSpan> gold, List<ScoredSpan> fin,
+                                        java.util.function.Function<EvaluationItem, String> key, long seed) {
+        ObjectNode o = JSON.createObjectNode();
+        Map<String, List<Integer>> groups = new TreeMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            groups.computeIfAbsent(key.apply(items.get(i)), k -> new ArrayList<>()).add(i);
+        }
+        if (groups.size() < 2) {
+            return o;
+        }
+        groups.forEach((name, idx) -> {
+            Map<Integer, Integer> local = new HashMap<>();
+            for (int j = 0; j < idx.size(); j++) {
+                local.put(idx.get(j), j);
+            }
+            List<ScoredSpan> g = relocate(gold, local);
+            List<ScoredSpan> p = relocate(fin == null ? List.of() : fin, local);
+            o.set(name, scoreJson(Scorer.spans(idx.size(), g, p), seed, true));
+        });
+        return o;
+    }
+
+    private static List<ScoredSpan> relocate(List<ScoredSpan> spans, Map<Integer, Integer> local) {
+        List<ScoredSpan> out = new ArrayList<>();
+        for (ScoredSpan s : spans) {
+            Integer j = local.get(s.sentence());
+            if (j != null) {
+                out.add(new ScoredSpan(j, s.start(), s.end(), s.type()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Writes {@code report.json}, {@code report.md} and {@code report.html} into a directory.
+     *
+     * @param dir the directory
+     * @throws IOException when a file cannot be written
+     */
+    public void write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("report.json"), JSON.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("report.md"), markdown(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("report.html"), html(), StandardCharsets.UTF_8);
+    }
+
+    /** @return the report as Markdown */
+    public String markdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Evaluation: ").append(root.path("title").asText()).append("\n\n");
+        sb.append(root.path("sentences").asInt()).append(" sentences, ").append(root.path("goldEntities").asInt())
+                .append(" gold entities, ").append(root.path("failedSentences").asInt()).append(" failed, ")
+                .append(root.path("degradedSentences").asInt()).append(" degraded.\n\n");
+        sb.append("## F1 by stage and member (exact span and type)\n\n");
+        sb.append("| row | precision | recall | F1 | 95% interval | macro F1 | tp | fp | fn |\n|---|---|---|---|---|---|---|---|---|\n");
+        root.path("rows").fields().forEachRemaining(e -> {
+            JsonNode m = e.getValue().path("micro");
+            JsonNode ci = e.getValue().path("f1Interval95");
+            sb.append("| ").append(e.getKey()).append(" | ").append(pct(m.path("precision"))).append(" | ")
+                    .append(pct(m.path("recall"))).append(" | **").append(pct(m.path("f1"))).append("** | ")
+                    .append(pct(ci.path("low"))).append("–").append(pct(ci.path("high"))).append(" | ")
+                    .append(pct(e.getValue().path("macroF1"))).append(" | ").append(m.path("tp").asInt()).append(" | ")
+                    .append(m.path("fp").asInt()).append(" | ").append(m.path("fn").asInt()).append(" |\n");
+        });
+        sb.append("\n## Final answer per type\n\n| type | precision | recall | F1 | tp | fp | fn |\n|---|---|---|---|---|---|---|\n");
+        root.path("overall").path("types").fields().forEachRemaining(e -> sb.append("| ").append(e.getKey())
+                .append(" | ").append(pct(e.getValue().path("precision"))).append(" | ")
+                .append(pct(e.getValue().path("recall"))).append(" | ").append(pct(e.getValue().path("f1")))
+                .append(" | ").append(e.getValue().path("tp").asInt()).append(" | ").append(e.getValue().path("fp").asInt())
+                .append(" | ").append(e.getValue().path("fn").asInt()).append(" |\n"));
+        JsonNode v = root.path("validator");
+        if (v.size() > 0) {
+            sb.append("\n## Validation\n\n| kept, right | removed, wrong | removed, right (over-refusal) | kept, wrong |\n"
+                    + "|---|---|---|---|\n| ").append(v.path("keptRight").asInt()).append(" | ")
+                    .append(v.path("removedWrong").asInt()).append(" | ").append(v.path("removedRight").asInt())
+                    .append(" | ").append(v.path("keptWrong").asInt()).append(" |\n");
+        }
+        for (String group : List.of("datasets", "languages")) {
+            if (root.path(group).size() > 0) {
+                sb.append("\n## Per ").append(group.substring(0, group.length() - 1)).append("\n\n| ")
+                        .append(group.substring(0, group.length() - 1)).append(" | F1 | 95% interval |\n|---|---|---|\n");
+                root.path(group).fields().forEachRemaining(e -> sb.append("| ").append(e.getKey()).append(" | ")
+                        .append(pct(e.getValue().path("micro").path("f1"))).append(" | ")
+                        .append(pct(e.getValue().path("f1Interval95").path("low"))).append("–")
+                        .append(pct(e.getValue().path("f1Interval95").path("high"))).append(" |\n"));
+            }
+        }
+        sb.append("\n## Calls, tokens and latency\n\n| stage | member | calls | failures | prompt tokens | completion tokens | mean latency (ms) |\n|---|---|---|---|---|---|---|\n");
+        for (JsonNode e : root.path("usage").path("entries")) {
+            sb.append("| ").append(e.path("stage").asText()).append(" | ").append(e.path("member").asText())
+                    .append(" | ").append(e.path("calls").asLong()).append(" | ").append(e.path("failures").asLong())
+                    .append(" | ").append(e.path("promptTokens").asLong()).append(" | ")
+                    .append(e.path("completionTokens").asLong()).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.1f", e.path("meanLatencyMillis").asDouble())).append(" |\n");
+        }
+        sb.append("\nWall time per sentence: ").append(String.format(Locale.ROOT, "%.1f ms",
+                root.path("usage").path("wallMillisPerSentence").asDouble())).append(".\n");
+        return sb.toString();
+    }
+
+    private static String pct(JsonNode n) {
+        return String.format(Locale.ROOT, "%.1f", 100 * n.asDouble());
+    }
+
+    /** @return a self-contained HTML page with SVG bar charts */
+    public String html() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>el4ner evaluation: ")
+                .append(esc(root.path("title").asText())).append("</title><style>body{font-family:sans-serif;"
+                + "max-width:960px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{border:1px solid"
+                + " #ccc;padding:2px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
+                + "svg text{font-size:12px}</style></head><body>\n");
+        sb.append("<h1>Evaluation: ").append(esc(root.path("title").asText())).append("</h1>\n<p>")
+                .append(root.path("sentences").asInt()).append(" sentences, ").append(root.path("goldEntities").asInt())
+                .append(" gold entities, ").append(root.path("failedSentences").asInt()).append(" failed, ")
+                .append(root.path("degradedSentences").asInt()).append(" degraded.</p>\n");
+        Map<String, Double> f1 = new LinkedHashMap<>();
+        root.path("rows").fields().forEachRemaining(e -> f1.put(e.getKey(), e.getValue().path("micro").path("f1")
+                .asDouble()));
+        sb.append("<h2>F1 per member and stage</h2>\n").append(bars(f1, true));
+        Map<String, Double> types = new LinkedHashMap<>();
+        root.path("overall").path("types").fields().forEachRemaining(e -> types.put(e.getKey(),
+                e.getValue().path("f1").asDouble()));
+        sb.append("<h2>F1 per type (final answer)</h2>\n").append(bars(types, true));
+        Map<String, Double> latency = new LinkedHashMap<>();
+        Map<String, Double> tokens = new LinkedHashMap<>();
+        root.path("usage").path("stages").fields().forEachRemaining(e -> {
+            latency.put(e.getKey(), e.getValue().path("latencyMillis").asDouble()
+                    / Math.max(1, root.path("sentences").asInt()));
+            tokens.put(e.getKey(), (e.getValue().path("promptTokens").asDouble()
+                    + e.getValue().path("completionTokens").asDouble()) / Math.max(1, root.path("sentences").asInt()));
+        });
+        sb.append("<h2>Member latency per sentence, by stage (ms, summed over members)</h2>\n").append(bars(latency, false));
+        sb.append("<h2>Tokens per sentence, by stage</h2>\n").append(bars(tokens, false));
+        sb.append("<h2>Details</h2>\n<pre>").append(esc(markdown())).append("</pre>\n</body></html>\n");
+        return sb.toString();
+    }
+
+    private static String bars(Map<String, Double> values, boolean fraction) {
+        if (values.isEmpty()) {
+            return "<p>(none)</p>\n";
+        }
+        double max = fraction ? 1 : values.values().stream().mapToDouble(d -> d).max().orElse(1);
+        max = max <= 0 ? 1 : max;
+        int rowH = 22;
+        int labelW = 200;
+        int barW = 560;
+        StringBuilder sb = new StringBuilder();
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(labelW + barW + 80).append("\" height=\"")
+                .append(values.size() * rowH + 4).append("\">");
+        int y = 2;
+        for (Map.Entry<String, Double> e : values.entrySet()) {
+            double w = Math.max(0, e.getValue() / max * barW);
+            String shown = fraction ? String.format(Locale.ROOT, "%.1f", 100 * e.getValue())
+                    : String.format(Locale.ROOT, "%.1f", e.getValue());
+            sb.append("<text x=\"").append(labelW - 6).append("\" y=\"").append(y + 15)
+                    .append("\" text-anchor=\"end\">").append(esc(e.getKey())).append("</text>")
+                    .append("<rect x=\"").append(labelW).append("\" y=\"").append(y + 3).append("\" width=\"")
+                    .append(String.format(Locale.ROOT, "%.1f", w)).append("\" height=\"").append(rowH - 6)
+                    .append("\" fill=\"#4e79a7\"/>").append("<text x=\"")
+                    .append(String.format(Locale.ROOT, "%.1f", labelW + w + 4)).append("\" y=\"").append(y + 15)
+                    .append("\">").append(shown).append("</text>");
+            y += rowH;
+        }
+        return sb.append("</svg>\n").toString();
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
