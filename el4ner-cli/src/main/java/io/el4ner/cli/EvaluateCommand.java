@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
                 "--config, writing one JSON line per sentence to OUT/predictions.jsonl as it goes. Run the same",
                 "command again after a crash or Ctrl-C and it resumes where it stopped. Then writes",
                 "OUT/report.json, OUT/report.md and OUT/report.html: F1 overall, per type and per stage and",
-                "member (ablations), bootstrap 95% intervals, validator effect, calls/tokens/latency."},
+                "member (ablations), bootstrap 95%% intervals, validator effect, calls/tokens/latency."},
         footer = {"", "Exit codes: 0 success, 1 failure while running, 2 usage, configuration or data error."})
 final class EvaluateCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = JsonMapper.builder().build();

@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
                 "  {\"micro\":{\"tp\",\"fp\",\"fn\",\"precision\",\"recall\",\"f1\"},",
                 "   \"macro\":{\"precision\",\"recall\",\"f1\"},",
                 "   \"types\":{\"TYPE\":{\"tp\",\"fp\",\"fn\",\"precision\",\"recall\",\"f1\"}},",
-                "   \"mode\":..,\"sentences\":..,\"tokens\":..}",
+                "   \"mode\":..,\"sentences\":..}",
                 "An entity is correct when its span and type are exact. Precision, recall and",
                 "F1 are fractions in [0, 1], 0 when undefined. The types are those seen in gold",
                 "or prediction, sorted by name; macro averages the per-type values over them.",
@@ -158,7 +158,6 @@ final class ScoreCommand implements Callable<Integer> {
             root.put("scheme", strictScheme.name().toLowerCase(Locale.ROOT));
         }
         root.put("sentences", report.sentenceCount());
-        root.put("tokens", parsed.tokenCount());
         if (bootstrap != null) {
             BootstrapInterval ci = report.bootstrapMicroF1(bootstrap, seed);
             ObjectNode b = root.putObject("bootstrap");

@@ -138,7 +138,7 @@ public final class ConllevalFile {
         return endsWithBoundary;
     }
 
-    /** @return the number of token lines */
+    /** @return the number of tokens: the lines that are not boundaries (conlleval also counts -DOCSTART- lines) */
     public int tokenCount() {
         return sentences.stream().mapToInt(ScoredSentence::size).sum();
     }
