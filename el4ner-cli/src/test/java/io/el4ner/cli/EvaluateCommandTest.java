@@ -155,6 +155,11 @@ class EvaluateCommandTest {
         assertThat(Files.readString(out.resolve("report.html"))).startsWith("<!DOCTYPE html>").contains("<svg");
         assertThat(Files.readAllLines(out.resolve("sentence-ids.txt"))).hasSize(4);
         assertThat(r.err()).contains("4/4 sentences");
+        // the final answer as conlleval columns: `score` on it agrees with the report
+        MainTest.Run score = MainTest.run("score", "--format", "conlleval", out.resolve("predictions.conll").toString());
+        assertThat(score.exit()).as(score.err()).isZero();
+        assertThat(score.json().path("micro")).isEqualTo(report.path("overall").path("micro"));
+        assertThat(report.path("conllLeftOut").asInt()).isZero();
     }
 
     @Test

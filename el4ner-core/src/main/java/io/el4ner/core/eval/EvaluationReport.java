@@ -35,8 +35,13 @@ public final class EvaluationReport {
 
     private final ObjectNode root;
 
-    private EvaluationReport(ObjectNode root) {
+    private final List<EvaluationItem> items;
+    private final JsonNode[] lines;
+
+    private EvaluationReport(ObjectNode root, List<EvaluationItem> items, JsonNode[] lines) {
         this.root = root;
+        this.items = items;
+        this.lines = lines;
     }
 
     /** @return the report as a JSON tree */
@@ -137,7 +142,7 @@ public final class EvaluationReport {
                 bootstrapSeed));
         root.set("languages", breakdown(items, gold, ordered.get(Ablations.VALIDATION), EvaluationItem::language,
                 bootstrapSeed));
-        return new EvaluationReport(root);
+        return new EvaluationReport(root, List.copyOf(items), lines);
     }
 
     private interface Pred {
@@ -280,9 +285,42 @@ public final class EvaluationReport {
      */
     public void write(Path dir) throws IOException {
         Files.createDirectories(dir);
+        root.put("conllLeftOut", writeConll(dir.resolve("predictions.conll")));
         Files.writeString(dir.resolve("report.json"), JSON.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("report.md"), markdown(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("report.html"), html(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes the final predictions as conlleval columns ({@code token gold pred}, IOB2), for {@code el4ner score}.
+     * A predicted span that does not start and end on token boundaries, or overlaps one already written, cannot
+     * be tagged: it is left out of this file (the report's span-level scores still count it) and counted.
+     *
+     * @param file the file to write
+     * @return how many predicted spans were left out
+     * @throws IOException when it cannot be written
+     */
+    public int writeConll(Path file) throws IOException {
+        int leftOut = 0;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < items.size(); i++) {
+            ConllSentence s = items.get(i).sentence();
+            List<LabeledSpan> ok = new ArrayList<>();
+            List<TokenSpan> taken = new ArrayList<>();
+            for (JsonNode e : lines[i].path("entities")) {
+                LabeledSpan span = new LabeledSpan(e.get("start").asInt(), e.get("end").asInt(), e.get("type").asText());
+                var t = s.toTokenSpan(span);
+                if (t.isEmpty() || taken.stream().anyMatch(x -> x.start() < t.get().end() && t.get().start() < x.end())) {
+                    leftOut++;
+                    continue;
+                }
+                taken.add(t.get());
+                ok.add(span);
+            }
+            PredictionFiles.writeConll(sb, s.withTags(Scheme.convert(s.tags(), Scheme.IOB2)), s.tagsFor(ok, Scheme.IOB2));
+        }
+        Files.writeString(file, sb, StandardCharsets.UTF_8);
+        return leftOut;
     }
 
     /** @return the report as Markdown */
