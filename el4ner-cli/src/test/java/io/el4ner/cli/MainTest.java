@@ -486,7 +486,7 @@ class MainTest {
         Run r = run("recognize", "--config", write("config.json", c).toString(), "--text", TEXT);
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).contains("no ModelMemberProvider named 'openai-compatible'; available: [replay-predictions, scripted, simulated]")
+        assertThat(r.err()).contains("no ModelMemberProvider named 'openai-compatible'; available: [record-replay, replay-predictions, scripted, simulated]")
                 .contains("note: model members ship in later releases")
                 .doesNotContain(SECRET);
     }

@@ -279,6 +279,61 @@ public final class RecordReplayMember implements ModelMember {
         return v;
     }
 
+    /**
+     * Provider {@code record-replay}, so that a JSON configuration can record or replay any member. Parameters:
+     * {@code name} (required), {@code file} (required; relative to the current directory), {@code mode}
+     * ({@code replay}, {@code record-missing} (default), {@code record-all}), and {@code member}: the wrapped
+     * member as {@code {"provider": ..., "parameters": {...}}}. Its {@code model} parameter and its other
+     * non-secret parameters are part of the key, so keep it when replaying: it is then only described, never
+     * created, and no backend is needed.
+     */
+    public static final class Provider implements io.el4ner.api.spi.ModelMemberProvider {
+        @Override
+        public String name() {
+            return "record-replay";
+        }
+
+        @Override
+        public ModelMember create(io.el4ner.api.spi.ComponentConfig config) {
+            config.requireOnly(java.util.Set.of("name", "file", "mode", "member"));
+            String name = config.requireString("name");
+            String m = config.string("mode").orElse("record-missing");
+            Mode mode = switch (m) {
+                case "replay" -> Mode.REPLAY;
+                case "record-missing" -> Mode.RECORD_MISSING;
+                case "record-all" -> Mode.RECORD_ALL;
+                default -> throw new El4nerConfigurationException(config.component() + ": parameter 'mode' must be "
+                        + "replay, record-missing or record-all, got '" + m + "'");
+            };
+            Builder b = builder(Path.of(config.requireString("file"))).name(name).mode(mode);
+            Object inner = config.parameters().get("member");
+            if (inner != null) {
+                if (!(inner instanceof Map<?, ?> spec) || !(spec.get("provider") instanceof String provider)
+                        || (spec.get("parameters") != null && !(spec.get("parameters") instanceof Map))) {
+                    throw new El4nerConfigurationException(config.component() + ": parameter 'member' must be "
+                            + "{\"provider\": \"...\", \"parameters\": {...}}");
+                }
+                Map<String, Object> params = new TreeMap<>();
+                if (spec.get("parameters") instanceof Map<?, ?> given) {
+                    given.forEach((k, v) -> params.put(String.valueOf(k), v));
+                }
+                params.putIfAbsent("name", name);
+                b.parameters(params);
+                if (mode != Mode.REPLAY) { // replaying needs the member's description (the key), not the member
+                    ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
+                            ? Thread.currentThread().getContextClassLoader() : RecordReplayMember.class.getClassLoader();
+                    b.delegate(io.el4ner.core.internal.Providers.byName(io.el4ner.api.spi.ModelMemberProvider.class,
+                            provider, loader).create(new io.el4ner.api.spi.ComponentConfig(config.component() + " → "
+                            + provider, params, config.types(), config.pool()))).closeDelegate(true);
+                }
+                if (params.get("model") instanceof String model) {
+                    b.model(model);
+                }
+            }
+            return b.build();
+        }
+    }
+
     /** Configures a {@link RecordReplayMember}. */
     public static final class Builder {
         private final Path file;

@@ -145,6 +145,31 @@ class RecordReplayMemberTest {
     }
 
     @Test
+    void providerWrapsAnotherProviderForConfigFiles() {
+        Path file = dir.resolve("answers.jsonl");
+        Map<String, Object> inner = Map.of("provider", "test-fixed",
+                "parameters", Map.of("entities", "[\"Paris\"]"));
+        NerResult recorded;
+        try (EnsembleNer ner = EnsembleNer.builder().entityType("LOC", "places").member("record-replay",
+                Map.of("name", "one", "file", file.toString(), "member", inner)).build()) {
+            recorded = ner.recognize("We flew to Paris.");
+        }
+        assertThat(recorded.entities()).hasSize(1);
+        try (EnsembleNer ner = EnsembleNer.builder().entityType("LOC", "places").member("record-replay",
+                Map.of("name", "one", "file", file.toString(), "mode", "replay")).build()) {
+            // replay keys include the wrapped member's parameters; without them this is another member
+            assertThatThrownBy(() -> ner.recognize("We flew to Paris.")).hasMessageContaining("no member answered");
+        }
+        try (EnsembleNer ner = EnsembleNer.builder().entityType("LOC", "places").member("record-replay",
+                Map.of("name", "one", "file", file.toString(), "mode", "replay", "member", inner)).build()) {
+            assertThat(ner.recognize("We flew to Paris.").entities()).isEqualTo(recorded.entities());
+        }
+        assertThatThrownBy(() -> EnsembleNer.builder().entityType("LOC", "").member("record-replay",
+                Map.of("name", "one", "file", file.toString(), "mode", "sometimes")).build())
+                .hasMessageContaining("'mode'");
+    }
+
+    @Test
     void builderChecks() {
         Path file = dir.resolve("none.jsonl");
         assertThatThrownBy(() -> RecordReplayMember.builder(file).build())
