@@ -14,6 +14,7 @@ module io.el4ner.core {
     uses io.el4ner.api.spi.RetrieverProvider;
     uses io.el4ner.api.spi.AggregatorProvider;
     uses io.el4ner.api.spi.ValidatorProvider;
+    uses io.el4ner.api.spi.SentenceEncoderProvider;
 
     provides io.el4ner.api.spi.ModelMemberProvider with
             io.el4ner.core.internal.EvaluationMemberProviders.ReplayPredictions,
