@@ -34,6 +34,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,10 +86,11 @@ public final class EnsembleNer implements AutoCloseable {
     private final boolean nested;
     private final List<AutoCloseable> owned;
     private final ExecutorService ownedExecutor;
+    private final ExecutorService sentencePool;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EnsembleNer(Pipeline pipeline, SentenceSplitter splitter, int windowTokens, boolean nested,
-                        List<AutoCloseable> owned, ExecutorService ownedExecutor) {
+                        List<AutoCloseable> owned, ExecutorService ownedExecutor, int sentenceParallelism) {
         this.pipeline = pipeline;
         this.members = pipeline.members();
         this.splitter = splitter;
@@ -96,6 +98,7 @@ public final class EnsembleNer implements AutoCloseable {
         this.nested = nested;
         this.owned = List.copyOf(owned);
         this.ownedExecutor = ownedExecutor;
+        this.sentencePool = Executors.newFixedThreadPool(sentenceParallelism, daemonThreads("el4ner-sentence-"));
     }
 
     /** @return a new builder */
@@ -141,37 +144,82 @@ public final class EnsembleNer implements AutoCloseable {
         }
         long start = System.nanoTime();
         CallLedger ledger = new CallLedger();
-        List<Entity> entities = new ArrayList<>();
-        boolean windowed = false;
+        List<TextRange> windows = new ArrayList<>();
+        Map<Integer, Diagnostic> windowedNotes = new HashMap<>();
         for (TextRange sentence : sentences(text)) {
-            List<TextRange> windows = Windows.of(text, sentence, members, windowTokens);
-            if (windows.size() > 1) {
-                windowed = true;
-                ledger.report(new Diagnostic(Diagnostic.Kind.WINDOWED, Stage.PRE_EXTRACTION, "",
+            List<TextRange> ws = Windows.of(text, sentence, members, windowTokens);
+            if (ws.size() > 1) {
+                windowedNotes.put(windows.size(), new Diagnostic(Diagnostic.Kind.WINDOWED, Stage.PRE_EXTRACTION, "",
                         "a sentence of " + sentence.length() + " characters is longer than a member's context "
-                                + "allows; recognised in " + windows.size() + " overlapping windows",
+                                + "allows; recognised in " + ws.size() + " overlapping windows",
                         "[" + sentence.start() + ", " + sentence.end() + ")"));
             }
-            for (TextRange w : windows) {
-                Pipeline.Trace trace = traces == null ? null : new Pipeline.Trace();
-                String window = text.substring(w.start(), w.end());
-                for (Entity e : pipeline.run(window, ledger, trace)) {
-                    entities.add(e.shift(w.start()));
-                }
-                if (trace != null) {
-                    Map<String, List<TextRange>> shifted = new LinkedHashMap<>();
-                    trace.extracted.forEach((m, ranges) -> shifted.put(m, ranges.stream()
-                            .map(r -> new TextRange(r.start() + w.start(), r.end() + w.start())).toList()));
-                    traces.add(new SentenceTrace(w.start(), window, shifted, trace.labels, trace.decided,
-                            trace.rejected));
-                }
+            windows.addAll(ws);
+        }
+        List<WindowOutcome> outcomes = recognizeWindows(text, windows, traces != null);
+        List<Entity> entities = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (windowedNotes.containsKey(i)) {
+                ledger.report(windowedNotes.get(i));
+            }
+            WindowOutcome o = outcomes.get(i);
+            ledger.absorb(o.ledger());
+            entities.addAll(o.entities());
+            if (traces != null) {
+                traces.add(o.trace());
             }
         }
-        if (windowed) {
+        if (!windowedNotes.isEmpty()) {
             entities = mergeWindows(entities, ledger);
         }
         long wall = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         return new NerResult(text, entities, ledger.diagnostics(), ledger.usage(wall));
+    }
+
+    /** What one window produced, with its own ledger so that parallel windows never interleave their reports. */
+    private record WindowOutcome(List<Entity> entities, CallLedger ledger, SentenceTrace trace) {
+    }
+
+    /** Recognises the windows, several at once when there are several; outcomes come back in text order. */
+    private List<WindowOutcome> recognizeWindows(String text, List<TextRange> windows, boolean traced) {
+        if (windows.size() == 1) {
+            return List.of(recognizeWindow(text, windows.get(0), traced));
+        }
+        List<CompletableFuture<WindowOutcome>> futures = new ArrayList<>(windows.size());
+        for (TextRange w : windows) {
+            futures.add(CompletableFuture.supplyAsync(() -> recognizeWindow(text, w, traced), sentencePool));
+        }
+        List<WindowOutcome> out = new ArrayList<>(windows.size());
+        try {
+            for (CompletableFuture<WindowOutcome> f : futures) {
+                out.add(f.join());
+            }
+        } catch (java.util.concurrent.CompletionException e) {
+            futures.forEach(f -> f.cancel(true));
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new El4nerException("recognising a sentence failed: " + e.getCause(), e.getCause());
+        }
+        return out;
+    }
+
+    private WindowOutcome recognizeWindow(String text, TextRange w, boolean traced) {
+        CallLedger ledger = new CallLedger();
+        Pipeline.Trace trace = traced ? new Pipeline.Trace() : null;
+        String window = text.substring(w.start(), w.end());
+        List<Entity> entities = new ArrayList<>();
+        for (Entity e : pipeline.run(window, ledger, trace)) {
+            entities.add(e.shift(w.start()));
+        }
+        SentenceTrace st = null;
+        if (trace != null) {
+            Map<String, List<TextRange>> shifted = new LinkedHashMap<>();
+            trace.extracted.forEach((m, ranges) -> shifted.put(m, ranges.stream()
+                    .map(r -> new TextRange(r.start() + w.start(), r.end() + w.start())).toList()));
+            st = new SentenceTrace(w.start(), window, shifted, trace.labels, trace.decided, trace.rejected);
+        }
+        return new WindowOutcome(entities, ledger, st);
     }
 
     private List<TextRange> sentences(String text) {
@@ -317,6 +365,7 @@ public final class EnsembleNer implements AutoCloseable {
         if (ownedExecutor != null) {
             ownedExecutor.shutdownNow();
         }
+        sentencePool.shutdownNow();
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -354,6 +403,7 @@ public final class EnsembleNer implements AutoCloseable {
         private boolean skipUnanimous;
         private boolean nested;
         private int maxConcurrentCalls = 16;
+        private int sentenceParallelism = 4;
         private Duration timeout = Duration.ofSeconds(120);
         private int windowTokens;
         private ClassLoader classLoader;
@@ -597,6 +647,19 @@ public final class EnsembleNer implements AutoCloseable {
         }
 
         /**
+         * @param n sentences of one text recognised at once, {@code >= 1}; default 4. Results never depend on
+         *     the order they finish in.
+         * @return this builder
+         */
+        public Builder sentenceParallelism(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("sentenceParallelism must be >= 1, got " + n);
+            }
+            this.sentenceParallelism = n;
+            return this;
+        }
+
+        /**
          * @param timeout deadline of one member call; default 120 s. A member that misses it counts as failed.
          * @return this builder
          */
@@ -810,7 +873,7 @@ public final class EnsembleNer implements AutoCloseable {
                         java.util.Arrays.stream(Stage.values()).map(s -> s + "=" + p.template(s).version()).toList());
             }
             return new EnsembleNer(pipeline, splitter != null ? splitter : new BreakIteratorSplitter(Locale.ROOT),
-                    windowTokens, nested, owned, ownedExecutor);
+                    windowTokens, nested, owned, ownedExecutor, sentenceParallelism);
         }
 
         private ComponentConfig config(String component, Map<String, Object> parameters) {

@@ -392,6 +392,43 @@ class EnsembleNerTest {
     }
 
     @Test
+    void recognize_sentencesRunInParallelWithDeterministicOutput() {
+        String text = "Angela Merkel spoke. Paris listened. Emmanuel Macron left. Nobody stayed.";
+        java.util.concurrent.CountDownLatch together = new java.util.concurrent.CountDownLatch(2);
+        ScriptedMember a = new ScriptedMember("a")
+                .extracts(r -> {
+                    together.countDown();
+                    try {
+                        // two sentences must be in extraction at the same time, or this waits out
+                        assertThat(together.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                        Thread.sleep(ThreadLocalRandom.current().nextInt(0, 20));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    String sentence = r.context().sentence();
+                    return sentence.startsWith("Nobody") ? "[]"
+                            : "[\"" + sentence.substring(0, sentence.length() - 1) + "\", \"Zz" + sentence.charAt(0) + "\"]";
+                })
+                .on(Stage.CLASSIFICATION, r -> labelsFrom(r, Map.of("Angela Merkel spoke", "PER",
+                        "Paris listened", "LOC", "Emmanuel Macron left", "PER")))
+                .on(Stage.VALIDATION, r -> verdicts(r, List.of()));
+        List<NerResult> runs = new ArrayList<>();
+        try (EnsembleNer ner = base().member(a).sentenceParallelism(4).build()) {
+            for (int i = 0; i < 3; i++) {
+                runs.add(ner.recognize(text));
+            }
+        }
+        for (NerResult r : runs) {
+            assertOffsetsHold(r);
+            assertThat(texts(r)).containsExactly("Angela Merkel spoke/PER", "Paris listened/LOC",
+                    "Emmanuel Macron left/PER");
+            // reports come in text order, whatever order the sentences finished in
+            assertThat(r.diagnostics()).isEqualTo(runs.get(0).diagnostics());
+            assertThat(r.diagnostics()).extracting(Diagnostic::detail).containsExactly("ZzA", "ZzP", "ZzE");
+        }
+    }
+
+    @Test
     void recognize_sentencesLongerThanTheContextAreWindowedNotTruncated() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 40; i++) {

@@ -28,6 +28,24 @@ public final class CallLedger {
         diagnostics.add(d);
     }
 
+    /**
+     * Adds what another ledger collected (a sentence recognised in parallel), after what this one holds.
+     *
+     * @param other the other ledger, no longer written to
+     */
+    public void absorb(CallLedger other) {
+        List<UsageEntry> u;
+        List<Diagnostic> d;
+        synchronized (other) {
+            u = List.copyOf(other.usage);
+            d = List.copyOf(other.diagnostics);
+        }
+        synchronized (this) {
+            usage.addAll(u);
+            diagnostics.addAll(d);
+        }
+    }
+
     /** @return the diagnostics so far */
     public synchronized List<Diagnostic> diagnostics() {
         return List.copyOf(diagnostics);
