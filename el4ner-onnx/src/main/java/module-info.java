@@ -1,8 +1,15 @@
 /**
- * ONNX Runtime members and sentence encoder for el4ner. This release ships no classes: the in-process members
- * and the encoder behind span-level retrieval arrive in a later release. The module exists so that its
- * coordinates and module name are stable.
+ * ONNX Runtime sentence encoder for el4ner: {@link io.el4ner.onnx.OnnxSentenceEncoder} runs any Hugging Face
+ * sentence-transformers ONNX export (all-MiniLM-L6-v2 quantized by default) and is registered as the
+ * {@code onnx-sentence} {@link io.el4ner.api.spi.SentenceEncoderProvider}.
  */
 module io.el4ner.onnx {
-    requires io.el4ner.api;
+    requires transitive io.el4ner.api;
+    requires com.microsoft.onnxruntime;
+    requires ai.djl.tokenizers;
+    requires org.slf4j;
+
+    exports io.el4ner.onnx;
+
+    provides io.el4ner.api.spi.SentenceEncoderProvider with io.el4ner.onnx.internal.OnnxSentenceEncoderProvider;
 }

@@ -1,0 +1,365 @@
+package io.el4ner.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.TextRange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the bundled all-MiniLM-L6-v2 (int8) model from the langchain4j jar with real ONNX Runtime sessions. */
+class OnnxSentenceEncoderTest {
+    private static final int DIM = 384;
+    private static final String APPLE = "Apple Inc. was founded by Steve Jobs in Cupertino, California.";
+    private static final String CAT = "The cat sat on the mat";
+    private static final String LONG = "A considerably longer sentence with many more words than the others in this "
+            + "small batch of texts.";
+
+    private static OnnxSentenceEncoder encoder;
+    /** maxLength 16: [CLS], 14 sub-tokens, [SEP]. */
+    private static OnnxSentenceEncoder short16;
+
+    @BeforeAll
+    static void load() {
+        encoder = OnnxSentenceEncoder.builder().build();
+        short16 = OnnxSentenceEncoder.builder().maxLength(16).build();
+    }
+
+    @AfterAll
+    static void release() {
+        encoder.close();
+        short16.close();
+    }
+
+    @Test
+    void identity_namesModelFingerprintPoolingAndMaxLength() {
+        assertThat(encoder.identity())
+                .isEqualTo("onnx:all-minilm-l6-v2-q:sha256=6ea94d8f890e7e0e:pooling=mean:norm=l2:maxLength=256");
+        assertThat(encoder.dimension()).isEqualTo(DIM);
+        assertThat(encoder.maxLength()).isEqualTo(256);
+        assertThat(encoder.executionProvider()).isEqualTo("CPU");
+        assertThat(short16.identity()).endsWith(":maxLength=16");
+    }
+
+    @Test
+    void encode_returnsUnitVectorsOfTheModelDimension() {
+        List<float[]> vectors = encoder.encode(List.of(APPLE, "", "x", CAT + " " + LONG + " " + LONG));
+        assertThat(vectors).hasSize(4).allSatisfy(v -> {
+            assertThat(v).hasSize(DIM);
+            assertThat(norm(v)).isCloseTo(1.0, within(1e-7 * DIM));
+        });
+    }
+
+    @Test
+    void encode_goldenValues() {
+        // Reference: Python onnxruntime 1.30.0 + tokenizers 0.23.2 on the same two files from the jar, one text per
+        // run with no padding, mean pooling over the attention mask, L2 normalisation (numpy). Our values agreed to
+        // 1e-7, and agreed with this encoder's batched path below.
+        float[] apple = encoder.encode(List.of(APPLE)).get(0);
+        assertThat(first5(apple)).containsExactly(new double[] {0.0459432, 0.0228967, 0.0240173, 0.0009732, -0.0080336},
+                within(1e-5));
+        float[] cat = encoder.encode(List.of(CAT)).get(0);
+        assertThat(first5(cat)).containsExactly(new double[] {0.1286000, 0.0023455, -0.0398559, 0.0446438, -0.0536604},
+                within(1e-5));
+    }
+
+    @Test
+    void encode_paddedBatchMatchesTheReferenceBatch() {
+        // Same Python reference, with CAT and LONG in one run, CAT padded with id 0 and attention mask 0. The
+        // bundled model quantizes activations per tensor at run time, so a padded batch gives slightly different
+        // vectors than one-by-one runs (cosine 0.993 here, in Python too); matching the reference batch checks our
+        // padding and masking exactly.
+        float[] cat = encoder.encode(List.of(CAT, LONG)).get(0);
+        assertThat(first5(cat)).containsExactly(new double[] {0.1234903, -0.0055725, -0.0388508, 0.0486980, -0.0501024},
+                within(1e-5));
+    }
+
+    @Test
+    void encode_batchOfOneEqualsOneByOne() {
+        List<String> texts = List.of(LONG, CAT, APPLE, "Short.", "");
+        try (OnnxSentenceEncoder one = OnnxSentenceEncoder.builder().batchSize(1).build()) {
+            List<float[]> all = one.encode(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                assertThat(all.get(i)).containsExactly(encoder.encode(List.of(texts.get(i))).get(0), within(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void encode_batchedIsCloseToOneByOne() {
+        // Not within 1e-5: see encode_paddedBatchMatchesTheReferenceBatch (dynamic int8 quantization).
+        List<String> texts = List.of(LONG, CAT, APPLE, "Short.", "Stock markets fell sharply");
+        List<float[]> batched = encoder.encode(texts);
+        for (int i = 0; i < texts.size(); i++) {
+            assertThat(dot(batched.get(i), encoder.encode(List.of(texts.get(i))).get(0))).isGreaterThan(0.98);
+        }
+        List<float[]> same = encoder.encode(List.of(CAT, CAT, CAT));
+        assertThat(same.get(2)).containsExactly(encoder.encode(List.of(CAT)).get(0), within(1e-6f));
+    }
+
+    @Test
+    void encode_isDeterministic() {
+        List<String> texts = List.of(APPLE, CAT, LONG);
+        List<float[]> a = encoder.encode(texts);
+        List<float[]> b = encoder.encode(texts);
+        for (int i = 0; i < texts.size(); i++) {
+            assertThat(a.get(i)).isEqualTo(b.get(i));
+        }
+    }
+
+    @Test
+    void encode_semanticSanity() {
+        List<float[]> v = encoder.encode(List.of(CAT, "A cat was sitting on a mat", "Stock markets fell sharply"));
+        assertThat(dot(v.get(0), v.get(1))).isGreaterThan(0.8).isGreaterThan(dot(v.get(0), v.get(2)) + 0.5);
+    }
+
+    @Test
+    void encode_emptyListGivesEmptyList() {
+        assertThat(encoder.encode(List.of())).isEmpty();
+        assertThat(encoder.encodeSpans(APPLE, List.of())).isEmpty();
+    }
+
+    @Test
+    void encode_nullInputs() {
+        assertThatThrownBy(() -> encoder.encode(null)).isInstanceOf(NullPointerException.class).hasMessage("texts");
+        assertThatThrownBy(() -> encoder.encode(Arrays.asList("a", null)))
+                .isInstanceOf(NullPointerException.class).hasMessage("texts[1] is null");
+        assertThatThrownBy(() -> encoder.encodeSpans(null, List.of(new TextRange(0, 1))))
+                .isInstanceOf(NullPointerException.class).hasMessage("sentence");
+        assertThatThrownBy(() -> encoder.encodeSpans(APPLE, Arrays.asList(new TextRange(0, 1), null)))
+                .isInstanceOf(NullPointerException.class).hasMessage("spans[1] is null");
+    }
+
+    @Test
+    void encodeSpans_invalidSpans() {
+        assertThatThrownBy(() -> encoder.encodeSpans(APPLE, List.of(new TextRange(3, 3))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spans[0] = [3, 3)");
+        assertThatThrownBy(() -> encoder.encodeSpans("short", List.of(new TextRange(0, 1), new TextRange(2, 9))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("spans[1] = [2, 9)").hasMessageContaining("length 5");
+    }
+
+    @Test
+    void encodeSpans_inContextDiffersFromSpanTextAloneAndBothAreUnitVectors() {
+        List<TextRange> spans = List.of(range(APPLE, "Apple Inc."), range(APPLE, "Steve Jobs"), range(APPLE, "Cupertino"));
+        List<float[]> inContext = encoder.encodeSpans(APPLE, spans);
+        List<float[]> alone = encoder.encode(List.of("Apple Inc.", "Steve Jobs", "Cupertino"));
+        for (int i = 0; i < spans.size(); i++) {
+            assertThat(norm(inContext.get(i))).isCloseTo(1.0, within(1e-7 * DIM));
+            assertThat(norm(alone.get(i))).isCloseTo(1.0, within(1e-7 * DIM));
+            assertThat(dot(inContext.get(i), alone.get(i))).isBetween(0.2, 0.99);
+        }
+        assertThat(dot(inContext.get(1), inContext.get(2))).isLessThan(0.99);
+    }
+
+    @Test
+    void encodeSpans_alignsSpansAfterSupplementaryCharacters() {
+        // The tokenizer counts code points and TextRange counts UTF-16 units. Both sentences tokenize to the same
+        // ids ([UNK] x 6, paris, is, lovely), so the span "Paris" must get the same vector; without the mapping the
+        // emoji sentence would pool the next token instead.
+        String emoji = "\uD83D\uDE00 \uD83D\uDE00 \uD83D\uDE00 \uD83D\uDE00 \uD83D\uDE00 \uD83D\uDE00 Paris is lovely";
+        String bmp = "\u2603 \u2603 \u2603 \u2603 \u2603 \u2603 Paris is lovely";
+        float[] fromEmoji = encoder.encodeSpans(emoji, List.of(range(emoji, "Paris"))).get(0);
+        float[] fromBmp = encoder.encodeSpans(bmp, List.of(range(bmp, "Paris"))).get(0);
+        assertThat(fromEmoji).containsExactly(fromBmp, within(1e-6f));
+        assertThat(dot(fromEmoji, encoder.encodeSpans(bmp, List.of(range(bmp, "lovely"))).get(0))).isLessThan(0.99);
+    }
+
+    @Test
+    void encode_longTextIsTruncatedWithOneWarning() {
+        String longText = "the cat ".repeat(40).trim(); // 80 sub-tokens
+        String kept = "the cat ".repeat(7).trim(); // the 14 the model sees
+        assertThat(short16.encode(List.of(longText)).get(0)).containsExactly(short16.encode(List.of(kept)).get(0),
+                within(1e-6f));
+        LogCapture.Captured<List<float[]>> run = LogCapture.during(() -> short16.encode(List.of(longText, longText, "a")));
+        assertThat(run.value()).hasSize(3);
+        assertThat(run.log()).containsOnlyOnce("2 of 3 texts are longer than 16 sub-tokens and were truncated");
+    }
+
+    @Test
+    void encodeSpans_spanBeyondMaxLengthIsEncodedFromItsTextAloneWithAWarning() {
+        String sentence = "Paris is nice. " + "the cat ".repeat(20) + "Berlin is too.";
+        List<TextRange> spans = List.of(range(sentence, "Paris"), range(sentence, "Berlin"));
+        LogCapture.Captured<List<float[]>> run = LogCapture.during(() -> short16.encodeSpans(sentence, spans));
+        assertThat(run.value().get(1)).containsExactly(short16.encode(List.of("Berlin")).get(0), within(1e-6f));
+        assertThat(dot(run.value().get(0), short16.encode(List.of("Paris")).get(0))).isLessThan(0.99);
+        assertThat(run.log()).containsOnlyOnce("1 of 2 spans lie beyond the first 16 sub-tokens")
+                .contains("the first is [" + spans.get(1).start() + ", " + spans.get(1).end() + ") 'Berlin'");
+
+        // A span that starts before the truncation point and ends after it is not pooled from its visible half.
+        int cut = sentence.indexOf("the cat the cat the cat the cat the cat the cat");
+        TextRange straddling = new TextRange(cut, cut + "the cat ".length() * 6 - 1); // 5 pairs are visible
+        float[] v = short16.encodeSpans(sentence, List.of(straddling)).get(0);
+        assertThat(v).containsExactly(short16.encode(List.of("the cat ".repeat(6).trim())).get(0), within(1e-6f));
+    }
+
+    @Test
+    void encodeSpans_spanCoveringNoSubTokenIsEncodedFromItsText() {
+        int space = APPLE.indexOf(' ');
+        LogCapture.Captured<List<float[]>> run = LogCapture.during(
+                () -> encoder.encodeSpans(APPLE, List.of(new TextRange(space, space + 1), range(APPLE, "Apple"))));
+        assertThat(run.value().get(0)).containsExactly(encoder.encode(List.of(" ")).get(0), within(1e-6f));
+        assertThat(run.log()).containsOnlyOnce("1 of 2 spans");
+    }
+
+    @Test
+    void encode_concurrentUseGivesIdenticalVectors() throws Exception {
+        List<String> texts = List.of(APPLE, CAT, LONG, "Stock markets fell sharply");
+        List<TextRange> spans = List.of(range(APPLE, "Steve Jobs"), range(APPLE, "California"));
+        List<float[]> expected = encoder.encode(texts);
+        List<float[]> expectedSpans = encoder.encodeSpans(APPLE, spans);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Boolean>> tasks = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                tasks.add(() -> {
+                    for (int round = 0; round < 5; round++) {
+                        if (!same(encoder.encode(texts), expected) || !same(encoder.encodeSpans(APPLE, spans), expectedSpans)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+            }
+            for (Future<Boolean> f : pool.invokeAll(tasks)) {
+                assertThat(f.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void close_isIdempotentAndLaterCallsFail() {
+        OnnxSentenceEncoder e = OnnxSentenceEncoder.builder().build();
+        e.close();
+        e.close();
+        assertThatThrownBy(() -> e.encode(List.of("x"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        assertThatThrownBy(() -> e.encodeSpans("x", List.of(new TextRange(0, 1))))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void build_cudaRequestFallsBackToCpuAndSaysSo() {
+        LogCapture.Captured<OnnxSentenceEncoder> run = LogCapture.during(() -> OnnxSentenceEncoder.builder().cuda(0).build());
+        try (OnnxSentenceEncoder e = run.value()) {
+            assertThat(e.executionProvider()).isEqualTo("CPU");
+            assertThat(run.log()).containsOnlyOnce("INFO io.el4ner.onnx.OnnxSentenceEncoder")
+                    .contains("runs on CPU because CUDA device 0 is unavailable");
+            assertThat(e.encode(List.of(CAT)).get(0)).containsExactly(encoder.encode(List.of(CAT)).get(0), within(1e-6f));
+        }
+    }
+
+    @Test
+    void build_fromDirectory(@TempDir Path dir) throws IOException {
+        Path model = Files.createDirectory(dir.resolve("minilm"));
+        copyResource("all-minilm-l6-v2-q.onnx", model.resolve("model.onnx"));
+        copyResource("all-minilm-l6-v2-q-tokenizer.json", model.resolve("tokenizer.json"));
+        try (OnnxSentenceEncoder e = OnnxSentenceEncoder.builder().directory(model).build()) {
+            assertThat(e.identity()).isEqualTo(encoder.identity().replace("all-minilm-l6-v2-q", "minilm"));
+            assertThat(e.encode(List.of(APPLE)).get(0)).isEqualTo(encoder.encode(List.of(APPLE)).get(0));
+        }
+    }
+
+    @Test
+    void build_fromClasspathResources() {
+        try (OnnxSentenceEncoder e = OnnxSentenceEncoder.builder()
+                .classpath("/all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json").intraOpThreads(1).build()) {
+            assertThat(e.identity()).isEqualTo(encoder.identity());
+            assertThat(e.encode(List.of(CAT)).get(0)).containsExactly(encoder.encode(List.of(CAT)).get(0), within(1e-6f));
+        }
+    }
+
+    @Test
+    void build_missingFilesAreConfigurationErrors(@TempDir Path dir) throws IOException {
+        assertThatThrownBy(() -> OnnxSentenceEncoder.builder().directory(dir))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("has no model.onnx");
+        copyResource("all-minilm-l6-v2-q.onnx", dir.resolve("model.onnx"));
+        assertThatThrownBy(() -> OnnxSentenceEncoder.builder().directory(dir))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("has no tokenizer.json");
+        assertThatThrownBy(() -> OnnxSentenceEncoder.builder().classpath("nope.onnx", "nope.json"))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("'nope.onnx' not found");
+        Files.writeString(dir.resolve("tokenizer.json"), "{}");
+        Files.writeString(dir.resolve("model.onnx"), "not a model");
+        assertThatThrownBy(() -> OnnxSentenceEncoder.builder().directory(dir).build())
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("cannot load");
+    }
+
+    @Test
+    void build_wrongDimensionIsAnError() {
+        assertThatThrownBy(() -> OnnxSentenceEncoder.builder().expectedDimension(768).build())
+                .isInstanceOf(El4nerConfigurationException.class)
+                .hasMessageContaining("dimension 384").hasMessageContaining("dimension 768 was expected");
+    }
+
+    @Test
+    void builder_rejectsInvalidSettings() {
+        OnnxSentenceEncoder.Builder b = OnnxSentenceEncoder.builder();
+        assertThatThrownBy(() -> b.batchSize(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
+        assertThatThrownBy(() -> b.maxLength(2)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxLength");
+        assertThatThrownBy(() -> b.intraOpThreads(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.interOpThreads(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.cuda(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.expectedDimension(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.directory(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    static TextRange range(String text, String part) {
+        int start = text.indexOf(part);
+        assertThat(start).as("'%s' in '%s'", part, text).isNotNegative();
+        return new TextRange(start, start + part.length());
+    }
+
+    static double dot(float[] a, float[] b) {
+        assertThat(a).hasSameSizeAs(b);
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    private static double norm(float[] v) {
+        return Math.sqrt(dot(v, v));
+    }
+
+    private static double[] first5(float[] v) {
+        double[] out = new double[5];
+        for (int i = 0; i < 5; i++) {
+            out[i] = v[i];
+        }
+        return out;
+    }
+
+    private static boolean same(List<float[]> a, List<float[]> b) {
+        for (int i = 0; i < a.size(); i++) {
+            if (!Arrays.equals(a.get(i), b.get(i))) {
+                return false;
+            }
+        }
+        return a.size() == b.size();
+    }
+
+    static void copyResource(String name, Path to) throws IOException {
+        try (InputStream in = OnnxSentenceEncoderTest.class.getClassLoader().getResourceAsStream(name)) {
+            assertThat(in).as(name).isNotNull();
+            Files.copy(in, to);
+        }
+    }
+}
