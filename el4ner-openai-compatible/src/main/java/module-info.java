@@ -1,8 +1,14 @@
 /**
- * Members that call OpenAI-compatible chat servers (vLLM, Ollama, llama.cpp) over HTTP. This release ships no
- * classes: the members arrive in a later release. The module exists so that its coordinates and module name are
- * stable.
+ * Members that call OpenAI-compatible chat servers (vLLM, llama.cpp server, Ollama, OpenAI) over HTTP, with
+ * structured outputs, retries, a circuit breaker and replica balancing. Provider name: {@code openai-compatible}.
  */
 module io.el4ner.openai {
-    requires io.el4ner.api;
+    requires transitive io.el4ner.api;
+    requires java.net.http;
+    requires com.fasterxml.jackson.databind;
+    requires org.slf4j;
+
+    exports io.el4ner.openai;
+
+    provides io.el4ner.api.spi.ModelMemberProvider with io.el4ner.openai.OpenAiCompatibleMemberProvider;
 }

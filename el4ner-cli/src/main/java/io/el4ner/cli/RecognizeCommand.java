@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
         footer = {"", "Exit codes: 0 success, 1 failure while recognising (e.g. every member failed),",
                 "2 usage or configuration error. Configuration: see CONFIG.md."})
 final class RecognizeCommand implements Callable<Integer> {
-    private static final String PROVIDER_NOTE = "note: model members ship in later releases of "
-            + "el4ner-openai-compatible / el4ner-onnx; until then use a provider of your own on the class path";
+    private static final String PROVIDER_NOTE = "note: check the provider's name; to use a provider of your own, "
+            + "put its jar on the class path and start io.el4ner.cli.Main with -cp (see CONFIG.md)"; until then use a provider of your own on the class path";
 
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
             description = "The JSON configuration: entity types, members, demonstrations, ... (see CONFIG.md).")

@@ -481,13 +481,14 @@ class MainTest {
 
     @Test
     void unknownProviderListsTheAvailableOnes() throws IOException {
-        Map<String, Object> c = config(Map.of("provider", "openai-compatible", "name", "qwen",
+        Map<String, Object> c = config(Map.of("provider", "open-ai-compatible", "name", "qwen",
                 "parameters", Map.of("apiKey", SECRET, "model", "qwen2.5")));
         Run r = run("recognize", "--config", write("config.json", c).toString(), "--text", TEXT);
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).contains("no ModelMemberProvider named 'openai-compatible'; available: [record-replay, replay-predictions, scripted, simulated]")
-                .contains("note: model members ship in later releases")
+        assertThat(r.err()).contains("no ModelMemberProvider named 'open-ai-compatible'; available: [openai-compatible, "
+                + "record-replay, replay-predictions, scripted, simulated]")
+                .contains("note: check the provider's name")
                 .doesNotContain(SECRET);
     }
 

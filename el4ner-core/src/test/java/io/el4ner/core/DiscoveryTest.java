@@ -142,9 +142,9 @@ class DiscoveryTest {
 
     @Test
     void unknownNameListsWhatIsAvailable() {
-        assertThatThrownBy(() -> Providers.byName(RetrieverProvider.class, "span-sim", LOADER))
+        assertThatThrownBy(() -> Providers.byName(RetrieverProvider.class, "no-such-retriever", LOADER))
                 .isInstanceOf(El4nerConfigurationException.class)
-                .hasMessageContaining("no RetrieverProvider named 'span-sim'")
+                .hasMessageContaining("no RetrieverProvider named 'no-such-retriever'")
                 .hasMessageContaining("token-overlap")
                 .hasMessageContaining("Add the jar");
     }

@@ -1,0 +1,96 @@
+package io.el4ner.openai.internal;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One HTTP exchange with a deadline that covers the whole exchange, body included, and that ends it when the
+ * calling thread is interrupted: the request runs with {@link HttpClient#sendAsync}, and a timeout or an
+ * interrupt cancels its future, which aborts the exchange and closes its connection.
+ */
+public final class Transport {
+    private final HttpClient client;
+    private final long maxResponseBytes;
+    private final String authorization;
+
+    /**
+     * @param client the HTTP client
+     * @param maxResponseBytes the most bytes of a response body to read
+     * @param apiKey the bearer token, or null for none; never shown
+     */
+    public Transport(HttpClient client, long maxResponseBytes, String apiKey) {
+        this.client = client;
+        this.maxResponseBytes = maxResponseBytes;
+        this.authorization = apiKey == null ? null : "Bearer " + apiKey;
+    }
+
+    /**
+     * @param uri where to POST
+     * @param json the body
+     * @return a request with the JSON and auth headers
+     */
+    public HttpRequest post(URI uri, byte[] json) {
+        return base(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
+    }
+
+    /**
+     * @param uri what to GET
+     * @return a request with the auth header
+     */
+    public HttpRequest get(URI uri) {
+        return base(uri).GET().build();
+    }
+
+    private HttpRequest.Builder base(URI uri) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Accept", "application/json");
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return b;
+    }
+
+    /**
+     * Sends a request and reads the whole response within the timeout.
+     *
+     * @param request the request
+     * @param timeoutNanos the deadline of the exchange, from now
+     * @return the response with its body (at most the configured bytes)
+     * @throws TimeoutException if the exchange did not finish in time (it is aborted)
+     * @throws InterruptedException if the calling thread was interrupted (the exchange is aborted)
+     * @throws IOException if the exchange failed; a {@link ResponseTooLargeException} for an oversized body
+     */
+    public HttpResponse<byte[]> exchange(HttpRequest request, long timeoutNanos)
+            throws TimeoutException, InterruptedException, IOException {
+        CompletableFuture<HttpResponse<byte[]>> future =
+                client.sendAsync(request, new CappedBodyHandler(maxResponseBytes));
+        try {
+            return future.get(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            throw asIoException(e.getCause());
+        }
+    }
+
+    private static IOException asIoException(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ResponseTooLargeException r) {
+                return r;
+            }
+        }
+        if (t instanceof IOException io) {
+            return io;
+        }
+        return new IOException(t == null ? "unknown failure" : t.getClass().getSimpleName()
+                + (t.getMessage() == null ? "" : ": " + t.getMessage()), t);
+    }
+}
