@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
                 "2 usage or configuration error. Configuration: see CONFIG.md."})
 final class RecognizeCommand implements Callable<Integer> {
     private static final String PROVIDER_NOTE = "note: check the provider's name; to use a provider of your own, "
-            + "put its jar on the class path and start io.el4ner.cli.Main with -cp (see CONFIG.md)"; until then use a provider of your own on the class path";
+            + "put its jar on the class path and start io.el4ner.cli.Main with -cp (see CONFIG.md)";
 
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
             description = "The JSON configuration: entity types, members, demonstrations, ... (see CONFIG.md).")
