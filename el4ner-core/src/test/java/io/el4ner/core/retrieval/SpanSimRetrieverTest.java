@@ -1,0 +1,216 @@
+package io.el4ner.core.retrieval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.el4ner.api.Demonstration;
+import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.El4nerException;
+import io.el4ner.api.spi.ComponentConfig;
+import io.el4ner.api.spi.Retriever;
+import io.el4ner.api.spi.RetrieverProvider;
+import io.el4ner.core.internal.Providers;
+import io.el4ner.core.internal.retrieval.EnglishSpanWeigher;
+import io.el4ner.core.internal.retrieval.Hits;
+import io.el4ner.core.internal.retrieval.PoolIndex;
+import io.el4ner.core.internal.retrieval.SpanSimRetriever;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpanSimRetrieverTest {
+    static final List<Demonstration> POOL = IndexFileTest.POOL;
+    static final Demonstration FOOTBALL = POOL.get(0);
+    static final Demonstration POLITICS = POOL.get(1);
+    static final Demonstration MARKETS = POOL.get(2);
+    static final Demonstration NOTHING = POOL.get(3);
+    static final Demonstration PARIS = POOL.get(4);
+    static final Map<String, Object> TRIGRAM = Map.of("provider", "test-trigram");
+
+    @TempDir
+    Path dir;
+
+    static Retriever create(List<Demonstration> pool, Map<String, Object> parameters) {
+        Map<String, Object> p = new HashMap<>(parameters);
+        p.putIfAbsent("encoder", TRIGRAM);
+        RetrieverProvider provider = Providers.byName(RetrieverProvider.class, "span-sim",
+                SpanSimRetrieverTest.class.getClassLoader());
+        return provider.create(new ComponentConfig("retriever span-sim", p, List.of(), pool));
+    }
+
+    @Test
+    void provider_isFoundByNameAndNeverChosenByDefault() {
+        ClassLoader loader = getClass().getClassLoader();
+        RetrieverProvider p = Providers.byName(RetrieverProvider.class, "span-sim", loader);
+        assertThat(p).isInstanceOf(SpanSimRetriever.Provider.class);
+        assertThat(p.priority()).isLessThan(0);
+        assertThat(Providers.single(RetrieverProvider.class, "el4ner.retriever.unset", loader).name())
+                .isEqualTo("token-overlap");
+    }
+
+    @Test
+    void retrieve_ranksBySharedSpans() {
+        try (Retriever r = create(POOL, Map.of())) {
+            // "Merkel" is a gold span of POLITICS and PARIS; "Berlin" only of POLITICS
+            assertThat(r.retrieve("Yesterday Merkel visited Berlin.", List.of("Merkel", "Berlin"), 2))
+                    .containsExactly(POLITICS, PARIS);
+            assertThat(r.retrieve("Chelsea won.", List.of("Chelsea"), 1)).containsExactly(FOOTBALL);
+            assertThat(r.retrieve("anything", List.of("London"), 0)).isEmpty();
+            // k above the pool size: every sentence, those without gold spans scoring 0
+            assertThat(r.retrieve("Chelsea won.", List.of("Chelsea"), 10)).hasSize(5).contains(NOTHING);
+        }
+    }
+
+    @Test
+    void retrieve_weightsProperNounsAboveCommonNouns() {
+        // "Chelsea" (proper noun, 4) matches FOOTBALL, "macron" (lower case: a common noun, 2) matches POLITICS
+        List<String> spans = List.of("Chelsea", "macron");
+        try (Retriever r = create(POOL, Map.of())) {
+            assertThat(r.retrieve("Chelsea and macron.", spans, 2)).containsExactly(FOOTBALL, POLITICS);
+        }
+        try (Retriever r = create(POOL, Map.of("weights", Map.of("commonNoun", 10)))) {
+            assertThat(r.retrieve("Chelsea and macron.", spans, 2)).containsExactly(POLITICS, FOOTBALL);
+        }
+    }
+
+    @Test
+    void retrieve_fallsBackToWholeSentencesWithoutWeightedSpans() {
+        try (SpanSimRetriever r = (SpanSimRetriever) create(POOL, Map.of())) {
+            Hits none = r.search("Shares fell in London today.", List.of(), 1);
+            assertThat(none.index(0)).isEqualTo(2);
+            // "1996" and "the" weigh 0: same as no spans
+            assertThat(r.search("Shares fell in London today.", List.of("1996", "the", " "), 5))
+                    .isEqualTo(r.search("Shares fell in London today.", List.of(), 5));
+        }
+    }
+
+    @Test
+    void retrieve_neverReturnsTheSentenceItself() {
+        try (Retriever r = create(POOL, Map.of())) {
+            assertThat(r.retrieve("  Merkel met Macron in Berlin. ", List.of("Merkel", "Berlin"), 5))
+                    .hasSize(4).doesNotContain(POLITICS).first().isEqualTo(PARIS);
+            assertThat(r.retrieve("Merkel met Macron in Berlin.", List.of(), 5)).doesNotContain(POLITICS);
+        }
+    }
+
+    @Test
+    void retrieve_isTheSameWithEveryScan() {
+        List<String> spans = List.of("Merkel", "London", "their");
+        String s = "Their Merkel and London story.";
+        List<Demonstration> exact;
+        try (Retriever r = create(POOL, Map.of("threads", 1))) {
+            exact = r.retrieve(s, spans, 5);
+        }
+        for (Map<String, Object> p : List.<Map<String, Object>>of(Map.of("threads", 4), Map.of("quantize", true),
+                Map.of("approximate", "always"), Map.of("approximate", "never", "quantize", true, "threads", 3))) {
+            try (Retriever r = create(POOL, p)) {
+                assertThat(r.retrieve(s, spans, 5)).as(p.toString()).isEqualTo(exact);
+            }
+        }
+    }
+
+    @Test
+    void retrieve_inContextModeEncodesSpansInTheirSentences() {
+        try (SpanSimRetriever r = (SpanSimRetriever) create(POOL, Map.of("spanVectors", "context"))) {
+            assertThat(r.index().mode()).isEqualTo(PoolIndex.SpanMode.CONTEXT);
+            assertThat(r.retrieve("Merkel visited Berlin.", List.of("Merkel", "Berlin", "Bonn"), 1))
+                    .containsExactly(POLITICS);
+        }
+    }
+
+    @Test
+    void index_isSavedThenLoadedWithoutEncodingThePool() {
+        Path f = dir.resolve("pool.idx");
+        List<Demonstration> first;
+        try (Retriever r = create(POOL, Map.of("index", f.toString()))) {
+            first = r.retrieve("Merkel in Berlin", List.of("Merkel", "Berlin"), 3);
+        }
+        assertThat(f).exists();
+        int before = TrigramEncoder.ENCODED.get();
+        try (Retriever r = create(POOL, Map.of("index", f.toString()))) {
+            assertThat(TrigramEncoder.ENCODED.get() - before).isZero();
+            assertThat(r.retrieve("Merkel in Berlin", List.of("Merkel", "Berlin"), 3)).isEqualTo(first);
+        }
+        // another encoder: an error, and the file is left alone
+        long size = f.toFile().length();
+        assertThatThrownBy(() -> create(POOL, Map.of("index", f.toString(),
+                "encoder", Map.of("provider", "test-trigram", "parameters", Map.of("dimension", 48)))))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining(f.toAbsolutePath().toString())
+                .hasMessageContaining("test-trigram/dim=64")
+                .hasMessageContaining("test-trigram/dim=48");
+        // another pool: an error too
+        assertThatThrownBy(() -> create(POOL.subList(0, 3), Map.of("index", f.toString())))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("different demonstration pool");
+        assertThat(f.toFile().length()).isEqualTo(size);
+    }
+
+    @Test
+    void index_corruptFileIsAnErrorNamingIt() throws Exception {
+        Path f = dir.resolve("pool.idx");
+        create(POOL, Map.of("index", f.toString())).close();
+        byte[] b = Files.readAllBytes(f);
+        b[b.length / 2] ^= 0x40;
+        Files.write(f, b);
+        assertThatThrownBy(() -> create(POOL, Map.of("index", f.toString()))).isInstanceOf(El4nerException.class)
+                .hasMessageContaining(f.toAbsolutePath().toString()).hasMessageContaining("corrupt");
+    }
+
+    @Test
+    void create_rejectsBadConfigurations() {
+        assertThatThrownBy(() -> create(List.of(), Map.of())).isInstanceOf(El4nerConfigurationException.class)
+                .hasMessageContaining("pool is empty");
+        assertThatThrownBy(() -> create(POOL, Map.of("spanVector", "text")))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("unknown parameter 'spanVector'");
+        assertThatThrownBy(() -> create(POOL, Map.of("spanVectors", "tokens")))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("\"text\" or \"context\"");
+        assertThatThrownBy(() -> create(POOL, Map.of("approximate", "sometimes")))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("\"auto\"");
+        assertThatThrownBy(() -> create(POOL, Map.of("threads", 0)))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("'threads'");
+        assertThatThrownBy(() -> create(POOL, Map.of("encoder", "test-trigram")))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("'encoder' must be an object");
+        assertThatThrownBy(() -> create(POOL, Map.of("encoder", Map.of("provider", "no-such-encoder"))))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("no-such-encoder")
+                .hasMessageContaining("test-trigram");
+        assertThatThrownBy(() -> create(POOL, Map.of("weights", Map.of("verb", 3))))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("'verb'");
+    }
+
+    @Test
+    void create_rejectsAnEncoderThatReturnsTheWrongDimension() {
+        assertThatThrownBy(() -> create(POOL, Map.of("encoder", Map.of("provider", "test-trigram",
+                "parameters", Map.of("dimension", 16, "reportedDimension", 24)))))
+                .isInstanceOf(El4nerException.class).hasMessageContaining("dimension 16")
+                .hasMessageContaining("reports dimension 24");
+    }
+
+    @Test
+    void close_closesTheEncoderItOwnsOnceAndLeavesAGivenOneOpen() {
+        TrigramEncoder given = new TrigramEncoder(32);
+        SpanSimRetriever r = new SpanSimRetriever(POOL, given, false, SpanSimRetriever.Options.defaults());
+        r.close();
+        r.close();
+        assertThat(given.closeCount()).isZero();
+        assertThatThrownBy(() -> r.retrieve("x", List.of(), 1)).isInstanceOf(IllegalStateException.class);
+        SpanSimRetriever owner = new SpanSimRetriever(POOL, given, true, SpanSimRetriever.Options.defaults());
+        owner.close();
+        owner.close();
+        assertThat(given.closeCount()).isEqualTo(1);
+    }
+
+    @Test
+    void weigher_isPluggable() {
+        SpanSimRetriever.Options o = SpanSimRetriever.Options.defaults();
+        SpanSimRetriever.Options onlyLondon = new SpanSimRetriever.Options(o.spanMode(),
+                s -> s.equals("London") ? 1 : 0, null, false, 1, o.approximate(), o.probes());
+        try (SpanSimRetriever r = new SpanSimRetriever(POOL, new TrigramEncoder(32), true, onlyLondon)) {
+            // "Merkel" weighs 0 here, so London decides
+            assertThat(r.retrieve("Merkel in London", List.of("Merkel", "London"), 1)).containsExactly(FOOTBALL);
+        }
+        assertThat(EnglishSpanWeigher.DEFAULT.weight("Merkel")).isEqualTo(4);
+    }
+}
