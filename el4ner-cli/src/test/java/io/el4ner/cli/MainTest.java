@@ -499,7 +499,7 @@ class MainTest {
         c.put("retriever", Map.of("provider", "dense"));
         Run r = run("recognize", "--config", write("config.json", c).toString(), "--text", TEXT);
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("no RetrieverProvider named 'dense'; available: [token-overlap]")
+        assertThat(r.err()).contains("no RetrieverProvider named 'dense'; available: [token-overlap, span-sim]")
                 .doesNotContain("note:");
     }
 
