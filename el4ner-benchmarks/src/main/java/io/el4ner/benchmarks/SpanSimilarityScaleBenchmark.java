@@ -25,9 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * How a SpanSim top-5 query grows with the pool: synthetic pools of CoNLL-2003 train's shape
  * ({@link SpanSimilarityData#synthetic}) from 10^3 to 10^6 sentences, exact scan (all available threads)
  * against the approximate IVF index (one thread, {@value SpanSimRetriever#DEFAULT_PROBES} probes). The 10^6 pool
- * holds about 575,000 distinct span vectors (880 MB of floats, twice that with the row-major copy the
- * approximate search rescores from), hence {@code -Xmx8g}; its set-up (generation and IVF clustering) takes
- * about a minute per fork. Recall is measured by {@code SpanSimilarityStudy}, not here. Run with:
+ * holds about 576,000 distinct span vectors (880 MB of floats, twice that with the row-major copy the
+ * approximate search reads), hence {@code -Xmx8g}; its set-up (generation, and for {@code approximate} the
+ * IVF clustering into 3,036 lists) takes one to two minutes per fork on two cores. Recall is measured by
+ * {@code SpanSimilarityStudy}, not here. Run with:
  * {@code ./mvnw -q -pl el4ner-benchmarks -am -DskipTests package && java -jar el4ner-benchmarks/target/benchmarks.jar SpanSimilarityScale -f 1 -wi 2 -i 3}
  */
 @State(Scope.Benchmark)

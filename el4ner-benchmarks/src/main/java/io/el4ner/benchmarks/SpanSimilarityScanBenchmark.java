@@ -36,6 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code memoryReadPerQuerySpan}: the same, once per query span of the query: exactly the bytes the
  *       optimised scan reads (it makes one pass per query span).</li>
  * </ul>
+ * The forks run a stock JVM (no heap flags). The optimised scan's time depends on where the heap happens to
+ * place its 384 column arrays and output arrays relative to each other (on the development machine it varied
+ * between about 0.5 and 1.0 ms per query with the allocation history, e.g. under {@code -Xms2g}), most likely
+ * from cache-set or 4K-aliasing conflicts; the memory-read baseline, which allocates nothing, varies less.
  * Run with:
  * {@code ./mvnw -q -pl el4ner-benchmarks -am -DskipTests package && java -jar el4ner-benchmarks/target/benchmarks.jar SpanSimilarityScan -f 1 -wi 3 -i 5}
  */
@@ -44,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(value = 1)
 public class SpanSimilarityScanBenchmark {
     private static final int K = 5;
     private static final int[] NONE = {};

@@ -16,10 +16,12 @@ import java.util.function.IntConsumer;
  */
 public final class Parallel implements AutoCloseable {
     /**
-     * Below this many multiply-adds a scan stays on the calling thread: handing parts to other threads costs
-     * tens of microseconds, which a scan of about 2 million multiply-adds (roughly 100 µs) just repays.
+     * Below this many multiply-adds (about 1 ms of one core's work) a scan stays on the calling thread. Waking
+     * a parked worker and waiting for it costs tens to a hundred microseconds (more in virtual machines); on the
+     * development machine a 2-thread scan of the CoNLL-2003 train pool (6.5 million multiply-adds per query) was
+     * no faster than a 1-thread one.
      */
-    public static final long DEFAULT_MIN_WORK = 1L << 21;
+    public static final long DEFAULT_MIN_WORK = 1L << 24;
 
     private static final AtomicInteger POOLS = new AtomicInteger();
 

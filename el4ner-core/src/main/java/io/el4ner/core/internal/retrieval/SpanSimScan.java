@@ -13,15 +13,18 @@ import java.util.List;
  * candidate sentence's vectors. A sentence with no vectors scores 0. Ties go to the lower sentence index.
  * Sentences listed in {@code excluded} are skipped.
  *
- * <p>Four ways to compute it, all giving the same ranking up to floating-point rounding:
+ * <p>Four ways to compute it:
  * <ul>
  *   <li>{@link #exact}: similarities of every query vector to every distinct pool vector (one pass over the
- *       dimension-major table per query vector, split over threads when large), then a segmented max per
- *       sentence and a top-k. The reference for the others.</li>
+ *       dimension-major table per query vector, split over threads when large), then a branch-free segmented
+ *       max per sentence ({@link SegmentedVectors#slots()}) and a primitive top-k. The reference for the
+ *       others.</li>
  *   <li>{@link #int8}: the same pass on int8 codes picks {@link #int8Candidates(int)} candidates, which are
- *       then rescored exactly; returned scores are bit-for-bit those of {@link #exact}.</li>
- *   <li>{@link #approximate}: an {@link IvfIndex} probes the nearest lists per query vector; the sentences of
- *       the best vectors found are rescored exactly.</li>
+ *       then rescored exactly; returned scores are bit-for-bit those of {@link #exact}. On Java 17 the int8
+ *       pass is scalar and slower than the float pass (see {@link ScanKernels}).</li>
+ *   <li>{@link #approximate}: an {@link IvfIndex} probes the nearest lists per query vector; candidate
+ *       sentences are scored exactly, so returned scores are bit-for-bit those of {@link #exact}, but a
+ *       sentence that is not a candidate is missed.</li>
  *   <li>{@link #naive}: the obvious loops (scalar dot product per sentence, per span, per query vector; a sort
  *       at the end). For tests and the benchmark's baseline.</li>
  * </ul>
