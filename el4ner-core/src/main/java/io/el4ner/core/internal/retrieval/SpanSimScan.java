@@ -67,8 +67,23 @@ public final class SpanSimScan {
                              Parallel parallel) {
         float wSum = check(set, queries, weights, k);
         k = Math.min(k, set.sentences());
-        float[][] sims = similarities(set, queries, parallel);
-        return rank(set, sims, weights, wSum, k, excluded, parallel).sorted();
+        // Reused buffers: no 64 KiB of fresh arrays to allocate and zero per query vector.
+        int n = set.table().size();
+        float[][] sims = new float[queries.length][];
+        try {
+            for (int j = 0; j < sims.length; j++) {
+                sims[j] = set.borrow();
+                sims[j][n] = 0f;
+            }
+            similarities(set, queries, parallel, sims);
+            return rank(set, sims, weights, wSum, k, excluded, parallel).sorted();
+        } finally {
+            for (float[] a : sims) {
+                if (a != null) {
+                    set.release(a);
+                }
+            }
+        }
     }
 
     /**
@@ -355,21 +370,27 @@ public final class SpanSimScan {
     }
 
     /** The similarities of every query vector to every vector of the table: {@code sims[j][v]}. */
-    static float[][] similarities(SegmentedVectors set, float[][] queries, Parallel parallel) {
+    /** Vectors per cache block of the exact scan: 512 vectors of dimension 384 are 768 KiB. */
+    static final int BLOCK = 512;
+
+    static void similarities(SegmentedVectors set, float[][] queries, Parallel parallel, float[][] sims) {
         VectorTable table = set.table();
         int n = table.size();
         int q = queries.length;
         float[][] columns = table.columns();
-        float[][] sims = new float[q][n + 1];
         int parts = parallel.partsFor((long) n * q * table.dimension(), n);
         parallel.run(parts, p -> {
             int lo = Parallel.bound(n, parts, p);
             int hi = Parallel.bound(n, parts, p + 1);
-            for (int j = 0; j < q; j++) {
-                ScanKernels.dots(columns, queries[j], sims[j], lo, hi);
+            // Blocks of vectors small enough to stay in the core's cache while every query vector visits them:
+            // the table is read from memory once per query, not once per query vector.
+            for (int b = lo; b < hi; b += BLOCK) {
+                int e = Math.min(hi, b + BLOCK);
+                for (int j = 0; j < q; j++) {
+                    ScanKernels.dots(columns, queries[j], sims[j], b, e);
+                }
             }
         });
-        return sims;
     }
 
     /** Segmented max, weighted mean, top-k, from precomputed similarities. */
@@ -386,27 +407,16 @@ public final class SpanSimScan {
             int lo = Parallel.bound(n, parts, p);
             int hi = Parallel.bound(n, parts, p + 1);
             float[] sum = new float[hi - lo];
-            for (int j = 0; j < q; j++) {
-                // sims[j][table size] is 0: the padding of sentences without vectors
-                float[] sj = sims[j];
-                float w = weights[j];
-                for (int i = lo; i < hi; i++) {
-                    int o = SegmentedVectors.SLOTS * i;
-                    float m = Math.max(Math.max(sj[slots[o]], sj[slots[o + 1]]),
-                            Math.max(sj[slots[o + 2]], sj[slots[o + 3]]));
-                    int end = start[i + 1];
-                    for (int x = start[i] + SegmentedVectors.SLOTS; x < end; x++) {
-                        m = Math.max(m, sj[ids[x]]);
-                    }
-                    sum[i - lo] += w * m;
-                }
-            }
             TopK top = new TopK(k);
-            for (int i = lo; i < hi; i++) {
-                float score = sum[i - lo] / wSum;
-                if (top.admits(score) && !contains(excluded, i)) {
-                    top.offer(score, i);
+            // In chunks, so that the loops are compiled as methods called often, not only as on-stack
+            // replacements of one long-running loop, which HotSpot optimises less and replaces only after
+            // thousands of queries.
+            for (int c = lo; c < hi; c += CHUNK) {
+                int e = Math.min(hi, c + CHUNK);
+                for (int j = 0; j < q; j++) {
+                    segmentedMax(sims[j], weights[j], slots, start, ids, sum, c, e, lo);
                 }
+                offer(top, sum, c, e, lo, wSum, excluded);
             }
             tops[p] = top;
         });
@@ -415,6 +425,33 @@ public final class SpanSimScan {
             all.addAll(tops[p]);
         }
         return all;
+    }
+
+    /** Sentences per chunk of {@link #rank}. */
+    private static final int CHUNK = 1024;
+
+    /** {@code sum[i - base] += w * max of sj over sentence i's vectors}, for {@code i} in {@code [lo, hi)}. */
+    private static void segmentedMax(float[] sj, float w, int[] slots, int[] start, int[] ids, float[] sum, int lo,
+                                     int hi, int base) {
+        // sj[table size] is 0: the padding of sentences without vectors
+        for (int i = lo; i < hi; i++) {
+            int o = SegmentedVectors.SLOTS * i;
+            float m = Math.max(Math.max(sj[slots[o]], sj[slots[o + 1]]), Math.max(sj[slots[o + 2]], sj[slots[o + 3]]));
+            int end = start[i + 1];
+            for (int x = start[i] + SegmentedVectors.SLOTS; x < end; x++) {
+                m = Math.max(m, sj[ids[x]]);
+            }
+            sum[i - base] += w * m;
+        }
+    }
+
+    private static void offer(TopK top, float[] sum, int lo, int hi, int base, float wSum, int[] excluded) {
+        for (int i = lo; i < hi; i++) {
+            float score = sum[i - base] / wSum;
+            if (top.admits(score) && !contains(excluded, i)) {
+                top.offer(score, i);
+            }
+        }
     }
 
     private static float exactScore(SegmentedVectors set, float[] rows, int i, float[][] queries, float[] weights,

@@ -1,0 +1,139 @@
+package io.el4ner.benchmarks;
+
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import io.el4ner.core.eval.ConllReader;
+import io.el4ner.core.eval.ConllSentence;
+import io.el4ner.core.eval.Scheme;
+import io.el4ner.onnx.OnnxSentenceEncoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Sentence-encoder throughput, texts per second, on the same model files (all-MiniLM-L6-v2 quantized, from the
+ * langchain4j jar) and the same texts: el4ner's {@link OnnxSentenceEncoder} against langchain4j's own
+ * {@code AllMiniLmL6V2QuantizedEmbeddingModel}, one text per call ({@code batch1}) and 32 per call
+ * ({@code batch32}; langchain4j's {@code embedAll}, which runs each text alone on its executor, one thread per
+ * available processor, as it does by default). Both use ONNX Runtime's default session threads. Texts: the
+ * first 1,024 sentences of CoNLL-2003 dev ({@code ../shared/data/conll2003/eng.testa}, 14 words on average) or,
+ * without the data, 1,024 generated sentences of 4 to 30 words; each call takes the next ones in turn. Run with:
+ * {@code ./mvnw -q -pl el4ner-benchmarks -am -DskipTests package && java -jar el4ner-benchmarks/target/benchmarks.jar Encoder -f 1 -wi 3 -i 5}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1)
+public class EncoderThroughputBenchmark {
+    private static final int TEXTS = 1024;
+
+    /** Which encoder. */
+    @Param({"el4ner", "langchain4j"})
+    String encoder;
+
+    private List<String> texts;
+    private List<TextSegment> segments;
+    private OnnxSentenceEncoder ours;
+    private AllMiniLmL6V2QuantizedEmbeddingModel theirs;
+    private ExecutorService executor;
+    private int next;
+
+    /** Loads the texts and the encoder. */
+    @Setup
+    public void setUp() {
+        texts = texts();
+        segments = texts.stream().map(TextSegment::from).toList();
+        if ("el4ner".equals(encoder)) {
+            ours = OnnxSentenceEncoder.builder().defaultModel().build();
+        } else {
+            executor = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+            theirs = new AllMiniLmL6V2QuantizedEmbeddingModel(executor);
+        }
+    }
+
+    /** Releases the encoder. */
+    @TearDown
+    public void tearDown() {
+        if (ours != null) {
+            ours.close();
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+
+    /** @return one text's vector */
+    @Benchmark
+    public Object batch1() {
+        int i = next;
+        next = (i + 1) % TEXTS;
+        if (ours != null) {
+            return ours.encode(List.of(texts.get(i)));
+        }
+        return theirs.embed(segments.get(i));
+    }
+
+    /** @return 32 texts' vectors */
+    @Benchmark
+    @OperationsPerInvocation(32)
+    public Object batch32() {
+        int i = next;
+        next = (i + 32) % TEXTS;
+        if (ours != null) {
+            return ours.encode(texts.subList(i, i + 32));
+        }
+        return theirs.embedAll(segments.subList(i, i + 32));
+    }
+
+    static List<String> texts() {
+        Path dev = SpanSimilarityData.dataDir().resolve("conll2003/eng.testa");
+        List<String> out = new ArrayList<>();
+        if (Files.isRegularFile(dev)) {
+            try {
+                for (ConllSentence s : ConllReader.builder().scheme(Scheme.IOB1).build().read(dev)) {
+                    if (out.size() == TEXTS) {
+                        break;
+                    }
+                    out.add(s.text());
+                }
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+        String[] words = ("the a of in to and said on for was with by at from his that is as it were "
+                + "Germany Berlin Reuters Monday Clinton United States percent market shares government police "
+                + "minister team match season won lost play first second year week million dollars").split(" ");
+        SplittableRandom r = new SplittableRandom(7);
+        while (out.size() < TEXTS) {
+            StringBuilder b = new StringBuilder();
+            int n = 4 + r.nextInt(27);
+            for (int w = 0; w < n; w++) {
+                b.append(w == 0 ? "" : " ").append(words[r.nextInt(words.length)]);
+            }
+            out.add(b.append(" .").toString());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,111 @@
+package io.el4ner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The span-level retriever chosen in a CLI configuration, end to end: {@code span-sim} with the real bundled
+ * {@code onnx-sentence} encoder, its index saved to a file by the first run, loaded by the next, and refused
+ * when the pool changes. The member is the scripted test double wrapped in {@code record-replay}, whose file
+ * shows the prompts, and so which demonstrations were retrieved.
+ */
+class SpanSimRetrieverCliTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String TEXT = "Alice flew to Paris.";
+
+    @TempDir
+    Path dir;
+
+    private Map<String, Object> config(Path record, Path index, List<Map<String, Object>> pool) {
+        Map<String, Object> recorder = new LinkedHashMap<>();
+        recorder.put("provider", "record-replay");
+        recorder.put("name", "m1");
+        Map<String, Object> inner = MainTest.aliceMember("m1");
+        inner.remove("name");
+        recorder.put("parameters", Map.of("file", record.toString(), "mode", "record-all", "member", inner));
+        Map<String, Object> c = MainTest.config(recorder);
+        c.put("entityTypes", List.of(Map.of("name", "person", "description", "Names of people"),
+                Map.of("name", "location", "description", "Cities, countries, places"),
+                Map.of("name", "organization", "description", "Companies, teams, institutions")));
+        c.put("demonstrations", Map.of("k", 1, "pool", pool));
+        c.put("retriever", Map.of("provider", "span-sim", "parameters", Map.of(
+                "encoder", Map.of("provider", "onnx-sentence", "parameters", Map.of("batchSize", 1)),
+                "index", index.toString())));
+        return c;
+    }
+
+    private static Map<String, Object> demo(String text, Object... spans) {
+        List<Map<String, Object>> entities = new ArrayList<>();
+        for (int i = 0; i < spans.length; i += 2) {
+            String s = (String) spans[i];
+            int at = text.indexOf(s);
+            entities.add(Map.of("start", at, "end", at + s.length(), "type", spans[i + 1]));
+        }
+        return Map.of("text", text, "entities", entities);
+    }
+
+    private static List<Map<String, Object>> pool() {
+        return List.of(
+                demo("Shares of Siemens fell 3 percent.", "Siemens", "organization"),
+                demo("The Yankees beat the Red Sox.", "Yankees", "organization", "Red Sox", "organization"),
+                demo("Carol visited Oslo.", "Carol", "person", "Oslo", "location"),
+                demo("Inflation rose to 4 percent in March."));
+    }
+
+    private MainTest.Run recognize(Map<String, Object> config) throws IOException {
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, JSON.writeValueAsString(config), StandardCharsets.UTF_8);
+        return MainTest.run("recognize", "--config", file.toString(), "--text", TEXT);
+    }
+
+    @Test
+    void spanSimWithTheBundledEncoderPicksTheDemonstrationWithSimilarSpansAndReusesItsIndex() throws IOException {
+        Path record = dir.resolve("record.jsonl");
+        Path index = dir.resolve("pool.idx");
+        MainTest.Run first = recognize(config(record, index, pool()));
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.json().get("entities")).hasSize(2);
+        assertThat(index).isRegularFile();
+
+        // Alice ~ Carol and Paris ~ Oslo: the person-and-place sentence, not the companies or the empty one.
+        // (token-overlap would see no shared token with any of them.)
+        String recorded = Files.readString(record, StandardCharsets.UTF_8);
+        assertThat(recorded).contains("Carol visited Oslo.").doesNotContain("Siemens").doesNotContain("Yankees")
+                .doesNotContain("Inflation");
+
+        // The second run loads the saved index instead of rebuilding it: the file is left as it was.
+        byte[] saved = Files.readAllBytes(index);
+        FileTime old = FileTime.fromMillis(Files.getLastModifiedTime(index).toMillis() - 60_000);
+        Files.setLastModifiedTime(index, old);
+        MainTest.Run second = recognize(config(record, index, pool()));
+        assertThat(second.exit()).as(second.err()).isZero();
+        assertThat(second.json().get("entities")).isEqualTo(first.json().get("entities"));
+        assertThat(Files.getLastModifiedTime(index)).isEqualTo(old);
+        assertThat(Files.readAllBytes(index)).isEqualTo(saved);
+    }
+
+    @Test
+    void anIndexMadeForAnotherPoolIsAConfigurationErrorNamingTheFile() throws IOException {
+        Path record = dir.resolve("record.jsonl");
+        Path index = dir.resolve("pool.idx");
+        assertThat(recognize(config(record, index, pool())).exit()).isZero();
+        List<Map<String, Object>> other = new ArrayList<>(pool());
+        other.add(demo("Bob moved to Rome.", "Bob", "person", "Rome", "location"));
+        MainTest.Run r = recognize(config(record, index, other));
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains(index.toString()).contains("pool");
+        assertThat(r.out()).isEmpty();
+    }
+}
