@@ -30,6 +30,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,13 +59,17 @@ import org.slf4j.LoggerFactory;
  * is encoded from its own text instead, exactly as {@code encode(List.of(spanText))}, and the call logs one WARN naming how many spans
  * this happened to and the first of them. It never returns the vector of tokens the span does not cover.
  *
- * <p><b>Batching.</b> {@link #encode} tokenizes all texts, sorts them by length and runs batches of
- * {@link Builder#batchSize(int) batchSize}, padded to the longest text of each batch. The bundled model is
+ * <p><b>Batching.</b> {@link #encode} tokenizes all texts, sorts them by length and cuts them into runs of at
+ * most {@link Builder#batchSize(int) batchSize} texts of similar length (every text of a run is padded to its
+ * longest, and the padding is kept within about a fifth of the real tokens; a call of many texts is cut into at
+ * least eight runs of four or more). The runs of one call execute
+ * concurrently, up to {@link Builder#parallelism(int) parallelism} at once, each single-threaded inside ONNX
+ * Runtime by default ({@link Builder#intraOpThreads(int)}). The bundled model is
  * quantized with dynamic activation scales computed over the whole batch, so a text's vector depends slightly on the
  * other texts of its batch: its cosine to the one-by-one vector is about 0.99 (0.986 at worst in our tests; the
  * Python reference behaves the same). {@link #encodeSpans} always runs one sentence alone. Use
- * {@link Builder#batchSize(int) batchSize(1)} where a text must get the same vector whatever it is encoded with; it
- * costs about 1.5 times the time on two CPU cores. The same call always gives the same vectors.
+ * {@link Builder#batchSize(int) batchSize(1)} where a text must get the same vector whatever it is encoded with.
+ * The same call always gives the same vectors.
  *
  * <p><b>Thread safety.</b> Instances are thread-safe: one ONNX Runtime session and one tokenizer are shared by all
  * threads (both are safe for concurrent use). {@link #close()} waits for calls in progress.
@@ -95,6 +104,8 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
     private final int dimension;
     private final int maxLength;
     private final int batchSize;
+    private final int parallelism;
+    private final ExecutorService runner; // null when parallelism is 1
     private final String executionProvider;
     private final String identity;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -105,6 +116,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         ModelSource source = b.source != null ? b.source : ModelSource.bundled();
         this.maxLength = b.maxLength;
         this.batchSize = b.batchSize;
+        this.parallelism = b.parallelism > 0 ? b.parallelism : defaultParallelism();
         this.tokenizer = newTokenizer(source, maxLength);
         OrtSession s = null;
         String cudaFailure = null;
@@ -143,6 +155,11 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         }
         this.identity = "onnx:" + source.name() + ":sha256=" + source.fingerprint() + ":pooling=mean:norm=l2:maxLength="
                 + maxLength;
+        this.runner = parallelism > 1 ? Executors.newFixedThreadPool(parallelism - 1, runnable -> {
+            Thread t = new Thread(runnable, "el4ner-encoder-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }) : null;
         log.info("Sentence encoder {} runs on {}{} (dimension {}, loaded in {} ms)", identity, executionProvider,
                 cudaFailure == null ? "" : " because CUDA device " + b.cudaDevice + " is unavailable: " + cudaFailure,
                 dimension, (System.nanoTime() - t0) / 1_000_000);
@@ -219,27 +236,114 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         Integer[] order = new Integer[encodings.length];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, Comparator.comparingInt(i -> encodings[i].getIds().length));
+        int[] lengths = new int[order.length];
+        for (int i = 0; i < order.length; i++) {
+            lengths[i] = encodings[order[i]].getIds().length;
+        }
+        // Runs of at least MIN_RUN texts (smaller ones use the cores less well), and at least MIN_RUNS runs when
+        // there are texts enough, so that the threads share them evenly and finish together. Not derived from
+        // the thread count: a text's vector depends on its run (see Batching), and the same call should give the
+        // same vectors on any machine.
+        int perRun = Math.min(batchSize, Math.max(MIN_RUN, (order.length + MIN_RUNS - 1) / MIN_RUNS));
+        int[] bounds = runs(lengths, perRun);
+        int runs = bounds.length - 1;
         float[][] out = new float[encodings.length][];
-        int[] tokens = new int[maxLength];
-        for (int from = 0; from < order.length; from += batchSize) {
-            int to = Math.min(order.length, from + batchSize);
-            Encoding[] batch = new Encoding[to - from];
-            for (int i = from; i < to; i++) {
-                batch[i - from] = encodings[order[i]];
+        // Runs are taken longest first by whichever thread is free: the calling thread and up to
+        // parallelism - 1 pool threads. Each writes only its own texts' slots of out.
+        AtomicInteger next = new AtomicInteger(runs);
+        Runnable work = () -> {
+            int[] tokens = new int[maxLength];
+            for (int r = next.decrementAndGet(); r >= 0; r = next.decrementAndGet()) {
+                encodeRun(encodings, order, bounds[r], bounds[r + 1], out, tokens);
             }
-            Hidden h = run(batch);
-            for (int r = 0; r < batch.length; r++) {
-                long[] mask = batch[r].getAttentionMask();
-                int n = 0;
-                for (int t = 0; t < mask.length; t++) {
-                    if (mask[t] != 0) {
-                        tokens[n++] = t;
-                    }
-                }
-                out[order[from + r]] = Pooling.meanNormalised(h.values, r * h.seq * dimension, dimension, tokens, n);
+        };
+        int helpers = runner == null ? 0 : Math.min(parallelism, runs) - 1;
+        List<Future<?>> futures = new ArrayList<>(helpers);
+        for (int h = 0; h < helpers; h++) {
+            futures.add(runner.submit(work));
+        }
+        try {
+            work.run();
+            for (Future<?> f : futures) {
+                f.get();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new El4nerException("interrupted while encoding " + texts.size() + " texts", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new El4nerException("sentence encoder failed: " + cause, cause);
+        } finally {
+            next.set(0); // remaining runs are abandoned if this call failed
+            futures.forEach(f -> f.cancel(false));
         }
         return List.of(out);
+    }
+
+    /** Runs texts {@code order[from..to)} as one batch and pools their vectors into {@code out}. */
+    private void encodeRun(Encoding[] encodings, Integer[] order, int from, int to, float[][] out, int[] tokens) {
+        Encoding[] batch = new Encoding[to - from];
+        for (int i = from; i < to; i++) {
+            batch[i - from] = encodings[order[i]];
+        }
+        Hidden h = run(batch);
+        for (int r = 0; r < batch.length; r++) {
+            long[] mask = batch[r].getAttentionMask();
+            int n = 0;
+            for (int t = 0; t < mask.length; t++) {
+                if (mask[t] != 0) {
+                    tokens[n++] = t;
+                }
+            }
+            out[order[from + r]] = Pooling.meanNormalised(h.values, r * h.seq * dimension, dimension, tokens, n);
+        }
+    }
+
+    /**
+     * Splits texts sorted by length into runs of at most {@code batchSize} texts whose padding (every text is
+     * padded to the longest of its run) stays within about a fifth of the run's real tokens: one run of 32 short
+     * and long sentences together would spend most of its time on padding.
+     *
+     * @param lengths sub-token counts, ascending
+     * @param batchSize the most texts per run
+     * @return run boundaries: run {@code r} is {@code [bounds[r], bounds[r + 1])}
+     */
+    static int[] runs(int[] lengths, int batchSize) {
+        int[] bounds = new int[lengths.length + 1];
+        int count = 0;
+        int from = 0;
+        while (from < lengths.length) {
+            int to = from + 1;
+            long sum = lengths[from];
+            while (to < lengths.length && to - from < batchSize) {
+                long padded = (long) (to - from + 1) * lengths[to];
+                if (padded * 5 > (sum + lengths[to]) * 6 + PADDING_SLACK) {
+                    break;
+                }
+                sum += lengths[to];
+                to++;
+            }
+            bounds[++count] = to;
+            from = to;
+        }
+        return Arrays.copyOf(bounds, count + 1);
+    }
+
+    /** Runs a call is cut into at least, texts permitting. */
+    private static final int MIN_RUNS = 8;
+    /** Texts per run below which a call is not cut further for {@link #MIN_RUNS}. */
+    private static final int MIN_RUN = 4;
+
+    /** Padding sub-tokens a run may carry beyond a fifth of its real ones (times 5). */
+    private static final int PADDING_SLACK = 5 * 16;
+
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    static int defaultParallelism() {
+        return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
     }
 
     /**
@@ -330,6 +434,9 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         try {
             if (!closed) {
                 closed = true;
+                if (runner != null) {
+                    runner.shutdownNow();
+                }
                 closeQuietly(session);
                 tokenizer.close();
             }
@@ -474,7 +581,8 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         private ModelSource source;
         private int maxLength = DEFAULT_MAX_LENGTH;
         private int batchSize = DEFAULT_BATCH_SIZE;
-        private int intraOpThreads;
+        private int parallelism;
+        private int intraOpThreads = 1;
         private int interOpThreads;
         private int cudaDevice = -1;
         private int expectedDimension;
@@ -549,8 +657,21 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         }
 
         /**
-         * @param threads ONNX Runtime's intra-op threads, which parallelise each operator; 0 (the default) lets
-         *     ONNX Runtime choose (one per core)
+         * @param parallelism the most model runs one {@link #encode} call performs at once, on the calling thread
+         *     and a pool the encoder owns; 0 (the default) means one per available processor, at most 8
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder parallelism(int parallelism) {
+            this.parallelism = nonNegative(parallelism, "parallelism");
+            return this;
+        }
+
+        /**
+         * @param threads ONNX Runtime's intra-op threads, which parallelise each operator within one model run;
+         *     default 1, since a small model on short texts runs faster on several cores as concurrent
+         *     single-threaded runs ({@link #parallelism(int)}) than as one run split over threads; 0 lets ONNX
+         *     Runtime choose (one per core), which lowers the latency of single long texts
          * @return this builder
          * @throws IllegalArgumentException if negative
          */

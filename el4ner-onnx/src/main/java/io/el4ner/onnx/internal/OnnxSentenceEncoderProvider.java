@@ -15,7 +15,9 @@ import java.util.Set;
  *   <li>{@code model}: {@code all-minilm-l6-v2-q} (the bundled model, the default);</li>
  *   <li>{@code directory}: a directory with {@code model.onnx} and {@code tokenizer.json}, instead of {@code model};</li>
  *   <li>{@code maxLength}, {@code batchSize}: as in the builder (256 and 32);</li>
- *   <li>{@code threads}: ONNX Runtime intra-op threads (0: one per core);</li>
+ *   <li>{@code threads}: ONNX Runtime intra-op threads per model run (default 1; 0: one per core);</li>
+ *   <li>{@code parallelism}: model runs one call performs at once (default 0: one per available processor, at
+ *       most 8);</li>
  *   <li>{@code cuda}: {@code true} for CUDA device 0, or a device number; falls back to the CPU;</li>
  *   <li>{@code dimension}: the vector length the caller expects; loading fails if the model's differs.</li>
  * </ul>
@@ -24,8 +26,8 @@ import java.util.Set;
 public final class OnnxSentenceEncoderProvider implements SentenceEncoderProvider {
     /** The provider's name. */
     public static final String NAME = "onnx-sentence";
-    private static final Set<String> KNOWN = Set.of("model", "directory", "maxLength", "batchSize", "threads", "cuda",
-            "dimension");
+    private static final Set<String> KNOWN = Set.of("model", "directory", "maxLength", "batchSize", "threads",
+            "parallelism", "cuda", "dimension");
 
     @Override
     public String name() {
@@ -49,7 +51,8 @@ public final class OnnxSentenceEncoderProvider implements SentenceEncoderProvide
         try {
             b.maxLength(config.integer("maxLength", OnnxSentenceEncoder.DEFAULT_MAX_LENGTH))
                     .batchSize(config.integer("batchSize", OnnxSentenceEncoder.DEFAULT_BATCH_SIZE))
-                    .intraOpThreads(config.integer("threads", 0))
+                    .intraOpThreads(config.integer("threads", 1))
+                    .parallelism(config.integer("parallelism", 0))
                     .expectedDimension(config.integer("dimension", 0));
             Object cuda = config.parameters().get("cuda");
             if (cuda instanceof Boolean on) {
