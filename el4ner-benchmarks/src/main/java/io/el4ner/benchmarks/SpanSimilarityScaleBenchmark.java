@@ -23,19 +23,20 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * How a SpanSim top-5 query grows with the pool: synthetic pools of CoNLL-2003 train's shape
- * ({@link SpanSimilarityData#synthetic}) from 10^3 to 10^6 sentences, exact scan (all available threads)
- * against the approximate IVF index (one thread, {@value SpanSimRetriever#DEFAULT_PROBES} probes). The 10^6 pool
+ * ({@link SpanSimilarityData#synthetic}) from 10^3 to 10^6 sentences, exact scan against the approximate IVF
+ * index ({@code probes} lists per query span, default {@value SpanSimRetriever#DEFAULT_PROBES}), both with all
+ * available threads as the retriever runs them. The 10^6 pool
  * holds about 576,000 distinct span vectors (880 MB of floats, twice that with the row-major copy the
  * approximate search reads), hence {@code -Xmx8g}; its set-up (generation, and for {@code approximate} the
  * IVF clustering into 3,036 lists) takes one to two minutes per fork on two cores. Recall is measured by
  * {@code SpanSimilarityStudy}, not here. Run with:
- * {@code ./mvnw -q -pl el4ner-benchmarks -am -DskipTests package && java -jar el4ner-benchmarks/target/benchmarks.jar SpanSimilarityScale -f 1 -wi 2 -i 3}
+ * {@code ./mvnw -q -pl el4ner-benchmarks -am -DskipTests package && java -jar el4ner-benchmarks/target/benchmarks.jar SpanSimilarityScale -f 1 -gc true}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 2)
+@Warmup(iterations = 6, time = 2)
+@Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx8g"})
 public class SpanSimilarityScaleBenchmark {
     private static final int K = 5;
@@ -46,6 +47,10 @@ public class SpanSimilarityScaleBenchmark {
 
     @Param({"exact", "approximate"})
     String mode;
+
+    /** IVF lists probed per query span ({@code approximate} only). */
+    @Param({"8"})
+    int probes;
 
     private SegmentedVectors pool;
     private List<SpanSimilarityData.Query> queries;
@@ -65,6 +70,7 @@ public class SpanSimilarityScaleBenchmark {
             pool = p.spans;
             pool.table().dropRows();
         }
+        System.gc(); // see SpanSimilarityScanBenchmark: measure the index after the heap has settled
     }
 
     /** Stops the threads. */
@@ -78,7 +84,7 @@ public class SpanSimilarityScaleBenchmark {
     public Hits search() {
         SpanSimilarityData.Query q = queries.get(next++ & 255);
         if (mode.equals("approximate")) {
-            return SpanSimScan.approximate(pool, q.vectors(), q.weights(), K, NONE, SpanSimRetriever.DEFAULT_PROBES,
+            return SpanSimScan.approximate(pool, q.vectors(), q.weights(), K, NONE, probes,
                     SpanSimScan.approximateVectorsPerQuery(K), parallel);
         }
         return SpanSimScan.exact(pool, q.vectors(), q.weights(), K, NONE, parallel);

@@ -123,9 +123,10 @@ public final class SpanSimilarityStudy {
                     identical++;
                 }
             }
+            String label = !sweep ? ""
+                    : " (" + probes + " probes" + (probes == SpanSimRetriever.DEFAULT_PROBES ? ", default)" : ")");
             System.out.printf("| %,d | %,d | %,d%s | %.1f | %.3f | %.3f | %.1fx | %.4f | %.1f%% |%n", sentences,
-                    pool.spans.table().size(), ivf.ivf().lists(),
-                    probes == SpanSimRetriever.DEFAULT_PROBES ? "" : " (" + probes + " probes)", build, exactMs,
+                    pool.spans.table().size(), ivf.ivf().lists(), label, build, exactMs,
                     approxMs, exactMs / approxMs, recall / queries.size(), 100.0 * identical / queries.size());
         }
     }
