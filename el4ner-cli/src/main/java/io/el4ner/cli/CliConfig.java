@@ -4,6 +4,7 @@ import io.el4ner.api.Demonstration;
 import io.el4ner.api.EntityType;
 import io.el4ner.core.EnsembleNer;
 import io.el4ner.core.ValidationMode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +28,13 @@ import java.util.Map;
  * @param maxConcurrentCalls calls in flight at most
  * @param nestedEntities keep overlapping entities
  * @param secrets the secret values of the file, masked in all output
+ * @param baseDirectory the configuration file's folder: relative paths in provider parameters resolve there
  */
 record CliConfig(List<EntityType> types, List<Component> members, List<Demonstration> pool, Integer k,
                  Component retriever, Component aggregator, Integer quorum, Map<String, Double> weights,
                  Component validator, ValidationMode validation, String verifier, Boolean skipWhenUnanimous,
-                 Duration timeout, Integer maxConcurrentCalls, Boolean nestedEntities, Secrets secrets) {
+                 Duration timeout, Integer maxConcurrentCalls, Boolean nestedEntities, Secrets secrets,
+                 Path baseDirectory) {
 
     /**
      * A component created by a provider. Parameters may hold secrets, so {@link #toString()} leaves them out.
@@ -49,6 +52,9 @@ record CliConfig(List<EntityType> types, List<Component> members, List<Demonstra
     /** @return a builder holding this configuration; {@code build()} creates the components */
     EnsembleNer.Builder toBuilder() {
         EnsembleNer.Builder b = EnsembleNer.builder();
+        if (baseDirectory != null) {
+            b.baseDirectory(baseDirectory);
+        }
         types.forEach(b::entityType);
         members.forEach(m -> b.member(m.provider(), m.parameters()));
         if (!pool.isEmpty()) {

@@ -230,12 +230,12 @@ final class ConfigLoader {
         Boolean nested = bool(root.get("nestedEntities"), "$.nestedEntities");
 
         return new CliConfig(types, members, pool, k, retriever, aggregator, quorum, weights, validator, mode,
-                verifier, skip, timeout, maxCalls, nested, secrets);
+                verifier, skip, timeout, maxCalls, nested, secrets, base);
     }
 
     private static CliConfig empty(Secrets secrets) {
         return new CliConfig(List.of(), List.of(), List.of(), null, null, null, null, null, null, null, null, null,
-                null, null, null, secrets);
+                null, null, null, secrets, null);
     }
 
     private List<EntityType> entityTypes(JsonNode root) {

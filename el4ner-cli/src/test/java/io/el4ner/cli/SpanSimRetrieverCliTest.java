@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The span-level retriever chosen in a CLI configuration, end to end: {@code span-sim} with the real bundled
  * {@code onnx-sentence} encoder, its index saved to a file by the first run, loaded by the next, and refused
  * when the pool changes. The member is the scripted test double wrapped in {@code record-replay}, whose file
- * shows the prompts, and so which demonstrations were retrieved.
+ * shows the prompts, and so which demonstrations were retrieved. Both files are given as relative paths, which
+ * resolve against the configuration file's folder (not the current directory).
  */
 class SpanSimRetrieverCliTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -28,13 +29,13 @@ class SpanSimRetrieverCliTest {
     @TempDir
     Path dir;
 
-    private Map<String, Object> config(Path record, Path index, List<Map<String, Object>> pool) {
+    private Map<String, Object> config(String record, String index, List<Map<String, Object>> pool) {
         Map<String, Object> recorder = new LinkedHashMap<>();
         recorder.put("provider", "record-replay");
         recorder.put("name", "m1");
         Map<String, Object> inner = MainTest.aliceMember("m1");
         inner.remove("name");
-        recorder.put("parameters", Map.of("file", record.toString(), "mode", "record-all", "member", inner));
+        recorder.put("parameters", Map.of("file", record, "mode", "record-all", "member", inner));
         Map<String, Object> c = MainTest.config(recorder);
         c.put("entityTypes", List.of(Map.of("name", "person", "description", "Names of people"),
                 Map.of("name", "location", "description", "Cities, countries, places"),
@@ -42,7 +43,7 @@ class SpanSimRetrieverCliTest {
         c.put("demonstrations", Map.of("k", 1, "pool", pool));
         c.put("retriever", Map.of("provider", "span-sim", "parameters", Map.of(
                 "encoder", Map.of("provider", "onnx-sentence", "parameters", Map.of("batchSize", 1)),
-                "index", index.toString())));
+                "index", index)));
         return c;
     }
 
@@ -65,16 +66,17 @@ class SpanSimRetrieverCliTest {
     }
 
     private MainTest.Run recognize(Map<String, Object> config) throws IOException {
-        Path file = dir.resolve("config.json");
+        Files.createDirectories(dir.resolve("conf"));
+        Path file = dir.resolve("conf/config.json");
         Files.writeString(file, JSON.writeValueAsString(config), StandardCharsets.UTF_8);
         return MainTest.run("recognize", "--config", file.toString(), "--text", TEXT);
     }
 
     @Test
     void spanSimWithTheBundledEncoderPicksTheDemonstrationWithSimilarSpansAndReusesItsIndex() throws IOException {
-        Path record = dir.resolve("record.jsonl");
-        Path index = dir.resolve("pool.idx");
-        MainTest.Run first = recognize(config(record, index, pool()));
+        Path record = dir.resolve("conf/record.jsonl");
+        Path index = dir.resolve("conf/data/pool.idx");
+        MainTest.Run first = recognize(config("record.jsonl", "data/pool.idx", pool()));
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.json().get("entities")).hasSize(2);
         assertThat(index).isRegularFile();
@@ -89,7 +91,7 @@ class SpanSimRetrieverCliTest {
         byte[] saved = Files.readAllBytes(index);
         FileTime old = FileTime.fromMillis(Files.getLastModifiedTime(index).toMillis() - 60_000);
         Files.setLastModifiedTime(index, old);
-        MainTest.Run second = recognize(config(record, index, pool()));
+        MainTest.Run second = recognize(config("record.jsonl", "data/pool.idx", pool()));
         assertThat(second.exit()).as(second.err()).isZero();
         assertThat(second.json().get("entities")).isEqualTo(first.json().get("entities"));
         assertThat(Files.getLastModifiedTime(index)).isEqualTo(old);
@@ -98,12 +100,11 @@ class SpanSimRetrieverCliTest {
 
     @Test
     void anIndexMadeForAnotherPoolIsAConfigurationErrorNamingTheFile() throws IOException {
-        Path record = dir.resolve("record.jsonl");
-        Path index = dir.resolve("pool.idx");
-        assertThat(recognize(config(record, index, pool())).exit()).isZero();
+        Path index = dir.resolve("conf/pool.idx");
+        assertThat(recognize(config("record.jsonl", "pool.idx", pool())).exit()).isZero();
         List<Map<String, Object>> other = new ArrayList<>(pool());
         other.add(demo("Bob moved to Rome.", "Bob", "person", "Rome", "location"));
-        MainTest.Run r = recognize(config(record, index, other));
+        MainTest.Run r = recognize(config("record.jsonl", "pool.idx", other));
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains(index.toString()).contains("pool");
         assertThat(r.out()).isEmpty();

@@ -407,6 +407,7 @@ public final class EnsembleNer implements AutoCloseable {
         private Duration timeout = Duration.ofSeconds(120);
         private int windowTokens;
         private ClassLoader classLoader;
+        private java.nio.file.Path baseDirectory;
 
         /** A component to create through a provider. Parameters may hold secrets: never printed. */
         private record Named(String provider, Map<String, Object> parameters) {
@@ -647,6 +648,17 @@ public final class EnsembleNer implements AutoCloseable {
         }
 
         /**
+         * @param directory the directory that relative file paths in provider parameters (an index file, a
+         *     recording, a model directory, …) are resolved against, as {@link ComponentConfig#path(String)}
+         *     does; the CLI passes its configuration file's folder. Default: the current directory
+         * @return this builder
+         */
+        public Builder baseDirectory(java.nio.file.Path directory) {
+            this.baseDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
          * @param n sentences of one text recognised at once, {@code >= 1}; default 4. Results never depend on
          *     the order they finish in.
          * @return this builder
@@ -877,7 +889,7 @@ public final class EnsembleNer implements AutoCloseable {
         }
 
         private ComponentConfig config(String component, Map<String, Object> parameters) {
-            return new ComponentConfig(component, parameters, types, pool);
+            return new ComponentConfig(component, parameters, types, pool, baseDirectory);
         }
 
         private static <T> T once(T current, T value, String what) {

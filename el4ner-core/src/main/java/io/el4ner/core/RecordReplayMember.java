@@ -305,7 +305,7 @@ public final class RecordReplayMember implements ModelMember {
                 default -> throw new El4nerConfigurationException(config.component() + ": parameter 'mode' must be "
                         + "replay, record-missing or record-all, got '" + m + "'");
             };
-            Builder b = builder(Path.of(config.requireString("file"))).name(name).mode(mode);
+            Builder b = builder(config.requirePath("file")).name(name).mode(mode);
             Object inner = config.parameters().get("member");
             if (inner != null) {
                 if (!(inner instanceof Map<?, ?> spec) || !(spec.get("provider") instanceof String provider)
@@ -323,8 +323,8 @@ public final class RecordReplayMember implements ModelMember {
                     ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
                             ? Thread.currentThread().getContextClassLoader() : RecordReplayMember.class.getClassLoader();
                     b.delegate(io.el4ner.core.internal.Providers.byName(io.el4ner.api.spi.ModelMemberProvider.class,
-                            provider, loader).create(new io.el4ner.api.spi.ComponentConfig(config.component() + " → "
-                            + provider, params, config.types(), config.pool()))).closeDelegate(true);
+                            provider, loader).create(config.nested(config.component() + " → " + provider, params)))
+                            .closeDelegate(true);
                 }
                 if (params.get("model") instanceof String model) {
                     b.model(model);

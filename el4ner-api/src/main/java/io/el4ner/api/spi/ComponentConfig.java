@@ -3,6 +3,8 @@ package io.el4ner.api.spi;
 import io.el4ner.api.Demonstration;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.EntityType;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,10 +24,12 @@ import java.util.regex.Pattern;
  * @param parameters the parameters
  * @param types the label set of the ensemble
  * @param pool the labelled demonstration pool of the ensemble
+ * @param baseDirectory the directory relative file paths in the parameters are resolved against by
+ *     {@link #path(String)} (the CLI passes its configuration file's folder); null for the current directory
  * @since 0.1
  */
 public record ComponentConfig(String component, Map<String, Object> parameters, List<EntityType> types,
-                              List<Demonstration> pool) {
+                              List<Demonstration> pool, Path baseDirectory) {
     private static final Pattern SECRET = Pattern.compile("(?i).*(key|token|secret|password|credential|authorization).*");
 
     /** Validates and copies the components. */
@@ -37,12 +41,75 @@ public record ComponentConfig(String component, Map<String, Object> parameters, 
     }
 
     /**
+     * A configuration whose relative paths resolve against the current directory.
+     *
+     * @param component a name for error messages, e.g. {@code member 'qwen'}
+     * @param parameters the parameters
+     * @param types the label set of the ensemble
+     * @param pool the labelled demonstration pool of the ensemble
+     */
+    public ComponentConfig(String component, Map<String, Object> parameters, List<EntityType> types,
+                           List<Demonstration> pool) {
+        this(component, parameters, types, pool, null);
+    }
+
+    /**
      * @param component a name for error messages
      * @param parameters the parameters
-     * @return a configuration with no label set and no pool
+     * @return a configuration with no label set and no pool, relative paths resolving against the current
+     *     directory
      */
     public static ComponentConfig of(String component, Map<String, Object> parameters) {
         return new ComponentConfig(component, parameters, List.of(), List.of());
+    }
+
+    /**
+     * A configuration for a component nested in this one (e.g. a retriever's encoder): same label set, pool and
+     * base directory.
+     *
+     * @param component a name for error messages
+     * @param parameters the nested component's parameters
+     * @return the nested configuration
+     */
+    public ComponentConfig nested(String component, Map<String, Object> parameters) {
+        return new ComponentConfig(component, parameters, types, pool, baseDirectory);
+    }
+
+    /**
+     * A file or directory path parameter. A relative path is resolved against {@link #baseDirectory()} when
+     * there is one (so that paths in a configuration file are relative to that file, like its other paths),
+     * otherwise it is left relative to the current directory.
+     *
+     * @param key a parameter name
+     * @return the path, if given
+     * @throws El4nerConfigurationException if the value is not a string, is blank or is not a valid path
+     */
+    public Optional<Path> path(String key) {
+        Optional<String> v = string(key);
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        if (v.get().isBlank()) {
+            throw new El4nerConfigurationException(component + ": parameter '" + key + "' must be a file path, got \"\"");
+        }
+        Path p;
+        try {
+            p = Path.of(v.get());
+        } catch (InvalidPathException e) {
+            throw new El4nerConfigurationException(component + ": parameter '" + key + "' is not a valid path: "
+                    + e.getMessage(), e);
+        }
+        return Optional.of(baseDirectory == null || p.isAbsolute() ? p : baseDirectory.resolve(p).normalize());
+    }
+
+    /**
+     * @param key a parameter name
+     * @return the path ({@link #path(String)})
+     * @throws El4nerConfigurationException if it is missing, not a string, blank or not a valid path
+     */
+    public Path requirePath(String key) {
+        return path(key).orElseThrow(() -> new El4nerConfigurationException(
+                component + ": missing required parameter '" + key + "'"));
     }
 
     /**

@@ -21,11 +21,11 @@ public final class EvaluationMemberProviders {
     }
 
     private static Path existing(ComponentConfig config, String key) {
-        Path p = Path.of(config.requireString(key));
+        Path p = config.requirePath(key);
         if (!Files.isRegularFile(p)) {
             throw new El4nerConfigurationException(config.component() + ": parameter '" + key + "' names " + p
-                    + ", which is not a readable file (relative paths are resolved against " + Path.of("")
-                    .toAbsolutePath() + ")");
+                    + ", which is not a readable file (relative paths are resolved against "
+                    + (config.baseDirectory() != null ? config.baseDirectory() : Path.of("")).toAbsolutePath() + ")");
         }
         return p;
     }

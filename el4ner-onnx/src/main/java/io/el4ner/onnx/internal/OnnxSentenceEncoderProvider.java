@@ -47,7 +47,7 @@ public final class OnnxSentenceEncoderProvider implements SentenceEncoderProvide
             throw new El4nerConfigurationException(config.component() + ": unknown model '" + model.get()
                     + "'; bundled models: [" + ModelSource.BUNDLED + "]; for another model give 'directory'");
         }
-        directory.ifPresent(d -> b.directory(Path.of(d)));
+        config.path("directory").ifPresent(b::directory);
         try {
             b.maxLength(config.integer("maxLength", OnnxSentenceEncoder.DEFAULT_MAX_LENGTH))
                     .batchSize(config.integer("batchSize", OnnxSentenceEncoder.DEFAULT_BATCH_SIZE))

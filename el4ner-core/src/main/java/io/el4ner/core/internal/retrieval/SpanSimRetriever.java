@@ -369,12 +369,7 @@ public final class SpanSimRetriever implements Retriever {
             if (probes < 1) {
                 throw new El4nerConfigurationException(c + ": parameter 'probes' must be >= 1, got " + probes);
             }
-            Path file = config.string("index").map(s -> {
-                if (s.isBlank()) {
-                    throw new El4nerConfigurationException(c + ": parameter 'index' must be a file path, got \"\"");
-                }
-                return Path.of(s);
-            }).orElse(null);
+            Path file = config.path("index").orElse(null);
             Options options = new Options(mode, weigher(config), file, config.bool("quantize", false), threads,
                     approx, probes);
 
@@ -416,7 +411,7 @@ public final class SpanSimRetriever implements Retriever {
                 loader = SpanSimRetriever.class.getClassLoader();
             }
             SentenceEncoderProvider ep = Providers.byName(SentenceEncoderProvider.class, encoderName, loader);
-            SentenceEncoder encoder = ep.create(ComponentConfig.of(c + " encoder '" + encoderName + "'",
+            SentenceEncoder encoder = ep.create(config.nested(c + " encoder '" + encoderName + "'",
                     encoderParameters));
             try {
                 return new SpanSimRetriever(config.pool(), encoder, true, options);
