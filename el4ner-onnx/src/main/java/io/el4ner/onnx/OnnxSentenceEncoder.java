@@ -262,23 +262,51 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         for (int h = 0; h < helpers; h++) {
             futures.add(runner.submit(work));
         }
+        // Every helper is waited for, even after a failure or an interrupt (they then stop after their current
+        // run): none may still use the session once this call has returned and released the read lock.
+        Throwable failure = null;
         try {
             work.run();
-            for (Future<?> f : futures) {
-                f.get();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            next.set(0);
+        }
+        boolean interrupted = false;
+        for (Future<?> f : futures) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    next.set(0);
+                } catch (ExecutionException e) {
+                    next.set(0);
+                    if (failure == null) {
+                        failure = e.getCause();
+                    } else {
+                        failure.addSuppressed(e.getCause());
+                    }
+                    break;
+                }
             }
-        } catch (InterruptedException e) {
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
-            throw new El4nerException("interrupted while encoding " + texts.size() + " texts", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
+            El4nerException e = new El4nerException("interrupted while encoding " + texts.size() + " texts");
+            if (failure != null) {
+                e.addSuppressed(failure);
             }
-            throw new El4nerException("sentence encoder failed: " + cause, cause);
-        } finally {
-            next.set(0); // remaining runs are abandoned if this call failed
-            futures.forEach(f -> f.cancel(false));
+            throw e;
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        if (failure != null) {
+            throw new El4nerException("sentence encoder failed: " + failure, failure);
         }
         return List.of(out);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.El4nerException;
 import io.el4ner.api.TextRange;
 import java.io.IOException;
 import java.io.InputStream;
@@ -282,6 +283,32 @@ class OnnxSentenceEncoderTest {
                 // in input order: each vector is close to the text's own one-by-one vector
                 assertThat(dot(a.get(i), encoder.encode(List.of(texts.get(i))).get(0))).as("text %d", i)
                         .isGreaterThan(0.98);
+            }
+        }
+    }
+
+    @Test
+    void encode_interruptedCallerGetsAnErrorKeepsItsInterruptAndTheEncoderStaysUsable() {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            texts.add(CAT + " " + i);
+        }
+        try (OnnxSentenceEncoder e = OnnxSentenceEncoder.builder().parallelism(2).build()) {
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> e.encode(texts)).isInstanceOf(El4nerException.class)
+                        .hasMessage("interrupted while encoding 64 texts");
+                assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            // the helpers finished before the call returned: the encoder works, and gives the same vectors
+            try (OnnxSentenceEncoder one = OnnxSentenceEncoder.builder().parallelism(1).build()) {
+                List<float[]> a = e.encode(texts);
+                List<float[]> b = one.encode(texts);
+                for (int i = 0; i < texts.size(); i++) {
+                    assertThat(a.get(i)).isEqualTo(b.get(i));
+                }
             }
         }
     }
