@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * approximate search reads), hence {@code -Xmx8g}; its set-up (generation, and for {@code approximate} the
  * IVF clustering into 3,036 lists) takes one to two minutes per fork on two cores. Recall is measured by
  * {@code SpanSimilarityStudy}, not here. Run with:
- * {@code ./mvnw -q -pl el4ner-benchmarks -am -DskipTests package && java -jar el4ner-benchmarks/target/benchmarks.jar SpanSimilarityScale -f 1 -gc true}
+ * {@code ./mvnw -q -pl el4ner-benchmarks -am -DskipTests package && java -jar el4ner-benchmarks/target/benchmarks.jar SpanSimilarityScale -f 1}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -70,7 +70,6 @@ public class SpanSimilarityScaleBenchmark {
             pool = p.spans;
             pool.table().dropRows();
         }
-        System.gc(); // see SpanSimilarityScanBenchmark: measure the index after the heap has settled
     }
 
     /** Stops the threads. */

@@ -36,12 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code memoryReadPerQuerySpan}: the same, once per query span of the query: exactly the bytes the
  *       optimised scan reads (it makes one pass per query span).</li>
  * </ul>
- * The forks run a stock JVM (no heap flags). A freshly built index scans about 1.7x slower than the same index
- * after the first garbage collection has moved it (G1, JDK 17, development machine: 1.1-1.3 ms against
- * 0.6-0.7 ms per query; the switch happens exactly at the first young collection, with or without tiered
- * compilation). A long-lived index in a service is past that point within seconds, so the set-up ends with
- * {@code System.gc()} and the run uses {@code -gc true}, which measures that steady state. Run with:
- * {@code ./mvnw -q -pl el4ner-benchmarks -am -DskipTests package && java -jar el4ner-benchmarks/target/benchmarks.jar SpanSimilarityScan -f 1 -wi 5 -i 5 -gc true}
+ * The forks run a stock JVM (no heap flags). Run with:
+ * {@code ./mvnw -q -pl el4ner-benchmarks -am -DskipTests package && java -jar el4ner-benchmarks/target/benchmarks.jar SpanSimilarityScan -f 1 -wi 5 -i 5}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -72,7 +68,6 @@ public class SpanSimilarityScanBenchmark {
         acc = new float[pool.table().size()];
         pool.table().rows();
         pool.table().int8();
-        System.gc();
     }
 
     /** Stops the threads. */

@@ -17,6 +17,7 @@ public final class SegmentedVectors {
     private volatile int[][] inverse;
     private volatile int[] slots;
     private final ConcurrentLinkedQueue<float[]> scratch = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<float[]> sentenceScratch = new ConcurrentLinkedQueue<>();
 
     private SegmentedVectors(VectorTable table, int[] start, int[] ids, IvfIndex ivf) {
         this.table = table;
@@ -184,6 +185,22 @@ public final class SegmentedVectors {
     void release(float[] a) {
         if (scratch.size() < 16) {
             scratch.offer(a);
+        }
+    }
+
+    /**
+     * @return an array of {@code sentences()} with arbitrary contents, to give back with
+     *     {@link #releaseSentenceArray}
+     */
+    float[] borrowSentenceArray() {
+        float[] a = sentenceScratch.poll();
+        return a != null ? a : new float[sentences()];
+    }
+
+    /** @param a an array from {@link #borrowSentenceArray} */
+    void releaseSentenceArray(float[] a) {
+        if (sentenceScratch.size() < 16) {
+            sentenceScratch.offer(a);
         }
     }
 }

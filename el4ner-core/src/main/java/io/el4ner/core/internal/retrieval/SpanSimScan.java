@@ -67,7 +67,9 @@ public final class SpanSimScan {
                              Parallel parallel) {
         float wSum = check(set, queries, weights, k);
         k = Math.min(k, set.sentences());
-        // Reused buffers: no 64 KiB of fresh arrays to allocate and zero per query vector.
+        // Reused buffers (here and in rank): a query allocates almost nothing. Fresh arrays of this size cost
+        // page faults for as long as the young generation is still being touched for the first time, which made
+        // a new index scan about 1.7x slower until the first garbage collection.
         int n = set.table().size();
         float[][] sims = new float[queries.length][];
         try {
@@ -370,9 +372,6 @@ public final class SpanSimScan {
     }
 
     /** The similarities of every query vector to every vector of the table: {@code sims[j][v]}. */
-    /** Vectors per cache block of the exact scan: 512 vectors of dimension 384 are 768 KiB. */
-    static final int BLOCK = 512;
-
     static void similarities(SegmentedVectors set, float[][] queries, Parallel parallel, float[][] sims) {
         VectorTable table = set.table();
         int n = table.size();
@@ -382,13 +381,10 @@ public final class SpanSimScan {
         parallel.run(parts, p -> {
             int lo = Parallel.bound(n, parts, p);
             int hi = Parallel.bound(n, parts, p + 1);
-            // Blocks of vectors small enough to stay in the core's cache while every query vector visits them:
-            // the table is read from memory once per query, not once per query vector.
-            for (int b = lo; b < hi; b += BLOCK) {
-                int e = Math.min(hi, b + BLOCK);
-                for (int j = 0; j < q; j++) {
-                    ScanKernels.dots(columns, queries[j], sims[j], b, e);
-                }
+            // One whole pass per query vector: cutting the range into cache-sized blocks visited by every query
+            // vector in turn was 15-20% slower on the development machine (short runs defeat the prefetcher).
+            for (int j = 0; j < q; j++) {
+                ScanKernels.dots(columns, queries[j], sims[j], lo, hi);
             }
         });
     }
@@ -403,23 +399,27 @@ public final class SpanSimScan {
         int parts = parallel.partsFor((long) ids.length * q * 16, n);
         TopK[] tops = new TopK[parts];
         int[] slots = set.slots();
-        parallel.run(parts, p -> {
-            int lo = Parallel.bound(n, parts, p);
-            int hi = Parallel.bound(n, parts, p + 1);
-            float[] sum = new float[hi - lo];
-            TopK top = new TopK(k);
-            // In chunks, so that the loops are compiled as methods called often, not only as on-stack
-            // replacements of one long-running loop, which HotSpot optimises less and replaces only after
-            // thousands of queries.
-            for (int c = lo; c < hi; c += CHUNK) {
-                int e = Math.min(hi, c + CHUNK);
-                for (int j = 0; j < q; j++) {
-                    segmentedMax(sims[j], weights[j], slots, start, ids, sum, c, e, lo);
+        float[] sum = set.borrowSentenceArray();
+        try {
+            parallel.run(parts, p -> {
+                int lo = Parallel.bound(n, parts, p);
+                int hi = Parallel.bound(n, parts, p + 1);
+                Arrays.fill(sum, lo, hi, 0f);
+                TopK top = new TopK(k);
+                // In chunks, so that the loops are compiled as methods called often, not only as on-stack
+                // replacements of one long-running loop.
+                for (int c = lo; c < hi; c += CHUNK) {
+                    int e = Math.min(hi, c + CHUNK);
+                    for (int j = 0; j < q; j++) {
+                        segmentedMax(sims[j], weights[j], slots, start, ids, sum, c, e, 0);
+                    }
+                    offer(top, sum, c, e, 0, wSum, excluded);
                 }
-                offer(top, sum, c, e, lo, wSum, excluded);
-            }
-            tops[p] = top;
-        });
+                tops[p] = top;
+            });
+        } finally {
+            set.releaseSentenceArray(sum);
+        }
         TopK all = tops[0];
         for (int p = 1; p < parts; p++) {
             all.addAll(tops[p]);
