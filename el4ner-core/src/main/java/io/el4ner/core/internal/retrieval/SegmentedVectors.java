@@ -18,6 +18,7 @@ public final class SegmentedVectors {
     private volatile int[] slots;
     private final ConcurrentLinkedQueue<float[]> scratch = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<float[]> sentenceScratch = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<SpanSimScan.SentenceMaxima> maximaScratch = new ConcurrentLinkedQueue<>();
 
     private SegmentedVectors(VectorTable table, int[] start, int[] ids, IvfIndex ivf) {
         this.table = table;
@@ -195,6 +196,19 @@ public final class SegmentedVectors {
     float[] borrowSentenceArray() {
         float[] a = sentenceScratch.poll();
         return a != null ? a : new float[sentences()];
+    }
+
+    /** @return a sentence-maxima table of the approximate search, to reset before use and give back */
+    SpanSimScan.SentenceMaxima borrowMaxima() {
+        SpanSimScan.SentenceMaxima m = maximaScratch.poll();
+        return m != null ? m : new SpanSimScan.SentenceMaxima();
+    }
+
+    /** @param m a table from {@link #borrowMaxima} */
+    void releaseMaxima(SpanSimScan.SentenceMaxima m) {
+        if (maximaScratch.size() < 16) {
+            maximaScratch.offer(m);
+        }
     }
 
     /** @param a an array from {@link #borrowSentenceArray} */

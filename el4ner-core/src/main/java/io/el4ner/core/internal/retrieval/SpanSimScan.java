@@ -193,7 +193,7 @@ public final class SpanSimScan {
         // sized for every probed vector's sentences (lists are of similar sizes), so that it rarely grows
         long expected = Math.min(set.sentences(), (long) q * Math.min(probes, ivf.lists())
                 * (table.size() / Math.max(1, ivf.lists()) + 1) * Math.max(1, ids.length / Math.max(1, table.size())));
-        SentenceMaxima seen = new SentenceMaxima(q, (int) Math.min(1 << 26, 2 * expected + 16));
+        SentenceMaxima seen = set.borrowMaxima().reset(q, (int) Math.min(1 << 26, 2 * expected + 16));
         float[] floor = new float[q];
         try {
             for (int j = 0; j < q; j++) {
@@ -303,6 +303,7 @@ public final class SpanSimScan {
                     set.release(buf);
                 }
             }
+            set.releaseMaxima(seen);
         }
     }
 
@@ -509,18 +510,27 @@ public final class SpanSimScan {
     }
 
     /** Per sentence, the best similarity seen for each query vector: an open-addressing map in flat arrays. */
-    private static final class SentenceMaxima {
-        private final int q;
-        private int[] keys;
-        private float[] values;
+    static final class SentenceMaxima {
+        private int q;
+        private int[] keys = new int[0];
+        private float[] values = new float[0];
         private int size;
 
-        SentenceMaxima(int q, int capacity) {
+        /**
+         * Empties the table for {@code q} query vectors and about {@code capacity} sentences, keeping its arrays
+         * when they are large enough: a reused table costs no allocation (see {@link SegmentedVectors#borrow}).
+         */
+        SentenceMaxima reset(int q, int capacity) {
             this.q = q;
-            keys = new int[Integer.highestOneBit(Math.max(16, capacity - 1)) << 1];
+            this.size = 0;
+            int slots = Integer.highestOneBit(Math.max(16, capacity - 1)) << 1;
+            if (keys.length < slots || keys.length > 8 * slots || values.length < keys.length * q) {
+                keys = new int[keys.length < slots || keys.length > 8 * slots ? slots : keys.length];
+                values = new float[keys.length * q];
+            }
             Arrays.fill(keys, -1);
-            values = new float[keys.length * q];
-            Arrays.fill(values, Float.NEGATIVE_INFINITY);
+            Arrays.fill(values, 0, keys.length * q, Float.NEGATIVE_INFINITY);
+            return this;
         }
 
         int capacity() {
