@@ -64,7 +64,9 @@ import org.slf4j.LoggerFactory;
  * longest, and the padding is kept within about a fifth of the real tokens; a call of many texts is cut into at
  * least eight runs of four or more). The runs of one call execute
  * concurrently, up to {@link Builder#parallelism(int) parallelism} at once, each single-threaded inside ONNX
- * Runtime by default ({@link Builder#intraOpThreads(int)}). The bundled model is
+ * Runtime by default ({@link Builder#intraOpThreads(int)}). When the calling thread is interrupted during a call
+ * that runs on several threads, the runs not yet started are abandoned and the call throws an
+ * {@link El4nerException} with the thread's interrupt status kept. The bundled model is
  * quantized with dynamic activation scales computed over the whole batch, so a text's vector depends slightly on the
  * other texts of its batch: its cosine to the one-by-one vector is about 0.99 (0.986 at worst in our tests; the
  * Python reference behaves the same). {@link #encodeSpans} always runs one sentence alone. Use
@@ -271,7 +273,12 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
             failure = e;
             next.set(0);
         }
-        boolean interrupted = false;
+        // An interrupt of the calling thread abandons the runs not yet started, whether it comes before or while
+        // this thread waits (Future.get of a finished task does not look at the flag, hence the check here).
+        boolean interrupted = !futures.isEmpty() && Thread.currentThread().isInterrupted();
+        if (interrupted) {
+            next.set(0);
+        }
         for (Future<?> f : futures) {
             while (true) {
                 try {
