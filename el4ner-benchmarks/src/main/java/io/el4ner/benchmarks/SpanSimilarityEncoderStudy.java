@@ -25,8 +25,9 @@ import java.util.Set;
  * Span-level retrieval with the real encoder on real data: the CoNLL-2003 train pool (14,041 sentences) indexed
  * with the bundled all-MiniLM-L6-v2-q ({@code onnx-sentence} defaults), span vectors from the span text alone
  * and in context; the index saved and loaded again; then every CoNLL-2003 dev sentence queried with its gold
- * spans (standing in for pre-extraction) through {@link SpanSimRetriever#search}, exact and int8, and through
- * the sentence-level {@code token-overlap} retriever. Reports index build and load times, query latency
+ * spans (standing in for pre-extraction) through {@link SpanSimRetriever#search}, exact and int8, with and
+ * without the query span cache, and through the sentence-level {@code token-overlap} retriever (each warmed up on
+ * 300 CoNLL-2003 test sentences first). Reports index build and load times, query latency
  * (encoding the query's spans included), how often int8 gives exactly the exact top-5, and how relevant the
  * top-5 demonstrations are: the share of them with an entity of a type the query has, and the share that
  * contain one of the query's entity strings. Needs {@code ../shared/data} (or {@code -Del4ner.data=DIR}). Run with:
@@ -46,6 +47,7 @@ public final class SpanSimilarityEncoderStudy {
         Path data = SpanSimilarityData.dataDir();
         List<Demonstration> pool = read(data.resolve("conll2003/eng.train"));
         List<Demonstration> dev = read(data.resolve("conll2003/eng.testa"));
+        List<Demonstration> warmUp = read(data.resolve("conll2003/eng.testb")).subList(0, 300);
         System.out.printf("pool: CoNLL-2003 train, %d sentences; queries: CoNLL-2003 dev, %d sentences; "
                 + "%d processors, Java %s%n", pool.size(), dev.size(), Runtime.getRuntime().availableProcessors(),
                 Runtime.version());
@@ -53,21 +55,25 @@ public final class SpanSimilarityEncoderStudy {
         try (OnnxSentenceEncoder encoder = OnnxSentenceEncoder.builder().defaultModel().build()) {
             encoder.encode(List.of("warm-up")); // session start-up is not indexing
             System.out.println("| retriever | index build s | index file MB | index load s | query ms (mean) | "
-                    + "int8 top-5 = exact | top-5 sharing a type | top-5 containing a query entity |");
-            System.out.println("|---|---|---|---|---|---|---|---|");
-            Quality overlap = quality(new TokenOverlapRetriever(pool), pool, dev);
-            System.out.printf("| token-overlap (sentence level) | - | - | - | %.2f | - | %.1f%% | %.1f%% |%n",
+                    + "query ms, span cache | int8 top-5 = exact | top-5 sharing a type | "
+                    + "top-5 containing a query entity |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
+            Quality overlap = quality(new TokenOverlapRetriever(pool), warmUp, dev);
+            System.out.printf("| token-overlap (sentence level) | - | - | - | %.2f | - | - | %.1f%% | %.1f%% |%n",
                     overlap.millis, overlap.sharedType, overlap.sharedEntity);
             for (PoolIndex.SpanMode mode : PoolIndex.SpanMode.values()) {
                 Path file = dir.resolve(mode.configName() + ".idx");
                 long t0 = System.nanoTime();
-                SpanSimRetriever built = new SpanSimRetriever(pool, encoder, false, options(mode, file, false));
+                SpanSimRetriever built = new SpanSimRetriever(pool, encoder, false, options(mode, file, false, 0));
                 double build = (System.nanoTime() - t0) / 1e9;
                 built.close();
                 t0 = System.nanoTime();
-                try (SpanSimRetriever exact = new SpanSimRetriever(pool, encoder, false, options(mode, file, false));
-                     SpanSimRetriever int8 = new SpanSimRetriever(pool, encoder, false, options(mode, file, true))) {
-                    double load = (System.nanoTime() - t0) / 2e9;
+                try (SpanSimRetriever exact = new SpanSimRetriever(pool, encoder, false,
+                        options(mode, file, false, 0));
+                     SpanSimRetriever int8 = new SpanSimRetriever(pool, encoder, false, options(mode, file, true, 0));
+                     SpanSimRetriever cached = new SpanSimRetriever(pool, encoder, false,
+                             options(mode, file, false, SpanSimRetriever.DEFAULT_SPAN_CACHE))) {
+                    double load = (System.nanoTime() - t0) / 3e9;
                     int same = 0;
                     for (Demonstration d : dev) {
                         List<String> spans = spans(d);
@@ -77,10 +83,15 @@ public final class SpanSimilarityEncoderStudy {
                             same++;
                         }
                     }
-                    Quality q = quality(exact, pool, dev);
-                    System.out.printf("| span-sim, spanVectors %s | %.1f | %.1f | %.2f | %.2f | %.1f%% | %.1f%% | "
+                    Quality q = quality(exact, warmUp, dev);
+                    String withCache = "-";
+                    if (mode == PoolIndex.SpanMode.TEXT) {
+                        Quality c = quality(cached, warmUp, dev);
+                        withCache = String.format("%.2f (%.1f%% / %.1f%%)", c.millis, c.sharedType, c.sharedEntity);
+                    }
+                    System.out.printf("| span-sim, spanVectors %s | %.1f | %.1f | %.2f | %.2f | %s | %.1f%% | %.1f%% | "
                             + "%.1f%% |%n", mode.configName(), build, Files.size(file) / 1e6, load, q.millis,
-                            100.0 * same / dev.size(), q.sharedType, q.sharedEntity);
+                            withCache, 100.0 * same / dev.size(), q.sharedType, q.sharedEntity);
                 }
             }
         } finally {
@@ -93,18 +104,22 @@ public final class SpanSimilarityEncoderStudy {
         }
     }
 
-    private static SpanSimRetriever.Options options(PoolIndex.SpanMode mode, Path file, boolean quantize) {
+    private static SpanSimRetriever.Options options(PoolIndex.SpanMode mode, Path file, boolean quantize,
+                                                    int spanCache) {
         return new SpanSimRetriever.Options(mode, EnglishSpanWeigher.DEFAULT, file, quantize,
                 Runtime.getRuntime().availableProcessors(), SpanSimRetriever.Approximate.NEVER,
-                SpanSimRetriever.DEFAULT_PROBES);
+                SpanSimRetriever.DEFAULT_PROBES, spanCache);
     }
 
     private record Quality(double millis, double sharedType, double sharedEntity) {
     }
 
-    /** Runs every dev sentence through the retriever, twice (the first pass warms up), timing the second. */
-    private static Quality quality(Retriever retriever, List<Demonstration> pool, List<Demonstration> dev) {
-        for (Demonstration d : dev.subList(0, Math.min(300, dev.size()))) {
+    /**
+     * Warms the retriever up on other sentences (CoNLL-2003 test), then runs every dev sentence through it once,
+     * timed: a span cache starts with the warm-up's spans only.
+     */
+    private static Quality quality(Retriever retriever, List<Demonstration> warmUp, List<Demonstration> dev) {
+        for (Demonstration d : warmUp) {
             retriever.retrieve(d.text(), spans(d), K);
         }
         long typed = 0;

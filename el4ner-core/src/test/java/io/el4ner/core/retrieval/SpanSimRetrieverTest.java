@@ -203,6 +203,36 @@ class SpanSimRetrieverTest {
     }
 
     @Test
+    void spanCache_encodesARepeatedQuerySpanOnceAndChangesNoResult() {
+        try (Retriever cached = create(POOL, Map.of());
+             Retriever uncached = create(POOL, Map.of("spanCache", 0))) {
+            List<List<String>> queries = List.of(List.of("Merkel", "Berlin"), List.of("Berlin"),
+                    List.of("Berlin", "Merkel", "Paris"), List.of("Merkel", "Berlin"));
+            int[] encodedCached = new int[queries.size()];
+            int[] encodedUncached = new int[queries.size()];
+            for (int i = 0; i < queries.size(); i++) {
+                String sentence = String.join(" and ", queries.get(i)) + " again.";
+                int before = TrigramEncoder.ENCODED.get();
+                List<Demonstration> a = cached.retrieve(sentence, queries.get(i), 3);
+                int middle = TrigramEncoder.ENCODED.get();
+                List<Demonstration> b = uncached.retrieve(sentence, queries.get(i), 3);
+                encodedCached[i] = middle - before;
+                encodedUncached[i] = TrigramEncoder.ENCODED.get() - middle;
+                assertThat(a).as("query %d", i).isEqualTo(b);
+            }
+            // only spans never seen before are encoded; without the cache every span of every query is
+            assertThat(encodedCached).containsExactly(2, 0, 1, 0);
+            assertThat(encodedUncached).containsExactly(2, 1, 3, 2);
+        }
+    }
+
+    @Test
+    void spanCache_mustNotBeNegative() {
+        assertThatThrownBy(() -> create(POOL, Map.of("spanCache", -1)))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("'spanCache' must be >= 0");
+    }
+
+    @Test
     void weigher_isPluggable() {
         SpanSimRetriever.Options o = SpanSimRetriever.Options.defaults();
         SpanSimRetriever.Options onlyLondon = new SpanSimRetriever.Options(o.spanMode(),

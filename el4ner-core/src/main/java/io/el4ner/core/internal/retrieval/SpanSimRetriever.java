@@ -50,6 +50,8 @@ public final class SpanSimRetriever implements Retriever {
     public static final int AUTO_APPROXIMATE_ABOVE = 100_000;
     /** Default IVF lists probed per query vector. */
     public static final int DEFAULT_PROBES = 8;
+    /** Default number of query span vectors cached. */
+    public static final int DEFAULT_SPAN_CACHE = 10_000;
 
     /** When to use the approximate index. */
     public enum Approximate {
@@ -71,9 +73,12 @@ public final class SpanSimRetriever implements Retriever {
      * @param threads threads one search may use, {@code >= 1}
      * @param approximate when to use the approximate index
      * @param probes IVF lists probed per query vector, {@code >= 1}
+     * @param spanCache query span vectors kept, by span text, for later queries ({@code text} span vectors only;
+     *     0 turns the cache off). With the cache on, each query span not in it is encoded alone, so a span
+     *     always gets the same vector whatever it was queried with
      */
     public record Options(PoolIndex.SpanMode spanMode, SpanWeigher weigher, Path indexFile, boolean quantize,
-                          int threads, Approximate approximate, int probes) {
+                          int threads, Approximate approximate, int probes, int spanCache) {
         /** Validates. */
         public Options {
             Objects.requireNonNull(spanMode, "spanMode");
@@ -85,12 +90,34 @@ public final class SpanSimRetriever implements Retriever {
             if (probes < 1) {
                 throw new IllegalArgumentException("probes must be >= 1, got " + probes);
             }
+            if (spanCache < 0) {
+                throw new IllegalArgumentException("spanCache must be >= 0, got " + spanCache);
+            }
         }
 
-        /** @return text span vectors, default weights, no file, exact scan, one thread per available core */
+        /**
+         * The options without a span cache, for callers of the 7-component form.
+         *
+         * @param spanMode how span vectors are made
+         * @param weigher the span weights
+         * @param indexFile where the pool index is loaded from or saved to; null keeps it in memory only
+         * @param quantize whether the exact scan is replaced by the int8 scan with exact rescoring
+         * @param threads threads one search may use, {@code >= 1}
+         * @param approximate when to use the approximate index
+         * @param probes IVF lists probed per query vector, {@code >= 1}
+         */
+        public Options(PoolIndex.SpanMode spanMode, SpanWeigher weigher, Path indexFile, boolean quantize,
+                       int threads, Approximate approximate, int probes) {
+            this(spanMode, weigher, indexFile, quantize, threads, approximate, probes, 0);
+        }
+
+        /**
+         * @return text span vectors, default weights, no file, exact scan, one thread per available core, a cache
+         *     of {@value #DEFAULT_SPAN_CACHE} query span vectors
+         */
         public static Options defaults() {
             return new Options(PoolIndex.SpanMode.TEXT, EnglishSpanWeigher.DEFAULT, null, false, defaultThreads(),
-                    Approximate.AUTO, DEFAULT_PROBES);
+                    Approximate.AUTO, DEFAULT_PROBES, DEFAULT_SPAN_CACHE);
         }
     }
 
@@ -102,6 +129,7 @@ public final class SpanSimRetriever implements Retriever {
     private final boolean useApproximate;
     private final Map<String, int[]> byText;
     private final Parallel parallel;
+    private final Map<String, float[]> spanCache; // null when off; guarded by itself
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -126,6 +154,13 @@ public final class SpanSimRetriever implements Retriever {
                     + "give demonstrations, or use no retriever (zero-shot)");
         }
         this.parallel = new Parallel(options.threads());
+        int cacheSize = options.spanMode() == PoolIndex.SpanMode.TEXT ? options.spanCache() : 0;
+        this.spanCache = cacheSize == 0 ? null : new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
+                return size() > cacheSize;
+            }
+        };
         try {
             this.useApproximate = options.approximate() == Approximate.ALWAYS
                     || (options.approximate() == Approximate.AUTO && this.pool.size() > AUTO_APPROXIMATE_ABOVE);
@@ -251,7 +286,26 @@ public final class SpanSimRetriever implements Retriever {
 
     private List<float[]> encodeSpans(String sentence, List<String> spans) {
         if (options.spanMode() == PoolIndex.SpanMode.TEXT) {
-            return encoder.encode(spans);
+            if (spanCache == null) {
+                return encoder.encode(spans);
+            }
+            List<float[]> out = new ArrayList<>(spans.size());
+            for (String s : spans) {
+                float[] v;
+                synchronized (spanCache) {
+                    v = spanCache.get(s);
+                }
+                if (v == null) {
+                    List<float[]> one = encoder.encode(List.of(s));
+                    PoolIndex.checkVectors(encoder, one, 1, index.dimension(), "span");
+                    v = one.get(0);
+                    synchronized (spanCache) {
+                        spanCache.put(s, v);
+                    }
+                }
+                out.add(v);
+            }
+            return out;
         }
         // in context: spans found in the sentence are encoded there, others alone
         List<TextRange> ranges = new ArrayList<>();
@@ -317,7 +371,9 @@ public final class SpanSimRetriever implements Retriever {
      *       sentences), {@code "never"} or {@code "always"};</li>
      *   <li>{@code probes}: IVF lists probed per span; default {@value #DEFAULT_PROBES};</li>
      *   <li>{@code weights}: {@code {"properNoun": 4, "commonNoun": 2, "pronoun": 1}} (the defaults), see
-     *       {@link EnglishSpanWeigher}.</li>
+     *       {@link EnglishSpanWeigher};</li>
+     *   <li>{@code spanCache}: query span vectors kept for later queries, {@code text} span vectors only; default
+     *       {@value #DEFAULT_SPAN_CACHE}, 0 for none.</li>
      * </ul>
      */
     public static final class Provider implements RetrieverProvider {
@@ -326,7 +382,7 @@ public final class SpanSimRetriever implements Retriever {
         /** The default encoder provider. */
         public static final String DEFAULT_ENCODER = "onnx-sentence";
         private static final Set<String> KNOWN = Set.of("encoder", "spanVectors", "index", "quantize", "threads",
-                "approximate", "probes", "weights");
+                "approximate", "probes", "weights", "spanCache");
 
         @Override
         public String name() {
@@ -370,8 +426,12 @@ public final class SpanSimRetriever implements Retriever {
                 throw new El4nerConfigurationException(c + ": parameter 'probes' must be >= 1, got " + probes);
             }
             Path file = config.path("index").orElse(null);
+            int spanCache = config.integer("spanCache", DEFAULT_SPAN_CACHE);
+            if (spanCache < 0) {
+                throw new El4nerConfigurationException(c + ": parameter 'spanCache' must be >= 0, got " + spanCache);
+            }
             Options options = new Options(mode, weigher(config), file, config.bool("quantize", false), threads,
-                    approx, probes);
+                    approx, probes, spanCache);
 
             String encoderName = DEFAULT_ENCODER;
             Map<String, Object> encoderParameters = Map.of();
