@@ -227,6 +227,16 @@ class SpanSimRetrieverTest {
     }
 
     @Test
+    void create_withoutEl4nerOnnxSaysWhichDependencyTheDefaultEncoderNeeds() {
+        RetrieverProvider provider = Providers.byName(RetrieverProvider.class, "span-sim", getClass().getClassLoader());
+        // el4ner-onnx is not a dependency of core's tests: the default encoder cannot be found
+        assertThatThrownBy(() -> provider.create(new ComponentConfig("retriever span-sim", Map.of(), List.of(), POOL)))
+                .isInstanceOf(El4nerConfigurationException.class)
+                .hasMessageContaining("'onnx-sentence' comes with io.el4ner:el4ner-onnx")
+                .hasMessageContaining("test-trigram");
+    }
+
+    @Test
     void spanCache_mustNotBeNegative() {
         assertThatThrownBy(() -> create(POOL, Map.of("spanCache", -1)))
                 .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("'spanCache' must be >= 0");

@@ -470,7 +470,17 @@ public final class SpanSimRetriever implements Retriever {
             if (loader == null) {
                 loader = SpanSimRetriever.class.getClassLoader();
             }
-            SentenceEncoderProvider ep = Providers.byName(SentenceEncoderProvider.class, encoderName, loader);
+            SentenceEncoderProvider ep;
+            try {
+                ep = Providers.byName(SentenceEncoderProvider.class, encoderName, loader);
+            } catch (El4nerConfigurationException ex) {
+                if (!encoderName.equals(DEFAULT_ENCODER)) {
+                    throw ex;
+                }
+                throw new El4nerConfigurationException(c + ": its default encoder '" + DEFAULT_ENCODER + "' comes "
+                        + "with io.el4ner:el4ner-onnx, which is not on the class path; add that dependency, or name "
+                        + "another encoder with the parameter 'encoder' (" + ex.getMessage() + ")", ex);
+            }
             SentenceEncoder encoder = ep.create(config.nested(c + " encoder '" + encoderName + "'",
                     encoderParameters));
             try {
