@@ -18,6 +18,7 @@ public final class SegmentedVectors {
     private volatile int[] slots;
     private final ConcurrentLinkedQueue<float[]> scratch = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<float[]> sentenceScratch = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<int[]> intScratch = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<SpanSimScan.SentenceMaxima> maximaScratch = new ConcurrentLinkedQueue<>();
 
     private SegmentedVectors(VectorTable table, int[] start, int[] ids, IvfIndex ivf) {
@@ -196,6 +197,19 @@ public final class SegmentedVectors {
     float[] borrowSentenceArray() {
         float[] a = sentenceScratch.poll();
         return a != null ? a : new float[sentences()];
+    }
+
+    /** @return an array of {@code table().size()} with arbitrary contents, to give back with {@link #releaseInts} */
+    int[] borrowInts() {
+        int[] a = intScratch.poll();
+        return a != null ? a : new int[table.size()];
+    }
+
+    /** @param a an array from {@link #borrowInts} */
+    void releaseInts(int[] a) {
+        if (intScratch.size() < 16) {
+            intScratch.offer(a);
+        }
     }
 
     /** @return a sentence-maxima table of the approximate search, to reset before use and give back */

@@ -114,8 +114,34 @@ public final class SpanSimScan {
         for (int j = 0; j < q; j++) {
             qs[j] = VectorTable.Int8Codes.quantize(queries[j], qi[j]);
         }
-        int[][] acc = new int[q][n];
-        float[][] sims = new float[q][n + 1];
+        int[][] acc = new int[q][];
+        float[][] sims = new float[q][];
+        try {
+            for (int j = 0; j < q; j++) {
+                acc[j] = set.borrowInts();
+                sims[j] = set.borrow();
+                sims[j][n] = 0f;
+            }
+            return int8(set, queries, weights, k, excluded, parallel, codes, qi, qs, acc, sims, wSum);
+        } finally {
+            for (int j = 0; j < q; j++) {
+                if (acc[j] != null) {
+                    set.releaseInts(acc[j]);
+                }
+                if (sims[j] != null) {
+                    set.release(sims[j]);
+                }
+            }
+        }
+    }
+
+    private static Hits int8(SegmentedVectors set, float[][] queries, float[] weights, int k, int[] excluded,
+                             Parallel parallel, VectorTable.Int8Codes codes, int[][] qi, float[] qs, int[][] acc,
+                             float[][] sims, float wSum) {
+        VectorTable table = set.table();
+        int n = table.size();
+        int d = table.dimension();
+        int q = queries.length;
         float[] scales = codes.scales();
         int parts = parallel.partsFor((long) n * q * d, n);
         parallel.run(parts, p -> {
