@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.sun.net.httpserver.HttpServer;
@@ -29,9 +28,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,25 +36,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Retries, no-retries, resets, bad bodies, size caps, deadlines, cancellation and the circuit breaker. */
 @Timeout(20)
-class FaultToleranceTest {
+class FaultToleranceTest extends LoopbackServerTest {
     private static final String CHAT = "/v1/chat/completions";
-    private static WireMockServer server;
-
-    @BeforeAll
-    static void start() {
-        server = Stubs.server();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.resetAll();
-    }
-
     /** Answers {@code first} once, then a good completion. */
     private static void onceThenOk(ResponseDefinitionBuilder first) {
         server.stubFor(post(urlEqualTo(CHAT)).inScenario("s").whenScenarioStateIs(STARTED).willReturn(first)

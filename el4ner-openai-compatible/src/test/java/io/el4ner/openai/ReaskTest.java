@@ -8,35 +8,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.el4ner.api.ChatResponse;
 import io.el4ner.api.TokenUsage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A structured answer that does not parse as the stage's JSON is re-asked, a bounded number of times. */
-class ReaskTest {
+class ReaskTest extends LoopbackServerTest {
     private static final String CHAT = "/v1/chat/completions";
     private static final String BAD = "Sure! The entities are Angela Merkel and Paris.";
-    private static WireMockServer server;
-
-    @BeforeAll
-    static void start() {
-        server = Stubs.server();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.resetAll();
-    }
-
     private static void badThen(String second) {
         server.stubFor(post(urlEqualTo(CHAT)).inScenario("r").whenScenarioStateIs(STARTED)
                 .willReturn(Stubs.okCompletion(BAD)).willSetStateTo("second"));

@@ -7,38 +7,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.el4ner.api.ChatResponse;
 import io.el4ner.api.TokenUsage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Base URLs with or without /v1, missing usage, another model's name, null content, the auth header. */
-class ServerQuirksTest {
-    private static WireMockServer server;
-
-    @BeforeAll
-    static void start() {
-        server = Stubs.server();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.resetAll();
-    }
-
+class ServerQuirksTest extends LoopbackServerTest {
     @ParameterizedTest(name = "base URL ''{0}''")
     @ValueSource(strings = {"", "/", "/v1", "/v1/"})
     void aBaseUrlWithOrWithoutV1Works(String suffix) {

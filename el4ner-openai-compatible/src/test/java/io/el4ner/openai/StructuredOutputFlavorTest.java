@@ -10,15 +10,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.el4ner.api.ChatResponse;
 import io.el4ner.api.Stage;
 import io.el4ner.api.TokenUsage;
 import io.el4ner.api.TypedSpan;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,24 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Each flavor sends the request shape recorded under {@code fixtures/requests} (exact JSON) and reads the answer
  * shape recorded under {@code fixtures/responses}; AUTO finds the flavor from what the server reveals.
  */
-class StructuredOutputFlavorTest {
-    private static WireMockServer server;
-
-    @BeforeAll
-    static void start() {
-        server = Stubs.server();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.resetAll();
-    }
-
+class StructuredOutputFlavorTest extends LoopbackServerTest {
     private static OpenAiCompatibleMember member(Flavor flavor) {
         return Stubs.member(server).flavor(flavor).seed(7).build();
     }

@@ -438,9 +438,9 @@ public final class SpanSimScan {
                 for (int c = lo; c < hi; c += CHUNK) {
                     int e = Math.min(hi, c + CHUNK);
                     for (int j = 0; j < q; j++) {
-                        segmentedMax(sims[j], weights[j], slots, start, ids, sum, c, e, 0);
+                        segmentedMax(sims[j], weights[j], slots, start, ids, sum, c, e);
                     }
-                    offer(top, sum, c, e, 0, wSum, excluded);
+                    offer(top, sum, c, e, wSum, excluded);
                 }
                 tops[p] = top;
             });
@@ -457,9 +457,9 @@ public final class SpanSimScan {
     /** Sentences per chunk of {@link #rank}. */
     private static final int CHUNK = 1024;
 
-    /** {@code sum[i - base] += w * max of sj over sentence i's vectors}, for {@code i} in {@code [lo, hi)}. */
+    /** {@code sum[i] += w * max of sj over sentence i's vectors}, for {@code i} in {@code [lo, hi)}. */
     private static void segmentedMax(float[] sj, float w, int[] slots, int[] start, int[] ids, float[] sum, int lo,
-                                     int hi, int base) {
+                                     int hi) {
         // sj[table size] is 0: the padding of sentences without vectors
         for (int i = lo; i < hi; i++) {
             int o = SegmentedVectors.SLOTS * i;
@@ -468,13 +468,13 @@ public final class SpanSimScan {
             for (int x = start[i] + SegmentedVectors.SLOTS; x < end; x++) {
                 m = Math.max(m, sj[ids[x]]);
             }
-            sum[i - base] += w * m;
+            sum[i] += w * m;
         }
     }
 
-    private static void offer(TopK top, float[] sum, int lo, int hi, int base, float wSum, int[] excluded) {
+    private static void offer(TopK top, float[] sum, int lo, int hi, float wSum, int[] excluded) {
         for (int i = lo; i < hi; i++) {
-            float score = sum[i - base] / wSum;
+            float score = sum[i] / wSum;
             if (top.admits(score) && !contains(excluded, i)) {
                 top.offer(score, i);
             }
