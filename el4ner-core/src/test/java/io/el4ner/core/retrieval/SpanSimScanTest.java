@@ -214,6 +214,23 @@ class SpanSimScanTest {
     }
 
     @Test
+    void approximate_probingEveryListIsTheExactScan() {
+        SegmentedVectors set = TestPools.random(11, 3000, 2000, 48, 4, 60);
+        SegmentedVectors ivf = set.withIvf(40, 3, ONE);
+        for (int trial = 0; trial < 30; trial++) {
+            float[][] queries = TestPools.queries(900 + trial, set, 1 + trial % 4);
+            float[] w = new float[queries.length];
+            for (int j = 0; j < w.length; j++) {
+                w[j] = 1 + (trial + j) % 3;
+            }
+            int[] excluded = {trial, 100 + trial};
+            Hits exact = SpanSimScan.exact(set, queries, w, 7, excluded, ONE);
+            assertThat(SpanSimScan.approximate(ivf, queries, w, 7, excluded, 40,
+                    SpanSimScan.approximateVectorsPerQuery(7), ONE)).as("trial %d", trial).isEqualTo(exact);
+        }
+    }
+
+    @Test
     void ivf_isDeterministicWhateverTheThreads() {
         SegmentedVectors set = TestPools.random(8, 3000, 2000, 32, 3, 20);
         SegmentedVectors a = set.withIvf(50, 4, ONE);
