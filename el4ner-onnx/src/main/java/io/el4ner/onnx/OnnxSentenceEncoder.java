@@ -209,6 +209,25 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
      */
     @Override
     public List<float[]> encode(List<String> texts) {
+        return encode(texts, false);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each text is a run of its own; the runs execute concurrently as in {@link #encode}, so many short texts
+     * are encoded about as fast as by {@code encode} (a little slower: no batching).
+     *
+     * @throws NullPointerException if the list or one of its texts is null
+     * @throws IllegalStateException if the encoder is closed
+     * @throws El4nerException if ONNX Runtime fails
+     */
+    @Override
+    public List<float[]> encodeEach(List<String> texts) {
+        return encode(texts, true);
+    }
+
+    private List<float[]> encode(List<String> texts, boolean alone) {
         Objects.requireNonNull(texts, "texts");
         for (int i = 0; i < texts.size(); i++) {
             if (texts.get(i) == null) {
@@ -221,14 +240,14 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         lock.readLock().lock();
         try {
             ensureOpen();
-            return encodeOpen(texts);
+            return encodeOpen(texts, alone);
         } finally {
             lock.readLock().unlock();
         }
     }
 
-    /** Encodes texts while the caller holds the read lock. */
-    private List<float[]> encodeOpen(List<String> texts) {
+    /** Encodes texts, each alone or in runs, while the caller holds the read lock. */
+    private List<float[]> encodeOpen(List<String> texts, boolean alone) {
         Encoding[] encodings = tokenizer.batchEncode(texts);
         long truncated = Arrays.stream(encodings).filter(Encoding::exceedMaxLength).count();
         if (truncated > 0) {
@@ -246,7 +265,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         // there are texts enough, so that the threads share them evenly and finish together. Not derived from
         // the thread count: a text's vector depends on its run (see Batching), and the same call should give the
         // same vectors on any machine.
-        int perRun = Math.min(batchSize, Math.max(MIN_RUN, (order.length + MIN_RUNS - 1) / MIN_RUNS));
+        int perRun = alone ? 1 : Math.min(batchSize, Math.max(MIN_RUN, (order.length + MIN_RUNS - 1) / MIN_RUNS));
         int[] bounds = runs(lengths, perRun);
         int runs = bounds.length - 1;
         float[][] out = new float[encodings.length][];
@@ -451,9 +470,14 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
                         + "sub-token, and were encoded from their text alone; the first is [{}, {}) '{}'", alone.size(),
                         spans.size(), maxLength, sentence.length(), first.start(), first.end(),
                         sentence.substring(first.start(), first.end()));
+                // One run each, so that the vector is exactly encode(List.of(spanText)) (see Batching).
+                List<String> texts = new ArrayList<>(alone.size());
                 for (int i : alone) {
-                    // One run each, so that the vector is exactly encode(List.of(spanText)) (see Batching).
-                    out[i] = encodeOpen(List.of(sentence.substring(spans.get(i).start(), spans.get(i).end()))).get(0);
+                    texts.add(sentence.substring(spans.get(i).start(), spans.get(i).end()));
+                }
+                List<float[]> vectors = encodeOpen(texts, true);
+                for (int x = 0; x < alone.size(); x++) {
+                    out[alone.get(x)] = vectors.get(x);
                 }
             }
             return List.of(out);

@@ -288,6 +288,38 @@ class OnnxSentenceEncoderTest {
     }
 
     @Test
+    void encodeEach_givesEveryTextItsOwnVectorWhateverTheOtherTextsAndTheParallelism() {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            texts.add(switch (i % 4) {
+                case 0 -> "Germany";
+                case 1 -> CAT + " number " + i;
+                case 2 -> LONG + " (" + i + ")";
+                default -> "Text " + i;
+            });
+        }
+        try (OnnxSentenceEncoder one = OnnxSentenceEncoder.builder().parallelism(1).build();
+             OnnxSentenceEncoder four = OnnxSentenceEncoder.builder().parallelism(4).build()) {
+            List<float[]> a = one.encodeEach(texts);
+            List<float[]> b = four.encodeEach(texts);
+            List<float[]> batched = encoder.encode(texts);
+            assertThat(a).hasSize(24);
+            int differ = 0;
+            for (int i = 0; i < texts.size(); i++) {
+                float[] own = encoder.encode(List.of(texts.get(i))).get(0);
+                assertThat(a.get(i)).as("text %d", i).isEqualTo(own);
+                assertThat(b.get(i)).as("text %d", i).isEqualTo(own);
+                differ += Arrays.equals(batched.get(i), own) ? 0 : 1;
+            }
+            // what encodeEach is for: in runs of several texts, vectors depend on the run (dynamic int8 scales)
+            assertThat(differ).isGreaterThan(0);
+        }
+        assertThat(encoder.encodeEach(List.of())).isEmpty();
+        assertThatThrownBy(() -> encoder.encodeEach(Arrays.asList("a", null)))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("texts[1]");
+    }
+
+    @Test
     void encode_interruptedCallerGetsAnErrorKeepsItsInterruptAndTheEncoderStaysUsable() {
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < 64; i++) {

@@ -1,6 +1,7 @@
 package io.el4ner.api.spi;
 
 import io.el4ner.api.TextRange;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,6 +31,32 @@ public interface SentenceEncoder extends AutoCloseable {
      * @return one unit vector per text, in order
      */
     List<float[]> encode(List<String> texts);
+
+    /**
+     * Encodes each text as if it were the only text of its call: a text's vector depends on that text alone,
+     * never on the other texts. {@link #encode} may batch texts in a way that makes vectors depend slightly on
+     * their batch (int8 models with dynamic activation scales do); span-level retrieval uses this method so that
+     * the same span text always gets the same vector, in the pool's index and in a query. The default calls
+     * {@code encode(List.of(text))} for each text in turn; implementations that batch should run the texts
+     * concurrently instead.
+     *
+     * @param texts texts to encode (may be empty)
+     * @return one unit vector per text, in order, each equal to {@code encode(List.of(text)).get(0)}
+     * @throws IllegalStateException if {@link #encode} returns other than one vector for one text
+     * @since 0.1
+     */
+    default List<float[]> encodeEach(List<String> texts) {
+        List<float[]> out = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            List<float[]> one = encode(List.of(text));
+            if (one.size() != 1) {
+                throw new IllegalStateException("sentence encoder '" + identity() + "' returned " + one.size()
+                        + " vectors for one text");
+            }
+            out.add(one.get(0));
+        }
+        return out;
+    }
 
     /**
      * Encodes spans in context: one pass over the sentence, then each span's vector is the normalised mean of

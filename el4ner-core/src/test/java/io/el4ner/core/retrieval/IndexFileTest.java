@@ -139,10 +139,14 @@ class IndexFileTest {
         Path f = dir.resolve("pool.idx");
         IndexFile.save(built(), f);
         byte[] b = Files.readAllBytes(f);
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 2);
-        Files.write(f, b);
-        assertThatThrownBy(() -> IndexFile.load(f, null)).isInstanceOf(El4nerException.class)
-                .hasMessageContaining("format version 2").hasMessageContaining("reads version 1");
+        assertThat(ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt(8)).isEqualTo(2);
+        for (int other : new int[] {1, 3}) {
+            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(8, other);
+            Files.write(f, b);
+            assertThatThrownBy(() -> IndexFile.load(f, null)).isInstanceOf(El4nerException.class)
+                    .hasMessageContaining(f.toString()).hasMessageContaining("format version " + other)
+                    .hasMessageContaining("reads version 2").hasMessageContaining("Delete it to rebuild it");
+        }
     }
 
     @Test

@@ -2,13 +2,16 @@ package io.el4ner.core.retrieval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.el4ner.api.Demonstration;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.El4nerException;
+import io.el4ner.api.TextRange;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.Retriever;
 import io.el4ner.api.spi.RetrieverProvider;
+import io.el4ner.api.spi.SentenceEncoder;
 import io.el4ner.core.internal.Providers;
 import io.el4ner.core.internal.retrieval.EnglishSpanWeigher;
 import io.el4ner.core.internal.retrieval.Hits;
@@ -16,6 +19,7 @@ import io.el4ner.core.internal.retrieval.PoolIndex;
 import io.el4ner.core.internal.retrieval.SpanSimRetriever;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +78,56 @@ class SpanSimRetrieverTest {
         }
         try (Retriever r = create(POOL, Map.of("weights", Map.of("commonNoun", 10)))) {
             assertThat(r.retrieve("Chelsea and macron.", spans, 2)).containsExactly(POLITICS, FOOTBALL);
+        }
+    }
+
+    /** Vectors that depend on the call: each text's trigram vector tilted by the call's size (alone: untilted). */
+    static final class BatchSensitiveEncoder implements SentenceEncoder {
+        private final TrigramEncoder trigrams = new TrigramEncoder(32);
+
+        @Override
+        public String identity() {
+            return "test-batch-sensitive";
+        }
+
+        @Override
+        public int dimension() {
+            return 32;
+        }
+
+        @Override
+        public List<float[]> encode(List<String> texts) {
+            List<float[]> out = new ArrayList<>();
+            for (String t : texts) {
+                float[] v = TrigramEncoder.vector(t, 32);
+                v[0] += 0.05f * (texts.size() - 1);
+                out.add(v);
+            }
+            return out;
+        }
+
+        @Override
+        public List<float[]> encodeSpans(String sentence, List<TextRange> spans) {
+            return trigrams.encodeSpans(sentence, spans);
+        }
+    }
+
+    @Test
+    void textSpanVectors_sameTextSameVectorInTheIndexAndInQueries() {
+        for (int cache : new int[] {0, 100}) {
+            SpanSimRetriever.Options o = SpanSimRetriever.Options.defaults();
+            SpanSimRetriever.Options options = new SpanSimRetriever.Options(PoolIndex.SpanMode.TEXT, o.weigher(),
+                    null, false, 1, o.approximate(), o.probes(), cache);
+            try (SpanSimRetriever r = new SpanSimRetriever(POOL, new BatchSensitiveEncoder(), true, options)) {
+                // "Merkel" is a gold span of the pool, encoded with all the pool's other span texts; a query span of
+                // the same text must meet exactly its vector (score 1), alone or with other query spans
+                Hits one = r.search("Merkel spoke.", List.of("Merkel"), 1);
+                assertThat(one.score(0)).as("cache %d", cache).isCloseTo(1f, within(1e-6f));
+                Hits two = r.search("Merkel met Chelsea fans.", List.of("Merkel", "Chelsea"), 5);
+                Hits again = r.search("Merkel met Chelsea fans.", List.of("Merkel", "Chelsea"), 5);
+                assertThat(again).isEqualTo(two);
+                assertThat(two.score(0)).isGreaterThan(0.5f);
+            }
         }
     }
 

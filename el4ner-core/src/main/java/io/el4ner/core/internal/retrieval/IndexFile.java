@@ -21,7 +21,7 @@ import java.util.zip.CRC32;
  * Saves and loads a {@link PoolIndex}. The format, version {@value #VERSION}, little-endian:
  * <pre>
  *   magic        8 bytes  "EL4NSPAN"
- *   version      int      1
+ *   version      int      2 (1: text-mode span vectors were encoded in batches; since 2 each alone)
  *   headerLength int      H
  *   header       H bytes  identity (int length + UTF-8), dimension, span mode (0 text, 1 context),
  *                         pool fingerprint (32 bytes), pool size n,
@@ -41,7 +41,7 @@ import java.util.zip.CRC32;
  */
 public final class IndexFile {
     /** The format version this class writes and reads. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final byte[] MAGIC = "EL4NSPAN".getBytes(StandardCharsets.US_ASCII);
     private static final int CHUNK = 1 << 20;
 

@@ -122,7 +122,8 @@ public final class PoolIndex {
                 }
                 perSentence.add(mine.stream().mapToInt(Integer::intValue).toArray());
             }
-            spanRows = encodeAll(encoder, new ArrayList<>(distinct.keySet()), d, "span");
+            // each span text alone: its vector is the one a query span of the same text gets
+            spanRows = encodeAll(encoder, new ArrayList<>(distinct.keySet()), d, "span", true);
         } else {
             Map<VectorKey, Integer> distinct = new HashMap<>();
             FloatList rows = new FloatList();
@@ -165,7 +166,7 @@ public final class PoolIndex {
             sentenceIds[i] = texts.computeIfAbsent(text, k -> texts.size());
             sentenceStart[i + 1] = i + 1;
         }
-        float[] sentenceRows = encodeAll(encoder, new ArrayList<>(texts.keySet()), d, "sentence");
+        float[] sentenceRows = encodeAll(encoder, new ArrayList<>(texts.keySet()), d, "sentence", false);
 
         SegmentedVectors spanSet = SegmentedVectors.of(VectorTable.ofRows(spanRows, d), spanStart, spanIds, null);
         SegmentedVectors sentenceSet = SegmentedVectors.of(VectorTable.ofRows(sentenceRows, d), sentenceStart,
@@ -176,11 +177,12 @@ public final class PoolIndex {
         return new PoolIndex(encoder.identity(), mode, fingerprint(pool), spanSet, sentenceSet);
     }
 
-    private static float[] encodeAll(SentenceEncoder encoder, List<String> texts, int d, String what) {
+    private static float[] encodeAll(SentenceEncoder encoder, List<String> texts, int d, String what,
+                                     boolean each) {
         float[] rows = new float[Math.multiplyExact(texts.size(), d)];
         for (int from = 0; from < texts.size(); from += BATCH) {
             List<String> batch = texts.subList(from, Math.min(texts.size(), from + BATCH));
-            List<float[]> vs = encoder.encode(batch);
+            List<float[]> vs = each ? encoder.encodeEach(batch) : encoder.encode(batch);
             checkVectors(encoder, vs, batch.size(), d, what);
             for (int i = 0; i < vs.size(); i++) {
                 System.arraycopy(VectorMath.normalize(vs.get(i).clone()), 0, rows, (from + i) * d, d);

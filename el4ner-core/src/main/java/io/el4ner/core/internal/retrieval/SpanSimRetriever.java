@@ -12,6 +12,7 @@ import io.el4ner.core.internal.Providers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -286,26 +287,33 @@ public final class SpanSimRetriever implements Retriever {
 
     private List<float[]> encodeSpans(String sentence, List<String> spans) {
         if (options.spanMode() == PoolIndex.SpanMode.TEXT) {
+            // each span alone, as the index encodes pool spans: the same text always gets the same vector
             if (spanCache == null) {
-                return encoder.encode(spans);
+                return encoder.encodeEach(spans);
             }
-            List<float[]> out = new ArrayList<>(spans.size());
-            for (String s : spans) {
-                float[] v;
-                synchronized (spanCache) {
-                    v = spanCache.get(s);
-                }
-                if (v == null) {
-                    List<float[]> one = encoder.encode(List.of(s));
-                    PoolIndex.checkVectors(encoder, one, 1, index.dimension(), "span");
-                    v = one.get(0);
-                    synchronized (spanCache) {
-                        spanCache.put(s, v);
+            float[][] out = new float[spans.size()][];
+            List<String> missing = new ArrayList<>();
+            synchronized (spanCache) {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = spanCache.get(spans.get(i));
+                    if (out[i] == null) {
+                        missing.add(spans.get(i));
                     }
                 }
-                out.add(v);
             }
-            return out;
+            if (!missing.isEmpty()) {
+                List<float[]> fresh = encoder.encodeEach(missing);
+                PoolIndex.checkVectors(encoder, fresh, missing.size(), index.dimension(), "span");
+                synchronized (spanCache) {
+                    for (int i = 0, m = 0; i < out.length; i++) {
+                        if (out[i] == null) {
+                            out[i] = fresh.get(m++);
+                            spanCache.put(spans.get(i), out[i]);
+                        }
+                    }
+                }
+            }
+            return Arrays.asList(out);
         }
         // in context: spans found in the sentence are encoded there, others alone
         List<TextRange> ranges = new ArrayList<>();
@@ -323,7 +331,7 @@ public final class SpanSimRetriever implements Retriever {
         }
         List<float[]> inContext = ranges.isEmpty() ? List.of() : encoder.encodeSpans(sentence, ranges);
         PoolIndex.checkVectors(encoder, inContext, ranges.size(), index.dimension(), "span");
-        List<float[]> standalone = alone.isEmpty() ? List.of() : encoder.encode(alone);
+        List<float[]> standalone = alone.isEmpty() ? List.of() : encoder.encodeEach(alone);
         PoolIndex.checkVectors(encoder, standalone, alone.size(), index.dimension(), "span");
         List<float[]> out = new ArrayList<>(spans.size());
         for (int x : where) {
