@@ -70,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * quantized with dynamic activation scales computed over the whole batch, so a text's vector depends slightly on the
  * other texts of its batch: its cosine to the one-by-one vector is about 0.99 (0.986 at worst in our tests; the
  * Python reference behaves the same). {@link #encodeSpans} always runs one sentence alone. Use
- * {@link Builder#batchSize(int) batchSize(1)} where a text must get the same vector whatever it is encoded with.
+ * {@link #encodeEach} (or {@link Builder#batchSize(int) batchSize(1)} for every call) where a text must get the
+ * same vector whatever it is encoded with.
  * The same call always gives the same vectors.
  *
  * <p><b>Thread safety.</b> Instances are thread-safe: one ONNX Runtime session and one tokenizer are shared by all
