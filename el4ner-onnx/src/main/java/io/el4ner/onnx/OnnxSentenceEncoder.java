@@ -30,10 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -280,12 +278,10 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
             }
         };
         int helpers = runner == null ? 0 : Math.min(parallelism, runs) - 1;
-        List<Future<?>> futures = new ArrayList<>(helpers);
+        Helpers gate = new Helpers(next);
         for (int h = 0; h < helpers; h++) {
-            futures.add(runner.submit(work));
+            runner.execute(() -> gate.run(work));
         }
-        // Every helper is waited for, even after a failure or an interrupt (they then stop after their current
-        // run): none may still use the session once this call has returned and released the read lock.
         Throwable failure = null;
         try {
             work.run();
@@ -294,28 +290,18 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
             next.set(0);
         }
         // An interrupt of the calling thread abandons the runs not yet started, whether it comes before or while
-        // this thread waits (Future.get of a finished task does not look at the flag, hence the check here).
-        boolean interrupted = !futures.isEmpty() && Thread.currentThread().isInterrupted();
+        // this thread waits for the helpers that have begun (they stop after their current run).
+        boolean interrupted = helpers > 0 && Thread.currentThread().isInterrupted();
         if (interrupted) {
             next.set(0);
         }
-        for (Future<?> f : futures) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    next.set(0);
-                } catch (ExecutionException e) {
-                    next.set(0);
-                    if (failure == null) {
-                        failure = e.getCause();
-                    } else {
-                        failure.addSuppressed(e.getCause());
-                    }
-                    break;
-                }
+        interrupted |= gate.closeAndAwait();
+        Throwable helperFailure = gate.failure();
+        if (helperFailure != null) {
+            if (failure == null) {
+                failure = helperFailure;
+            } else {
+                failure.addSuppressed(helperFailure);
             }
         }
         if (interrupted) {
@@ -336,6 +322,77 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
             throw new El4nerException("sentence encoder failed: " + failure, failure);
         }
         return List.of(out);
+    }
+
+    /**
+     * The pool threads helping one call. A helper that starts after the calling thread has finished its share
+     * finds the call closed and returns at once, so the caller waits only for helpers that have begun a run (they
+     * may be queued behind other calls' work): none of them may still use the session once the call has returned
+     * and released the read lock, and none that starts later touches it.
+     */
+    static final class Helpers {
+        private final AtomicInteger next;
+        private int active;
+        private boolean closed;
+        private Throwable failure;
+
+        Helpers(AtomicInteger next) {
+            this.next = next;
+        }
+
+        /** Runs {@code work} on a pool thread unless the call is over; a failure stops the call's other runs. */
+        void run(Runnable work) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                active++;
+            }
+            Throwable thrown = null;
+            try {
+                work.run();
+            } catch (RuntimeException | Error e) {
+                thrown = e;
+                next.set(0);
+            } finally {
+                synchronized (this) {
+                    if (thrown != null) {
+                        if (failure == null) {
+                            failure = thrown;
+                        } else {
+                            failure.addSuppressed(thrown);
+                        }
+                    }
+                    if (--active == 0) {
+                        notifyAll();
+                    }
+                }
+            }
+        }
+
+        /**
+         * Lets no further helper begin and waits, uninterruptibly, for those that have.
+         *
+         * @return whether the calling thread was interrupted while it waited (the runs not yet begun are then
+         *     abandoned)
+         */
+        synchronized boolean closeAndAwait() {
+            closed = true;
+            boolean interrupted = false;
+            while (active > 0) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    next.set(0);
+                }
+            }
+            return interrupted;
+        }
+
+        synchronized Throwable failure() {
+            return failure;
+        }
     }
 
     /** Runs texts {@code order[from..to)} as one batch and pools their vectors into {@code out}. */

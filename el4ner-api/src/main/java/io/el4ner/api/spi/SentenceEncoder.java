@@ -1,5 +1,6 @@
 package io.el4ner.api.spi;
 
+import io.el4ner.api.El4nerException;
 import io.el4ner.api.TextRange;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,12 +38,13 @@ public interface SentenceEncoder extends AutoCloseable {
      * never on the other texts. {@link #encode} may batch texts in a way that makes vectors depend slightly on
      * their batch (int8 models with dynamic activation scales do); span-level retrieval uses this method so that
      * the same span text always gets the same vector, in the pool's index and in a query. The default calls
-     * {@code encode(List.of(text))} for each text in turn; implementations that batch should run the texts
-     * concurrently instead.
+     * {@code encode(List.of(text))} for each text in turn, which is slow for an encoder behind a remote service:
+     * an encoder whose vectors never depend on their batch should override this to return {@code encode(texts)},
+     * and one that batches should run the texts concurrently, each alone.
      *
      * @param texts texts to encode (may be empty)
      * @return one unit vector per text, in order, each equal to {@code encode(List.of(text)).get(0)}
-     * @throws IllegalStateException if {@link #encode} returns other than one vector for one text
+     * @throws El4nerException if {@link #encode} returns other than one vector for one text
      * @since 0.1
      */
     default List<float[]> encodeEach(List<String> texts) {
@@ -50,7 +52,7 @@ public interface SentenceEncoder extends AutoCloseable {
         for (String text : texts) {
             List<float[]> one = encode(List.of(text));
             if (one.size() != 1) {
-                throw new IllegalStateException("sentence encoder '" + identity() + "' returned " + one.size()
+                throw new El4nerException("sentence encoder '" + identity() + "' returned " + one.size()
                         + " vectors for one text");
             }
             out.add(one.get(0));

@@ -3,6 +3,7 @@ package io.el4ner.api.spi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.el4ner.api.El4nerException;
 import io.el4ner.api.TextRange;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,7 @@ class SentenceEncoderDefaultsTest {
         BatchSensitive encoder = new BatchSensitive();
         encoder.vectorsPerText = 2;
         assertThatThrownBy(() -> encoder.encodeEach(List.of("ab")))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(El4nerException.class)
                 .hasMessageContaining("batch-sensitive").hasMessageContaining("2 vectors for one text");
     }
 }

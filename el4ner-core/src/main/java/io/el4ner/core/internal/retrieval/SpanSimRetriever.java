@@ -75,8 +75,8 @@ public final class SpanSimRetriever implements Retriever {
      * @param approximate when to use the approximate index
      * @param probes IVF lists probed per query vector, {@code >= 1}
      * @param spanCache query span vectors kept, by span text, for later queries ({@code text} span vectors only;
-     *     0 turns the cache off). With the cache on, each query span not in it is encoded alone, so a span
-     *     always gets the same vector whatever it was queried with
+     *     0 turns the cache off). Query spans are encoded each alone, like the pool's span texts, whether or
+     *     not the cache is on; the cache only saves encoding a span text again
      */
     public record Options(PoolIndex.SpanMode spanMode, SpanWeigher weigher, Path indexFile, boolean quantize,
                           int threads, Approximate approximate, int probes, int spanCache) {

@@ -1,0 +1,97 @@
+package io.el4ner.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class HelpersTest {
+    @Test
+    void aHelperStartingAfterTheCallIsOverDoesNothing() {
+        AtomicInteger next = new AtomicInteger(5);
+        OnnxSentenceEncoder.Helpers gate = new OnnxSentenceEncoder.Helpers(next);
+        assertThat(gate.closeAndAwait()).isFalse();
+        AtomicBoolean ran = new AtomicBoolean();
+        gate.run(() -> ran.set(true));
+        assertThat(ran).isFalse();
+        assertThat(next).hasValue(5);
+        assertThat(gate.failure()).isNull();
+    }
+
+    @Test
+    void theCallWaitsForAHelperThatHasBegun() throws Exception {
+        OnnxSentenceEncoder.Helpers gate = new OnnxSentenceEncoder.Helpers(new AtomicInteger(3));
+        CountDownLatch begun = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread helper = new Thread(() -> gate.run(() -> {
+            begun.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        helper.start();
+        assertThat(begun.await(10, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread caller = new Thread(() -> {
+            gate.closeAndAwait();
+            closed.countDown();
+        });
+        caller.start();
+        assertThat(closed.await(200, TimeUnit.MILLISECONDS)).as("returned while a helper was running").isFalse();
+        release.countDown();
+        assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
+        helper.join();
+        caller.join();
+    }
+
+    @Test
+    void aHelperFailureStopsTheOtherRunsAndIsKept() {
+        AtomicInteger next = new AtomicInteger(7);
+        OnnxSentenceEncoder.Helpers gate = new OnnxSentenceEncoder.Helpers(next);
+        IllegalStateException first = new IllegalStateException("first");
+        gate.run(() -> {
+            throw first;
+        });
+        gate.run(() -> {
+            throw new IllegalArgumentException("second");
+        });
+        assertThat(next).hasValue(0);
+        assertThat(gate.closeAndAwait()).isFalse();
+        assertThat(gate.failure()).isSameAs(first);
+        assertThat(first.getSuppressed()).extracting(Throwable::getMessage).containsExactly("second");
+    }
+
+    @Test
+    void anInterruptWhileWaitingIsReportedAndAbandonsTheRunsNotBegun() throws Exception {
+        AtomicInteger next = new AtomicInteger(9);
+        OnnxSentenceEncoder.Helpers gate = new OnnxSentenceEncoder.Helpers(next);
+        CountDownLatch begun = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread helper = new Thread(() -> gate.run(() -> {
+            begun.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        helper.start();
+        assertThat(begun.await(10, TimeUnit.SECONDS)).isTrue();
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Thread caller = new Thread(() -> interrupted.set(gate.closeAndAwait()));
+        caller.start();
+        caller.interrupt();
+        caller.join(200);
+        assertThat(caller.isAlive()).as("still waits for the running helper").isTrue();
+        release.countDown();
+        caller.join(10_000);
+        assertThat(interrupted).isTrue();
+        assertThat(next).hasValue(0);
+        helper.join();
+    }
+}
