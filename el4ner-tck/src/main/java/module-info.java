@@ -1,6 +1,6 @@
 /**
- * el4ner's technology compatibility kit: abstract JUnit 5 contract tests that {@code ModelMember} plugin authors
- * extend. JUnit Jupiter's API and AssertJ come transitively, so a plugin needs only this one test dependency
+ * el4ner's technology compatibility kit: abstract JUnit 5 contract tests that {@code ModelMember} and
+ * {@code SentenceEncoder} plugin authors extend. JUnit Jupiter's API and AssertJ come transitively, so a plugin needs only this one test dependency
  * (plus a JUnit engine to run it).
  */
 module io.el4ner.tck {

@@ -18,5 +18,8 @@
  *     }
  * }
  * }</pre>
+ *
+ * <p>Sentence encoders (the {@link io.el4ner.api.spi.SentenceEncoder} behind span-level retrieval) have
+ * {@link io.el4ner.tck.SentenceEncoderContractTest}: return your encoder from {@code encoder()}.
  */
 package io.el4ner.tck;
