@@ -9,6 +9,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class HelpersTest {
+    /** Starts a pool thread that begins a run of the call and holds it until {@code release}; returns once begun. */
+    private static Thread helperHoldingARun(OnnxSentenceEncoder.Helpers gate, CountDownLatch release)
+            throws InterruptedException {
+        CountDownLatch begun = new CountDownLatch(1);
+        Thread helper = new Thread(() -> gate.run(() -> {
+            begun.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        helper.start();
+        assertThat(begun.await(10, TimeUnit.SECONDS)).as("the helper began its run").isTrue();
+        return helper;
+    }
+
     @Test
     void aHelperStartingAfterTheCallIsOverDoesNothing() {
         AtomicInteger next = new AtomicInteger(5);
@@ -24,18 +41,8 @@ class HelpersTest {
     @Test
     void theCallWaitsForAHelperThatHasBegun() throws Exception {
         OnnxSentenceEncoder.Helpers gate = new OnnxSentenceEncoder.Helpers(new AtomicInteger(3));
-        CountDownLatch begun = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread helper = new Thread(() -> gate.run(() -> {
-            begun.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
-        helper.start();
-        assertThat(begun.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread helper = helperHoldingARun(gate, release);
         CountDownLatch closed = new CountDownLatch(1);
         Thread caller = new Thread(() -> {
             gate.closeAndAwait();
@@ -70,18 +77,8 @@ class HelpersTest {
     void anInterruptWhileWaitingIsReportedAndAbandonsTheRunsNotBegun() throws Exception {
         AtomicInteger next = new AtomicInteger(9);
         OnnxSentenceEncoder.Helpers gate = new OnnxSentenceEncoder.Helpers(next);
-        CountDownLatch begun = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread helper = new Thread(() -> gate.run(() -> {
-            begun.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
-        helper.start();
-        assertThat(begun.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread helper = helperHoldingARun(gate, release);
         AtomicBoolean interrupted = new AtomicBoolean();
         Thread caller = new Thread(() -> interrupted.set(gate.closeAndAwait()));
         caller.start();
