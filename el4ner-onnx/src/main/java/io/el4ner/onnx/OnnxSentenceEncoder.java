@@ -296,14 +296,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
             next.set(0);
         }
         interrupted |= gate.closeAndAwait();
-        Throwable helperFailure = gate.failure();
-        if (helperFailure != null) {
-            if (failure == null) {
-                failure = helperFailure;
-            } else {
-                failure.addSuppressed(helperFailure);
-            }
-        }
+        failure = Helpers.merge(failure, gate.failure());
         if (interrupted) {
             Thread.currentThread().interrupt();
             El4nerException e = new El4nerException("interrupted while encoding " + texts.size() + " texts");
@@ -356,13 +349,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
                 next.set(0);
             } finally {
                 synchronized (this) {
-                    if (thrown != null) {
-                        if (failure == null) {
-                            failure = thrown;
-                        } else {
-                            failure.addSuppressed(thrown);
-                        }
-                    }
+                    failure = merge(failure, thrown);
                     if (--active == 0) {
                         notifyAll();
                     }
@@ -392,6 +379,17 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
 
         synchronized Throwable failure() {
             return failure;
+        }
+
+        /** @return the first failure with the later one suppressed in it, or whichever is not null */
+        static Throwable merge(Throwable first, Throwable later) {
+            if (first == null) {
+                return later;
+            }
+            if (later != null) {
+                first.addSuppressed(later);
+            }
+            return first;
         }
     }
 

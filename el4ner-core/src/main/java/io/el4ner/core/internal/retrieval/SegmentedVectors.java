@@ -2,6 +2,7 @@ package io.el4ner.core.internal.retrieval;
 
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
 
 /**
  * Pool sentences as sets of vectors: sentence {@code i} owns the vector ids
@@ -16,10 +17,10 @@ public final class SegmentedVectors {
     private final IvfIndex ivf;
     private volatile int[][] inverse;
     private volatile int[] slots;
-    private final ConcurrentLinkedQueue<float[]> scratch = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<float[]> sentenceScratch = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<int[]> intScratch = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<SpanSimScan.SentenceMaxima> maximaScratch = new ConcurrentLinkedQueue<>();
+    private final Scratch<float[]> scratch = new Scratch<>();
+    private final Scratch<float[]> sentenceScratch = new Scratch<>();
+    private final Scratch<int[]> intScratch = new Scratch<>();
+    private final Scratch<SpanSimScan.SentenceMaxima> maximaScratch = new Scratch<>();
 
     private SegmentedVectors(VectorTable table, int[] start, int[] ids, IvfIndex ivf) {
         this.table = table;
@@ -179,15 +180,12 @@ public final class SegmentedVectors {
 
     /** @return an array of {@code table().size() + 1} with arbitrary contents, to give back with {@link #release} */
     float[] borrow() {
-        float[] a = scratch.poll();
-        return a != null ? a : new float[table.size() + 1];
+        return scratch.take(() -> new float[table.size() + 1]);
     }
 
     /** @param a an array from {@link #borrow} */
     void release(float[] a) {
-        if (scratch.size() < 16) {
-            scratch.offer(a);
-        }
+        scratch.give(a);
     }
 
     /**
@@ -195,40 +193,51 @@ public final class SegmentedVectors {
      *     {@link #releaseSentenceArray}
      */
     float[] borrowSentenceArray() {
-        float[] a = sentenceScratch.poll();
-        return a != null ? a : new float[sentences()];
-    }
-
-    /** @return an array of {@code table().size()} with arbitrary contents, to give back with {@link #releaseInts} */
-    int[] borrowInts() {
-        int[] a = intScratch.poll();
-        return a != null ? a : new int[table.size()];
-    }
-
-    /** @param a an array from {@link #borrowInts} */
-    void releaseInts(int[] a) {
-        if (intScratch.size() < 16) {
-            intScratch.offer(a);
-        }
-    }
-
-    /** @return a sentence-maxima table of the approximate search, to reset before use and give back */
-    SpanSimScan.SentenceMaxima borrowMaxima() {
-        SpanSimScan.SentenceMaxima m = maximaScratch.poll();
-        return m != null ? m : new SpanSimScan.SentenceMaxima();
-    }
-
-    /** @param m a table from {@link #borrowMaxima} */
-    void releaseMaxima(SpanSimScan.SentenceMaxima m) {
-        if (maximaScratch.size() < 16) {
-            maximaScratch.offer(m);
-        }
+        return sentenceScratch.take(() -> new float[sentences()]);
     }
 
     /** @param a an array from {@link #borrowSentenceArray} */
     void releaseSentenceArray(float[] a) {
-        if (sentenceScratch.size() < 16) {
-            sentenceScratch.offer(a);
+        sentenceScratch.give(a);
+    }
+
+    /** @return an array of {@code table().size()} with arbitrary contents, to give back with {@link #releaseInts} */
+    int[] borrowInts() {
+        return intScratch.take(() -> new int[table.size()]);
+    }
+
+    /** @param a an array from {@link #borrowInts} */
+    void releaseInts(int[] a) {
+        intScratch.give(a);
+    }
+
+    /** @return a sentence-maxima table of the approximate search, to reset before use and give back */
+    SpanSimScan.SentenceMaxima borrowMaxima() {
+        return maximaScratch.take(SpanSimScan.SentenceMaxima::new);
+    }
+
+    /** @param m a table from {@link #borrowMaxima} */
+    void releaseMaxima(SpanSimScan.SentenceMaxima m) {
+        maximaScratch.give(m);
+    }
+
+    /**
+     * Per-query buffers kept for reuse across queries and threads (a query allocates almost nothing; on a fresh
+     * heap every new young-generation page would be a page fault), at most {@value #KEPT} of a kind.
+     */
+    private static final class Scratch<T> {
+        private static final int KEPT = 16;
+        private final ConcurrentLinkedQueue<T> kept = new ConcurrentLinkedQueue<>();
+
+        T take(Supplier<T> make) {
+            T t = kept.poll();
+            return t != null ? t : make.get();
+        }
+
+        void give(T t) {
+            if (kept.size() < KEPT) {
+                kept.offer(t);
+            }
         }
     }
 }
