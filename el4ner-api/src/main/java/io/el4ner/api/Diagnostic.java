@@ -10,9 +10,19 @@ import java.util.Objects;
  * @param member the member concerned; empty when none
  * @param message a readable explanation
  * @param detail the raw material: the unparseable output, the span that was not found, the exception's class
+ *
+ * <p>Both texts are {@linkplain Redaction redacted} and bounded when the diagnostic is made: the message to
+ * {@value #MAX_MESSAGE_CHARS} characters and the detail to {@value #MAX_DETAIL_CHARS}, each cut marked with how much
+ * was left out, so that no model answer can make a diagnostic large or carry a secret.
+ *
  * @since 0.1
  */
 public record Diagnostic(Kind kind, Stage stage, String member, String message, String detail) {
+    /** The most characters of a message kept (after redaction). */
+    public static final int MAX_MESSAGE_CHARS = 1000;
+    /** The most characters of a detail kept (after redaction). */
+    public static final int MAX_DETAIL_CHARS = 200;
+
     /** What a {@link Diagnostic} reports. */
     public enum Kind {
         /** A member threw, timed out, or was skipped because of earlier failures. The result is degraded. */
@@ -44,6 +54,9 @@ public record Diagnostic(Kind kind, Stage stage, String member, String message, 
         Objects.requireNonNull(member, "member");
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(detail, "detail");
+        member = Redaction.excerpt(member, MAX_MESSAGE_CHARS);
+        message = Redaction.excerpt(message, MAX_MESSAGE_CHARS);
+        detail = Redaction.excerpt(detail, MAX_DETAIL_CHARS);
     }
 
     /** @return whether this diagnostic marks the result as degraded (a member's answer is missing) */

@@ -12,7 +12,7 @@ public class El4nerException extends RuntimeException {
 
     /** @param message what went wrong and, where possible, what to do about it */
     public El4nerException(String message) {
-        super(message);
+        super(Redaction.redact(message));
     }
 
     /**
@@ -20,6 +20,15 @@ public class El4nerException extends RuntimeException {
      * @param cause the underlying failure
      */
     public El4nerException(String message, Throwable cause) {
-        super(message, cause);
+        super(Redaction.redact(message), cause);
+    }
+
+    /**
+     * @return the message, with every secret {@linkplain Redaction registered} by now masked (it was redacted when
+     *         the exception was made, too)
+     */
+    @Override
+    public String getMessage() {
+        return Redaction.redact(super.getMessage());
     }
 }

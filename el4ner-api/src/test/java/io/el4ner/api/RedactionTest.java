@@ -1,0 +1,72 @@
+package io.el4ner.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RedactionTest {
+    private static final String KEY = "sk-test-REDACTION-0123456789abcdef";
+
+    @Test
+    void registeredValuesAreMaskedInEveryFormUntilClosed() {
+        try (Redaction.Registration r = Redaction.register(KEY + "/+x")) {
+            String v = KEY + "/+x";
+            assertThat(Redaction.redact("Bearer " + v + " end")).isEqualTo("Bearer **** end");
+            assertThat(Redaction.redact("q=" + java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8)))
+                    .isEqualTo("q=****");
+            assertThat(Redaction.redact("{\"k\":\"" + v.replace("/", "/") + "\"}")).doesNotContain(KEY);
+        }
+        assertThat(Redaction.redact("Bearer " + KEY + "/+x")).contains(KEY);
+    }
+
+    @Test
+    void registrationsAreCounted() {
+        Redaction.Registration a = Redaction.register(KEY);
+        Redaction.Registration b = Redaction.register(KEY);
+        a.close();
+        a.close();
+        assertThat(Redaction.redact(KEY)).isEqualTo(Redaction.MASK);
+        b.close();
+        assertThat(Redaction.redact(KEY)).isEqualTo(KEY);
+    }
+
+    @Test
+    void shortValuesAreNotRegistered() {
+        try (Redaction.Registration r = Redaction.register("abc")) {
+            assertThat(Redaction.redact("abcabc")).isEqualTo("abcabc");
+        }
+    }
+
+    @Test
+    void excerptRedactsBeforeTheCutSoNoPrefixOfASecretShows() {
+        String text = "x".repeat(190) + KEY + "y".repeat(500);
+        try (Redaction.Registration r = Redaction.register(KEY)) {
+            String e = Redaction.excerpt(text, 200);
+            assertThat(e).doesNotContain("sk-").startsWith("x".repeat(190) + "****")
+                    .endsWith("more characters)");
+            assertThat(e.length()).isLessThan(240);
+        }
+    }
+
+    @Test
+    void excerptNeverSplitsASurrogatePair() {
+        String e = Redaction.excerpt("a" + "😀".repeat(10), 2);
+        assertThat(e).startsWith("a…");
+    }
+
+    @Test
+    void exceptionsAndDiagnosticsAreRedactedAndBounded() {
+        try (Redaction.Registration r = Redaction.register(KEY)) {
+            assertThat(new El4nerException("key " + KEY).getMessage()).isEqualTo("key ****");
+            Diagnostic d = new Diagnostic(Diagnostic.Kind.MALFORMED_ITEM, Stage.EXTRACTION, "m", "bad " + KEY,
+                    "[" + "1,".repeat(100_000) + KEY + "]");
+            assertThat(d.message()).isEqualTo("bad ****");
+            assertThat(d.detail().length()).isLessThan(Diagnostic.MAX_DETAIL_CHARS + 40);
+            assertThat(d.detail()).contains("more characters");
+        }
+        El4nerException later = new El4nerException("late " + KEY);
+        try (Redaction.Registration r = Redaction.register(KEY)) {
+            assertThat(later.getMessage()).isEqualTo("late ****");
+        }
+    }
+}
