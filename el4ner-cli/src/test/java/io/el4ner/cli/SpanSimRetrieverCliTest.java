@@ -109,4 +109,39 @@ class SpanSimRetrieverCliTest {
         assertThat(r.err()).contains(index.toString()).contains("pool");
         assertThat(r.out()).isEmpty();
     }
+
+    /**
+     * Every kind of damage to a saved index is a configuration error (exit 2, as CONFIG.md documents) naming the
+     * file, never a failure while recognising (exit 1) nor a result; and the file is left for the user to delete.
+     */
+    @Test
+    void aDamagedIndexIsAConfigurationErrorNamingTheFileForEveryKindOfDamage() throws IOException {
+        Path index = dir.resolve("conf/pool.idx");
+        assertThat(recognize(config("record.jsonl", "pool.idx", pool())).exit()).isZero();
+        byte[] good = Files.readAllBytes(index);
+        Map<String, byte[]> damaged = new LinkedHashMap<>();
+        byte[] flipped = good.clone();
+        flipped[good.length / 2] ^= 0x01;
+        damaged.put("a flipped byte", flipped);
+        damaged.put("truncated", java.util.Arrays.copyOf(good, good.length - 7));
+        damaged.put("empty", new byte[0]);
+        damaged.put("garbage", "this is not an index\n".repeat(40).getBytes(StandardCharsets.UTF_8));
+        damaged.put("extra bytes", java.util.Arrays.copyOf(good, good.length + 5));
+        damaged.put("another format version", versioned(good, 99));
+        for (Map.Entry<String, byte[]> d : damaged.entrySet()) {
+            Files.write(index, d.getValue());
+            MainTest.Run r = recognize(config("record.jsonl", "pool.idx", pool()));
+            assertThat(r.exit()).as(d.getKey() + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).as(d.getKey()).contains(index.toString()).startsWith("error: ")
+                    .doesNotContain("Exception");
+            assertThat(r.out()).as(d.getKey()).isEmpty();
+            assertThat(Files.readAllBytes(index)).as(d.getKey()).isEqualTo(d.getValue());
+        }
+    }
+
+    private static byte[] versioned(byte[] index, int version) {
+        byte[] b = index.clone();
+        java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, version);
+        return b;
+    }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.el4ner.api.Demonstration;
 import io.el4ner.api.El4nerConfigurationException;
-import io.el4ner.api.El4nerException;
 import io.el4ner.api.LabeledSpan;
 import io.el4ner.core.internal.retrieval.IndexFile;
 import io.el4ner.core.internal.retrieval.Parallel;
@@ -124,14 +123,15 @@ class IndexFileTest {
     void load_rejectsForeignFiles() throws IOException {
         Path f = dir.resolve("foreign.idx");
         Files.writeString(f, "{\"this\": \"is json\"}");
-        assertThatThrownBy(() -> IndexFile.load(f, null)).isInstanceOf(El4nerException.class)
+        assertThatThrownBy(() -> IndexFile.load(f, null)).isInstanceOf(El4nerConfigurationException.class)
                 .hasMessageContaining(f.toAbsolutePath().toString()).hasMessageContaining("not an el4ner span index");
         Files.write(f, new byte[0]);
-        assertThatThrownBy(() -> IndexFile.load(f, null)).hasMessageContaining("not an el4ner span index");
+        assertThatThrownBy(() -> IndexFile.load(f, null)).isInstanceOf(El4nerConfigurationException.class)
+                .hasMessageContaining("not an el4ner span index");
         Files.write(f, "EL4N".getBytes(StandardCharsets.US_ASCII));
         assertThatThrownBy(() -> IndexFile.load(f, null)).hasMessageContaining("truncated");
         assertThatThrownBy(() -> IndexFile.load(dir.resolve("missing.idx"), null))
-                .isInstanceOf(El4nerException.class).hasMessageContaining("missing.idx");
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("missing.idx");
     }
 
     @Test
@@ -143,7 +143,7 @@ class IndexFileTest {
         for (int other : new int[] {1, 3}) {
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(8, other);
             Files.write(f, b);
-            assertThatThrownBy(() -> IndexFile.load(f, null)).isInstanceOf(El4nerException.class)
+            assertThatThrownBy(() -> IndexFile.load(f, null)).isInstanceOf(El4nerConfigurationException.class)
                     .hasMessageContaining(f.toString()).hasMessageContaining("format version " + other)
                     .hasMessageContaining("reads version 2").hasMessageContaining("Delete it to rebuild it");
         }
@@ -158,7 +158,7 @@ class IndexFileTest {
         for (int len : new int[] {9, 12, 16, 40, b.length / 2, b.length - 5, b.length - 1}) {
             Files.write(cut, Arrays.copyOf(b, len));
             assertThatThrownBy(() -> IndexFile.load(cut, null)).as("cut at %d", len)
-                    .isInstanceOf(El4nerException.class).hasMessageContaining(cut.toAbsolutePath().toString())
+                    .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining(cut.toAbsolutePath().toString())
                     .hasMessageMatching("(?s).*(truncated|corrupt).*");
         }
         byte[] longer = Arrays.copyOf(b, b.length + 3);
@@ -180,7 +180,7 @@ class IndexFileTest {
             Files.write(bad, c);
             // never a result: an error naming the file (a flipped identity byte reads as another encoder)
             assertThatThrownBy(() -> IndexFile.load(bad, expected(idx))).as("byte %d", i)
-                    .isInstanceOf(El4nerException.class).hasMessageContaining(bad.toAbsolutePath().toString());
+                    .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining(bad.toAbsolutePath().toString());
         }
         byte[] c = b.clone();
         c[b.length - 100] ^= 1;

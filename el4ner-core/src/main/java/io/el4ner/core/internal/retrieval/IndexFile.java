@@ -140,9 +140,10 @@ public final class IndexFile {
      * @param file the file
      * @param expected what it must match, or null to accept any encoder and pool
      * @return the index
-     * @throws El4nerConfigurationException if it was built with another encoder, span mode or pool
-     * @throws El4nerException if it cannot be read, is not a span index, has another version, is truncated or
-     *     corrupt
+     * @throws El4nerConfigurationException naming the file, if it was built with another encoder, span mode or
+     *     pool, cannot be read, is not a span index, has another version, is truncated or corrupt: like a
+     *     malformed configuration file, a damaged index is a problem of the configured {@code index} path, fixed by
+     *     deleting it (it is rebuilt) or pointing {@code index} at another file
      */
     public static PoolIndex load(Path file, Expected expected) {
         Path abs = file.toAbsolutePath();
@@ -153,27 +154,27 @@ public final class IndexFile {
             int prefix = (int) Math.min(size, MAGIC.length);
             byte[] magic = r.bytes(prefix, size);
             if (!Arrays.equals(magic, Arrays.copyOf(MAGIC, prefix)) || size == 0) {
-                throw new El4nerException(name + " is not an el4ner span index (wrong magic bytes); delete it or "
+                throw new El4nerConfigurationException(name + " is not an el4ner span index (wrong magic bytes); delete it or "
                         + "point 'index' at another file");
             }
             if (prefix < MAGIC.length) {
-                throw new El4nerException(name + " is truncated (" + size + " bytes)");
+                throw new El4nerConfigurationException(name + " is truncated (" + size + " bytes)");
             }
             int version = r.int32();
             if (version != VERSION) {
-                throw new El4nerException(name + " has format version " + version + "; this el4ner reads version "
+                throw new El4nerConfigurationException(name + " has format version " + version + "; this el4ner reads version "
                         + VERSION + ". Delete it to rebuild it.");
             }
             int headerLength = r.int32();
             if (headerLength < 0 || headerLength > 1 << 20 || headerLength > size) {
-                throw new El4nerException(name + " is corrupt (impossible header length " + headerLength + ")");
+                throw new El4nerConfigurationException(name + " is corrupt (impossible header length " + headerLength + ")");
             }
             byte[] header = r.bytes(headerLength, size);
             int headerCrc = r.int32();
             CRC32 crc = new CRC32();
             crc.update(header);
             if ((int) crc.getValue() != headerCrc) {
-                throw new El4nerException(name + " is corrupt (header checksum mismatch)");
+                throw new El4nerConfigurationException(name + " is corrupt (header checksum mismatch)");
             }
             ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
             String identity;
@@ -186,7 +187,7 @@ public final class IndexFile {
             try {
                 int idLength = h.getInt();
                 if (idLength < 0 || idLength > h.remaining()) {
-                    throw new El4nerException(name + " is corrupt (impossible identity length " + idLength + ")");
+                    throw new El4nerConfigurationException(name + " is corrupt (impossible identity length " + idLength + ")");
                 }
                 byte[] id = new byte[idLength];
                 h.get(id);
@@ -202,11 +203,11 @@ public final class IndexFile {
                 }
                 payload = h.getLong();
             } catch (java.nio.BufferUnderflowException e) {
-                throw new El4nerException(name + " is corrupt (header too short)", e);
+                throw new El4nerConfigurationException(name + " is corrupt (header too short)", e);
             }
             if (d < 1 || n < 1 || modeOrdinal < 0 || modeOrdinal >= PoolIndex.SpanMode.values().length
                     || Arrays.stream(counts).flatMapToInt(Arrays::stream).anyMatch(x -> x < 0)) {
-                throw new El4nerException(name + " is corrupt (impossible header values)");
+                throw new El4nerConfigurationException(name + " is corrupt (impossible header values)");
             }
             long expectedPayload = 4;
             for (int[] c : counts) {
@@ -214,15 +215,15 @@ public final class IndexFile {
             }
             long expectedSize = MAGIC.length + 4 + 4 + headerLength + 4 + expectedPayload;
             if (payload != expectedPayload) {
-                throw new El4nerException(name + " is corrupt (payload length " + payload + " does not match its "
+                throw new El4nerConfigurationException(name + " is corrupt (payload length " + payload + " does not match its "
                         + "header)");
             }
             if (size < expectedSize) {
-                throw new El4nerException(name + " is truncated: its header announces " + expectedSize
+                throw new El4nerConfigurationException(name + " is truncated: its header announces " + expectedSize
                         + " bytes, the file has " + size);
             }
             if (size > expectedSize) {
-                throw new El4nerException(name + " is corrupt: " + (size - expectedSize)
+                throw new El4nerConfigurationException(name + " is corrupt: " + (size - expectedSize)
                         + " unexpected bytes after the index");
             }
             PoolIndex.SpanMode mode = PoolIndex.SpanMode.values()[modeOrdinal];
@@ -265,7 +266,7 @@ public final class IndexFile {
             }
             int payloadCrc = (int) r.crc.getValue();
             if (r.int32() != payloadCrc) {
-                throw new El4nerException(name + " is corrupt (checksum mismatch)");
+                throw new El4nerConfigurationException(name + " is corrupt (checksum mismatch)");
             }
             try {
                 for (int s = 0; s < 2; s++) {
@@ -274,14 +275,14 @@ public final class IndexFile {
                 }
                 return new PoolIndex(identity, mode, fingerprint, sets[0], sets[1]);
             } catch (IllegalArgumentException e) {
-                throw new El4nerException(name + " is corrupt: " + e.getMessage(), e);
+                throw new El4nerConfigurationException(name + " is corrupt: " + e.getMessage(), e);
             }
         } catch (EOFException e) {
-            throw new El4nerException(name + " is truncated", e);
+            throw new El4nerConfigurationException(name + " is truncated", e);
         } catch (IOException e) {
-            throw new El4nerException("cannot read " + name + ": " + e, e);
+            throw new El4nerConfigurationException("cannot read " + name + ": " + e, e);
         } catch (ArithmeticException e) {
-            throw new El4nerException(name + " is corrupt or too large to load: " + e, e);
+            throw new El4nerConfigurationException(name + " is corrupt or too large to load: " + e, e);
         }
     }
 
