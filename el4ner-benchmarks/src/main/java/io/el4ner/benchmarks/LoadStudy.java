@@ -55,7 +55,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>It reports: sentences with a result or an explicit failure (none may be lost), pipeline calls and HTTP
  * requests per sentence, the latency of each sentence (p50/p90/p99), the client's CPU time per HTTP request, and
- * the mean latency against the ideal {@code stages × latency}, where the stages are those the sentence went through
+ * the effective parallelism (the sum of the sentences' latencies over the wall time: how many sentences were in
+ * flight on average, at most the parallelism asked for), and the mean latency against the ideal
+ * {@code stages × latency}, where the stages are those the sentence went through
  * one after another (extraction, then classification and validation when there were candidate spans); the members
  * of a stage run in parallel, so a stage ideally takes one latency.
  *
@@ -220,6 +222,9 @@ public final class LoadStudy {
                 latency, ideal);
         System.out.printf(Locale.ROOT, "| wall time | %.1f s (%.1f sentences/s) |%n", wallNanos / 1e9,
                 n / (wallNanos / 1e9));
+        double effective = latencies.stream().mapToLong(Long::longValue).sum() / (wallNanos / 1e6);
+        System.out.printf(Locale.ROOT, "| effective parallelism (sum of sentence latencies / wall time) | %.1f of %d"
+                + " (%.2f ×) |%n", effective, parallelism, effective / parallelism);
         System.out.printf(Locale.ROOT, "| client CPU | %.1f s: %.2f ms per HTTP request, %.2f ms per sentence |%n",
                 cpuNanos / 1e9, cpuNanos / 1e6 / requests, cpuNanos / 1e6 / n);
         double p = match[1] == 0 ? 0 : (double) match[0] / match[1];

@@ -30,12 +30,12 @@ import io.el4ner.core.internal.SelfValidator;
 import io.el4ner.core.internal.VotingAggregator;
 import io.el4ner.core.internal.Windows;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,11 +43,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -262,11 +263,22 @@ public final class EnsembleNer implements AutoCloseable {
     }
 
     /**
+     * How many texts a batch holds at once per unit of parallelism: running, or finished and waiting for an
+     * earlier text to be delivered first.
+     */
+    static final int BATCH_WINDOW_FACTOR = 4;
+
+    /**
      * Recognises many texts, {@code parallelism} at a time, and hands each result (or failure) to the listener as
      * soon as it and all texts before it are done, so results arrive in input order. A text that fails does not
      * stop the batch: its item carries the failure.
      *
-     * @param texts the texts; read lazily, so a large file can be streamed
+     * <p>A new text starts as soon as any running text finishes, not only the oldest one, so one slow text does not
+     * hold the others back. Results that finish ahead of an earlier text wait for it; at most
+     * {@code 4 × parallelism} texts are held at once (running or waiting), which bounds the memory a batch takes.
+     * Only a text that is still running when that many later texts are done makes new texts wait for it.
+     *
+     * @param texts the texts; read lazily on the calling thread, so a large file can be streamed
      * @param parallelism texts recognised at once, {@code >= 1}
      * @param listener receives items and progress on the calling thread
      * @throws IllegalArgumentException if {@code parallelism < 1}
@@ -287,6 +299,10 @@ public final class EnsembleNer implements AutoCloseable {
         batch(texts, parallelism, listener, true);
     }
 
+    /** A batch task that ended with something other than an item: an {@link Error}, say. */
+    private record Unexpected(int index, Throwable cause) {
+    }
+
     private void batch(Iterable<String> texts, int parallelism, BatchListener listener, boolean traced) {
         Objects.requireNonNull(texts, "texts");
         Objects.requireNonNull(listener, "listener");
@@ -294,21 +310,55 @@ public final class EnsembleNer implements AutoCloseable {
             throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
         }
         int total = texts instanceof Collection<?> c ? c.size() : -1;
+        long window = (long) parallelism * BATCH_WINDOW_FACTOR;
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(parallelism, daemonThreads("el4ner-batch-"));
         try {
-            ArrayDeque<CompletableFuture<BatchItem>> inFlight = new ArrayDeque<>();
-            int index = 0;
+            BlockingQueue<Object> finished = new LinkedBlockingQueue<>();
+            Map<Integer, BatchItem> waiting = new HashMap<>();
+            Iterator<String> it = texts.iterator();
+            int submitted = 0;
+            int delivered = 0;
+            int running = 0;
             int[] done = {0, 0};
-            for (String text : texts) {
-                final int i = index++;
-                inFlight.add(CompletableFuture.supplyAsync(() -> recognizeItem(i, text, traced), pool));
-                if (inFlight.size() >= parallelism) {
-                    deliver(inFlight.poll(), listener, done, total, start);
+            while (true) {
+                // start texts while a thread is free and the window has room; the iterator is asked last, so a
+                // lazy source is read no further ahead than needed
+                while (running < parallelism && submitted - delivered < window && it.hasNext()) {
+                    String text = it.next();
+                    int i = submitted++;
+                    running++;
+                    pool.execute(() -> {
+                        Object outcome;
+                        try {
+                            outcome = recognizeItem(i, text, traced);
+                        } catch (Throwable t) {
+                            outcome = new Unexpected(i, t);
+                        }
+                        finished.add(outcome);
+                    });
                 }
-            }
-            while (!inFlight.isEmpty()) {
-                deliver(inFlight.poll(), listener, done, total, start);
+                if (running == 0) {
+                    return; // every text started was delivered, and there is no other
+                }
+                Object next;
+                try {
+                    next = finished.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new El4nerException("interrupted while recognising a batch", e);
+                }
+                running--;
+                if (next instanceof Unexpected u) {
+                    throw new El4nerException("batch item " + u.index() + " failed unexpectedly: " + u.cause(),
+                            u.cause());
+                }
+                BatchItem item = (BatchItem) next;
+                waiting.put(item.index(), item);
+                for (BatchItem b = waiting.remove(delivered); b != null; b = waiting.remove(delivered)) {
+                    delivered++;
+                    deliver(b, listener, done, total, start);
+                }
             }
         } finally {
             pool.shutdownNow();
@@ -330,17 +380,7 @@ public final class EnsembleNer implements AutoCloseable {
         }
     }
 
-    private static void deliver(CompletableFuture<BatchItem> f, BatchListener listener, int[] done, int total,
-                                long start) {
-        BatchItem item;
-        try {
-            item = f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new El4nerException("interrupted while recognising a batch", e);
-        } catch (ExecutionException e) {
-            throw new El4nerException("batch item failed unexpectedly", e.getCause());
-        }
+    private static void deliver(BatchItem item, BatchListener listener, int[] done, int total, long start) {
         done[0]++;
         if (item.failure().isPresent()) {
             done[1]++;
