@@ -15,6 +15,7 @@ import io.el4ner.api.El4nerException;
 import io.el4ner.api.NonRetriableBackendException;
 import io.el4ner.api.TokenUsage;
 import io.el4ner.api.spi.ModelMember;
+import io.el4ner.core.internal.JsonLinesFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -43,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>An answer is keyed by the member's name, the model and parameters you describe the member with, and the
  * exact request (every message, the decoding options). The file is JSON Lines, one readable record per answer:
  * {@code {"key", "member", "model", "parameters", "request", "response"}}. Records are appended under a file lock
- * and flushed one by one, so a crash loses at most the answer being written; a torn last line is skipped with a
- * warning when the file is loaded. Parameters whose names look secret ({@code apiKey}, {@code token}, …) are
+ * and flushed one by one, so a crash loses at most the answer being written: a last line cut short (at any byte,
+ * inside a multi-byte character included) is skipped with a warning when the file is loaded, and cut off before
+ * the next answer is appended; a damaged complete line is an error naming the file and line. Parameters whose names look secret ({@code apiKey}, {@code token}, …) are
  * never written and never part of the key.
  *
  * <p>Thread-safe. Closing it closes the wrapped member only if {@link Builder#closeDelegate(boolean)} says so.
@@ -201,8 +203,10 @@ public final class RecordReplayMember implements ModelMember {
         // One JVM-wide monitor per file (FileChannel locks are per process and throw when overlapped in it),
         // then a file lock against other processes.
         synchronized (FILE_MONITORS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new Object())) {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND); FileLock lock = ch.lock()) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
+                // a line torn by a crash of an earlier writer is cut off first, never glued to this record
+                JsonLinesFile.makeAppendable(ch, file);
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
@@ -221,27 +225,16 @@ public final class RecordReplayMember implements ModelMember {
             }
             return;
         }
-        List<String> lines;
+        List<JsonLinesFile.Record> records;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            records = JsonLinesFile.read(file, (line, problem) ->
+                    new El4nerException(file + ": line " + line + " is " + problem));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read recorded answers from " + file, e);
         }
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode n;
-            try {
-                n = JSON.readTree(line);
-            } catch (JsonProcessingException e) {
-                if (i == lines.size() - 1) {
-                    log.warn("{}: skipping a torn last line {} (a run was interrupted while writing it)", file, i + 1);
-                    continue;
-                }
-                throw new El4nerException(file + ": line " + (i + 1) + " is not a JSON record: " + e.getOriginalMessage());
-            }
+        for (JsonLinesFile.Record record : records) {
+            int i = record.line() - 1;
+            JsonNode n = record.json();
             JsonNode r = n.path("response");
             if (!n.path("key").isTextual() || !r.path("text").isTextual()) {
                 throw new El4nerException(file + ": line " + (i + 1) + " lacks 'key' or 'response.text'");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.el4ner.api.El4nerException;
 import io.el4ner.api.LabeledSpan;
+import io.el4ner.core.internal.JsonLinesFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,13 +66,10 @@ public final class EvaluationReport {
             index.put(items.get(i).id(), i);
         }
         JsonNode[] lines = new JsonNode[items.size()];
-        int lineNo = 0;
-        for (String l : Files.readAllLines(predictions, StandardCharsets.UTF_8)) {
-            lineNo++;
-            if (l.isBlank()) {
-                continue;
-            }
-            JsonNode n = JSON.readTree(l);
+        for (JsonLinesFile.Record r : JsonLinesFile.read(predictions, (line, problem) ->
+                new El4nerException(predictions + ": line " + line + " is " + problem))) {
+            int lineNo = r.line();
+            JsonNode n = r.json();
             Integer i = index.get(n.path("id").asText());
             if (i == null) {
                 throw new El4nerException(predictions + ": line " + lineNo + " is sentence '" + n.path("id").asText()

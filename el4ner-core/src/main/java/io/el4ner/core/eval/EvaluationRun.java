@@ -15,9 +15,9 @@ import io.el4ner.core.BatchListener;
 import io.el4ner.core.BatchProgress;
 import io.el4ner.core.EnsembleNer;
 import io.el4ner.core.TracedResult;
+import io.el4ner.core.internal.JsonLinesFile;
 import java.io.IOException;
 import java.io.Writer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,49 +188,42 @@ public final class EvaluationRun {
         return JSON.writeValueAsString(o);
     }
 
+    /**
+     * Reads the sentences already done, by the one torn-line rule of {@link JsonLinesFile}: a last line cut short
+     * by a crash (at any byte, inside a multi-byte character included) is cut off and its sentence redone; a
+     * damaged complete line is an error naming the file and line. Then the file ends with a line break, ready for
+     * appending.
+     */
     private static Map<String, JsonNode> readDone(Path predictions, Map<String, EvaluationItem> byId)
             throws IOException {
         Map<String, JsonNode> done = new HashMap<>();
         if (!Files.exists(predictions)) {
             return done;
         }
-        List<String> lines = Files.readAllLines(predictions, StandardCharsets.UTF_8);
-        long validBytes = 0;
-        for (int i = 0; i < lines.size(); i++) {
-            String l = lines.get(i);
-            JsonNode n;
-            try {
-                n = JSON.readTree(l);
-            } catch (JsonProcessingException e) {
-                if (i == lines.size() - 1) {
-                    // a torn last line from an interrupted run: cut it off and redo that sentence
-                    try (FileChannel ch = FileChannel.open(predictions, StandardOpenOption.WRITE)) {
-                        ch.truncate(validBytes);
-                    }
-                    break;
-                }
-                throw new El4nerException(predictions + ": line " + (i + 1) + " is not JSON; the predictions file is"
-                        + " damaged");
-            }
-            validBytes += l.getBytes(StandardCharsets.UTF_8).length + 1;
+        List<JsonLinesFile.Record> records = JsonLinesFile.read(predictions, (line, problem) ->
+                new El4nerException(predictions + ": line " + line + " is " + problem));
+        for (JsonLinesFile.Record r : records) {
+            int line = r.line();
+            JsonNode n = r.json();
             if (n == null || !n.path("id").isTextual()) {
-                throw new El4nerException(predictions + ": line " + (i + 1) + " has no 'id'; is this an evaluate "
+                throw new El4nerException(predictions + ": line " + line + " has no 'id'; is this an evaluate "
                         + "predictions file?");
             }
             String id = n.get("id").asText();
             EvaluationItem it = byId.get(id);
             if (it == null) {
-                throw new El4nerException(predictions + ": line " + (i + 1) + " is sentence '" + id + "', which is not "
+                throw new El4nerException(predictions + ": line " + line + " is sentence '" + id + "', which is not "
                         + "in this run; use a new output directory or the same data, sample and seed");
             }
             if (!it.sentence().text().equals(n.path("text").asText())) {
-                throw new El4nerException(predictions + ": line " + (i + 1) + ": sentence '" + id + "' has another "
+                throw new El4nerException(predictions + ": line " + line + ": sentence '" + id + "' has another "
                         + "text than the gold data; the predictions do not match the gold sentences");
             }
             if (done.put(id, n) != null) {
-                throw new El4nerException(predictions + ": line " + (i + 1) + " repeats sentence '" + id + "'");
+                throw new El4nerException(predictions + ": line " + line + " repeats sentence '" + id + "'");
             }
         }
+        JsonLinesFile.makeAppendable(predictions);
         return done;
     }
 }

@@ -8,11 +8,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.el4ner.api.Demonstration;
 import io.el4ner.api.LabeledSpan;
+import io.el4ner.core.internal.JsonLinesFile;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,18 +86,25 @@ public final class PredictionFiles {
 
     /**
      * Reads a JSONL predictions file (UTF-8); blank lines are skipped and unknown fields (e.g.
-     * {@code confidence}) ignored.
+     * {@code confidence}) ignored. A last line without its line break that is not a whole JSON object was cut
+     * short by an interrupted run (wherever the cut fell, inside a multi-byte character included): it is ignored
+     * with a warning. A last line without its line break that is a whole object is read.
      *
      * @param file the file
      * @return one entry per non-blank line, in order
      * @throws IOException if the file cannot be read
-     * @throws DatasetFormatException naming the file and line of a line that is not such an object, or whose
-     *     entity has offsets outside the text or a {@code text} that is not the text at its offsets
+     * @throws DatasetFormatException naming the file and line of a line (ended by a line break) that is not
+     *     valid UTF-8, not JSON or not such an object, or whose entity has offsets outside the text or a
+     *     {@code text} that is not the text at its offsets
      */
     public static List<Demonstration> readJsonl(Path file) throws IOException {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return readJsonl(in, file.toString());
+        String source = file.toString();
+        List<Demonstration> result = new ArrayList<>();
+        for (JsonLinesFile.Record r : JsonLinesFile.read(file, (line, problem) ->
+                new DatasetFormatException(source, line, problem))) {
+            result.add(parseLine(r.json(), source, r.line()));
         }
+        return result;
     }
 
     /**
@@ -139,6 +145,10 @@ public final class PredictionFiles {
         } catch (JsonProcessingException e) {
             throw new DatasetFormatException(source, lineNo, "not JSON: " + e.getOriginalMessage());
         }
+        return parseLine(root, source, lineNo);
+    }
+
+    private static Demonstration parseLine(JsonNode root, String source, int lineNo) {
         if (root == null || !root.isObject() || !root.path("text").isTextual() || !root.path("entities").isArray()) {
             throw new DatasetFormatException(source, lineNo,
                     "expected an object {\"text\":\"...\",\"entities\":[{\"start\",\"end\",\"type\",\"text\"}]}");

@@ -88,8 +88,30 @@ class PredictionFilesTest {
         assertBad("{\"text\":\"a\",\"entities\":[]} {}", 1, "not JSON");
     }
 
+    @Test
+    void aLastLineWithoutItsLineBreakIsReadWhenWholeAndIgnoredWhenCutShort() throws IOException {
+        String ok = "{\"text\":\"Hi Bo\",\"entities\":[]}";
+        Path file = Files.writeString(dir.resolve("p.jsonl"), ok + "\n" + ok, StandardCharsets.UTF_8);
+        assertThat(PredictionFiles.readJsonl(file)).hasSize(2);
+        for (String torn : List.of("{\"text\":", "[1,2]", ok + " {}", "{\"text\":\"Zo\u00eb")) {
+            Files.writeString(file, ok + "\n" + torn, StandardCharsets.UTF_8);
+            assertThat(PredictionFiles.readJsonl(file)).as(torn).hasSize(1);
+        }
+        byte[] cut = (ok + "\n{\"text\":\"Zo").getBytes(StandardCharsets.UTF_8);
+        byte[] torn = java.util.Arrays.copyOf(cut, cut.length + 1);
+        torn[cut.length] = (byte) 0xC3; // the first byte of ë
+        Files.write(file, torn);
+        assertThat(PredictionFiles.readJsonl(file)).hasSize(1);
+        // the same bytes in a line that ends with its line break: a damaged file
+        Files.write(file, torn);
+        Files.write(file, new byte[] {'\n'}, java.nio.file.StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> PredictionFiles.readJsonl(file)).isInstanceOf(DatasetFormatException.class)
+                .hasMessageStartingWith(file + ":2: ").hasMessageContaining("not valid UTF-8");
+    }
+
+    /** Every line here ends with its line break: a complete line, so its damage is an error naming the line. */
     private void assertBad(String content, int line, String message) throws IOException {
-        Path file = Files.writeString(dir.resolve("bad.jsonl"), content, StandardCharsets.UTF_8);
+        Path file = Files.writeString(dir.resolve("bad.jsonl"), content + "\n", StandardCharsets.UTF_8);
         assertThatThrownBy(() -> PredictionFiles.readJsonl(file)).isInstanceOf(DatasetFormatException.class)
                 .hasMessageStartingWith(file + ":" + line + ": ").hasMessageContaining(message);
     }
