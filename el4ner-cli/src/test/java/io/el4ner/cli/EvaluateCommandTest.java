@@ -190,6 +190,121 @@ class EvaluateCommandTest {
         assertThat(again.json().path("recognized").asInt()).isZero();
     }
 
+    /**
+     * A crash can cut a line anywhere, inside a multi-byte character too: resuming from a line torn at every byte of
+     * every 2-, 3- and 4-byte character of a line (and right before and after each, and at some ASCII positions;
+     * JsonLinesFileTest cuts at every byte) exits 0 and gives the
+     * predictions of an uninterrupted run, and so does a second run after it; a whole line that lost only its line
+     * break is kept. And the case of issue 10: {@code {"id":"} and a lone byte 0xC3 appended to a finished run.
+     */
+    @Test
+    void evaluate_resumesFromALineTornAtAnyByteOfAMultiByteCharacter() throws IOException {
+        gold = dir.resolve("unicode.conll");
+        Files.writeString(gold, """
+                Bob\tB-person
+                left\tO
+
+                Zo\u00eb\tB-person
+                paid\tO
+                5\u20ac\tO
+                in\tO
+                K\u00f6ln\tB-location
+                \ud83d\ude00\tO
+
+                Nothing\tO
+                here\tO
+                """, StandardCharsets.UTF_8);
+        sentences = ConllReader.builder().build().read(gold);
+        Path cfg = config(threeRuns().toArray(Path[]::new));
+        Path whole = dir.resolve("whole");
+        MainTest.Run first = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                whole.toString());
+        assertThat(first.exit()).as(first.err()).isZero();
+        byte[] all = Files.readAllBytes(whole.resolve("predictions.jsonl"));
+        List<JsonNode> expected = withoutTimings(whole.resolve("predictions.jsonl"));
+        JsonNode expectedRows = JSON.readTree(whole.resolve("report.json").toFile()).path("rows");
+        int lineStart = indexOf(all, (byte) '\n', 0) + 1;
+        int lineEnd = indexOf(all, (byte) '\n', lineStart); // the line break of the multi-byte line
+        String line = new String(all, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8);
+        assertThat(line).contains("Zo\u00eb").contains("\u20ac").contains("\ud83d\ude00");
+
+        java.util.TreeSet<Integer> cuts = new java.util.TreeSet<>();
+        for (int b = lineStart; b < lineEnd; b++) {
+            if ((all[b] & 0xC0) == 0xC0) { // the first byte of a multi-byte character
+                int length = (all[b] & 0xF0) == 0xF0 ? 4 : (all[b] & 0xE0) == 0xE0 ? 3 : 2;
+                for (int c = b; c <= b + length; c++) {
+                    cuts.add(c);
+                }
+            }
+        }
+        for (int b = lineStart; b < lineEnd; b += 41) {
+            cuts.add(b); // and some ASCII positions, the first byte of the line included
+        }
+        cuts.add(lineEnd); // a whole line without its line break
+        assertThat(cuts).hasSizeGreaterThan(20);
+        for (int cut : cuts) {
+            Path out = dir.resolve("cut-" + cut);
+            Files.createDirectories(out);
+            Files.copy(whole.resolve("run.json"), out.resolve("run.json"));
+            Files.write(out.resolve("predictions.jsonl"), java.util.Arrays.copyOf(all, cut));
+            for (int run = 1; run <= 2; run++) {
+                MainTest.Run r = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                        out.toString());
+                assertThat(r.exit()).as("cut at byte %d, run %d: %s", cut, run, r.err()).isZero();
+                assertThat(r.json().path("recognized").asInt()).as("cut at byte %d, run %d", cut, run)
+                        .isEqualTo(run == 2 ? 0 : cut == lineEnd ? 1 : 2);
+                assertThat(withoutTimings(out.resolve("predictions.jsonl"))).as("cut at byte %d", cut)
+                        .isEqualTo(expected);
+                assertThat(JSON.readTree(out.resolve("report.json").toFile()).path("rows")).isEqualTo(expectedRows);
+            }
+        }
+
+        // issue 10's case: a finished run, then {"id":" and a lone 0xC3; the rerun leaves the predictions whole
+        byte[] torn = java.util.Arrays.copyOf(all, all.length + 8);
+        System.arraycopy("{\"id\":\"".getBytes(StandardCharsets.UTF_8), 0, torn, all.length, 7);
+        torn[all.length + 7] = (byte) 0xC3;
+        Files.write(whole.resolve("predictions.jsonl"), torn);
+        for (int run = 1; run <= 2; run++) {
+            MainTest.Run r = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                    whole.toString());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.err()).doesNotContain("MalformedInput");
+            assertThat(r.json().path("recognized").asInt()).isZero();
+            assertThat(Files.readAllBytes(whole.resolve("predictions.jsonl"))).isEqualTo(all);
+        }
+    }
+
+    /**
+     * Malformed bytes in a complete line (one that ends with its line break) are damage, not a crash's cut: a clear
+     * error naming the file and the line, never an exception's class name, and the file is left as it is.
+     */
+    @Test
+    void evaluate_aDamagedCompleteLineIsAnErrorNamingFileAndLine() throws IOException {
+        Path cfg = config(threeRuns().toArray(Path[]::new));
+        Path out = dir.resolve("run");
+        assertThat(MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString())
+                .exit()).isZero();
+        Path predictions = out.resolve("predictions.jsonl");
+        byte[] all = Files.readAllBytes(predictions);
+        int second = indexOf(all, (byte) '\n', 0) + 1;
+        all[second + 3] = (byte) 0xC3; // inside line 2's "id"
+        all[second + 4] = (byte) 0x28; // not a continuation byte
+        Files.write(predictions, all);
+        MainTest.Run r = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains(predictions + ": line 2 is not valid UTF-8").doesNotContain("Exception");
+        assertThat(Files.readAllBytes(predictions)).isEqualTo(all);
+    }
+
+    private static int indexOf(byte[] bytes, byte b, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static List<JsonNode> withoutTimings(Path predictions) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         for (String l : Files.readAllLines(predictions)) {
