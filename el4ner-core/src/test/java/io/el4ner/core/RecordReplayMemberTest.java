@@ -121,6 +121,35 @@ class RecordReplayMemberTest {
                 .hasMessageContaining("line 4");
     }
 
+    /**
+     * A line torn inside a multi-byte character is skipped on load, and cut off before the next answer is
+     * appended, so that answer is never glued onto it (which would damage the file for every later load).
+     */
+    @Test
+    void aLineTornInsideAMultiByteCharacterIsCutOffBeforeRecordingAppends() throws IOException {
+        Path file = dir.resolve("answers.jsonl");
+        ScriptedMember a = EnsembleNerTest.good("a");
+        try (EnsembleNer ner = EnsembleNerTest.base().member(RecordReplayMember.builder(file).delegate(a).build())
+                .build()) {
+            ner.recognize(EnsembleNerTest.S);
+        }
+        byte[] whole = Files.readAllBytes(file);
+        byte[] torn = "{\"key\":\"abc\",\"member\":\"a\",\"response\":{\"text\":\"5".getBytes(StandardCharsets.UTF_8);
+        Files.write(file, torn, StandardOpenOption.APPEND);
+        Files.write(file, new byte[] {(byte) 0xE2, (byte) 0x82}, StandardOpenOption.APPEND); // 2 of €'s 3 bytes
+        RecordReplayMember resumed = RecordReplayMember.builder(file).delegate(a).build();
+        assertThat(resumed.recorded()).isEqualTo(3);
+        try (EnsembleNer ner = EnsembleNerTest.base().member(resumed).build()) {
+            ner.recognize("Bob met Carol in Rome.");
+        }
+        byte[] after = Files.readAllBytes(file);
+        assertThat(java.util.Arrays.copyOf(after, whole.length)).isEqualTo(whole);
+        assertThat(new String(after, StandardCharsets.UTF_8)).doesNotContain("abc").endsWith("}\n");
+        RecordReplayMember replay = RecordReplayMember.builder(file).name("a").mode(RecordReplayMember.Mode.REPLAY)
+                .build();
+        assertThat(replay.recorded()).isGreaterThan(3);
+    }
+
     @Test
     void concurrentRecordingWritesWholeLines() throws Exception {
         Path file = dir.resolve("answers.jsonl");

@@ -39,6 +39,11 @@ import java.util.function.Consumer;
  * {@code degraded} and, when every member failed, {@code failure} (such a sentence counts as predicting nothing,
  * and is never silently left out).
  *
+ * <p>A crash can cut the last line anywhere, inside a multi-byte character included: resuming cuts such a line
+ * off and redoes its sentence, whatever byte the cut fell on. A complete line (one that ends with its line break)
+ * that is not UTF-8 or not JSON is damage, not a crash's cut: resuming stops with an error naming the file and
+ * the line, and leaves the file as it is.
+ *
  * @since 0.1
  */
 public final class EvaluationRun {
@@ -100,7 +105,8 @@ public final class EvaluationRun {
      * @param progress called after every sentence
      * @return how many sentences this run recognised
      * @throws IOException when the file cannot be read or written
-     * @throws El4nerException when the file holds a sentence that is not among the items, or with another text
+     * @throws El4nerException when the file holds a sentence that is not among the items, or with another text, or
+     *     a damaged complete line
      */
     public static int run(EnsembleNer ner, List<EvaluationItem> items, Path predictions, int parallelism,
                           Consumer<Progress> progress) throws IOException {
