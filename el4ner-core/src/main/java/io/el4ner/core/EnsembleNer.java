@@ -275,8 +275,9 @@ public final class EnsembleNer implements AutoCloseable {
      *
      * <p>A new text starts as soon as any running text finishes, not only the oldest one, so one slow text does not
      * hold the others back. Results that finish ahead of an earlier text wait for it; at most
-     * {@code 4 × parallelism} texts are held at once (running or waiting), which bounds the memory a batch takes.
-     * Only a text that is still running when that many later texts are done makes new texts wait for it.
+     * {@code 4 × parallelism} texts are held at once (running or waiting), which bounds the memory a batch takes:
+     * only a text still running when the {@code 4 × parallelism - 1} texts after it are done makes new texts wait
+     * for it.
      *
      * @param texts the texts; read lazily on the calling thread, so a large file can be streamed
      * @param parallelism texts recognised at once, {@code >= 1}
