@@ -108,7 +108,9 @@ public final class PredictionFiles {
     }
 
     /**
-     * Reads JSONL predictions; see {@link #readJsonl(Path)}.
+     * Reads JSONL predictions from characters already decoded; see {@link #readJsonl(Path)}. Every line is read as
+     * a complete one: a reader does not tell whether its last line ended with a line break, so the rule for a line
+     * cut short by a crash applies only to {@link #readJsonl(Path)}.
      *
      * @param in the lines; not closed
      * @param source the name in messages
