@@ -296,6 +296,22 @@ class EvaluateCommandTest {
         assertThat(Files.readAllBytes(predictions)).isEqualTo(all);
     }
 
+    /** A replay-predictions file named by the configuration with a damaged line: a configuration error, exit 2. */
+    @Test
+    void evaluate_aDamagedReplayPredictionsFileIsAConfigurationError() throws IOException {
+        List<Path> files = threeRuns();
+        Path cfg = config(files.toArray(Path[]::new));
+        byte[] all = Files.readAllBytes(files.get(1));
+        int second = indexOf(all, (byte) '\n', 0) + 1;
+        all[second + 2] = (byte) 0xF0; // a 4-byte character's first byte, followed by ASCII
+        Files.write(files.get(1), all);
+        MainTest.Run r = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                dir.resolve("run").toString());
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(files.get(1) + ":2: not valid UTF-8").doesNotContain("Exception");
+        assertThat(r.out()).isEmpty();
+    }
+
     private static int indexOf(byte[] bytes, byte b, int from) {
         for (int i = from; i < bytes.length; i++) {
             if (bytes[i] == b) {

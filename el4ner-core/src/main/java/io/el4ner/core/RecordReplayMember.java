@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * {@code {"key", "member", "model", "parameters", "request", "response"}}. Records are appended under a file lock
  * and flushed one by one, so a crash loses at most the answer being written: a last line cut short (at any byte,
  * inside a multi-byte character included) is skipped with a warning when the file is loaded, and cut off before
- * the next answer is appended; a damaged complete line is an error naming the file and line. Parameters whose names look secret ({@code apiKey}, {@code token}, …) are
- * never written and never part of the key.
+ * the next answer is appended; a damaged complete line is an error naming the file and line. Parameters whose
+ * names look secret ({@code apiKey}, {@code token}, …) are never written and never part of the key.
  *
  * <p>Thread-safe. Closing it closes the wrapped member only if {@link Builder#closeDelegate(boolean)} says so.
  *
@@ -228,7 +228,7 @@ public final class RecordReplayMember implements ModelMember {
         List<JsonLinesFile.Record> records;
         try {
             records = JsonLinesFile.read(file, (line, problem) ->
-                    new El4nerException(file + ": line " + line + " is " + problem));
+                    new El4nerConfigurationException(file + ": line " + line + " is " + problem));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read recorded answers from " + file, e);
         }
@@ -237,7 +237,8 @@ public final class RecordReplayMember implements ModelMember {
             JsonNode n = record.json();
             JsonNode r = n.path("response");
             if (!n.path("key").isTextual() || !r.path("text").isTextual()) {
-                throw new El4nerException(file + ": line " + (i + 1) + " lacks 'key' or 'response.text'");
+                throw new El4nerConfigurationException(file + ": line " + (i + 1)
+                        + " lacks 'key' or 'response.text'");
             }
             if (!name.equals(n.path("member").asText())) {
                 continue; // several members may share one file
@@ -398,8 +399,9 @@ public final class RecordReplayMember implements ModelMember {
 
         /**
          * @return the recorder, with the file's answers loaded
-         * @throws El4nerConfigurationException without a delegate outside replay mode, without a name, or when
-         *     replaying a file that does not exist
+         * @throws El4nerConfigurationException without a delegate outside replay mode, without a name, when
+         *     replaying a file that does not exist, or when the file has a damaged line (one that ends with its line
+         *     break but is not UTF-8, not JSON or not a record), naming the file and the line
          */
         public RecordReplayMember build() {
             if (delegate == null && mode != Mode.REPLAY) {

@@ -118,7 +118,7 @@ class RecordReplayMemberTest {
         Files.writeString(file, "\nnot json\n{\"key\":\"k\",\"member\":\"a\",\"response\":{\"text\":\"x\"}}\n",
                 StandardOpenOption.APPEND);
         assertThatThrownBy(() -> RecordReplayMember.builder(file).delegate(a).build())
-                .hasMessageContaining("line 4");
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining(file + ": line 4 is not JSON");
     }
 
     /**

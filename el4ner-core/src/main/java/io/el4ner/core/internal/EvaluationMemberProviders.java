@@ -7,6 +7,7 @@ import io.el4ner.api.spi.ModelMember;
 import io.el4ner.api.spi.ModelMemberProvider;
 import io.el4ner.core.eval.ConllReader;
 import io.el4ner.core.eval.ConllSentence;
+import io.el4ner.core.eval.DatasetFormatException;
 import io.el4ner.core.eval.PredictionFiles;
 import io.el4ner.core.eval.Scheme;
 import java.io.IOException;
@@ -32,7 +33,8 @@ public final class EvaluationMemberProviders {
 
     /**
      * Provider {@code replay-predictions}: parameters {@code name} (the member's name) and {@code file} (a
-     * predictions file in el4ner's JSON Lines format, one {@code {"text", "entities"}} object per line).
+     * predictions file in el4ner's JSON Lines format, one {@code {"text", "entities"}} object per line). A file
+     * that cannot be read or is damaged is an {@link El4nerConfigurationException} naming it (and the line).
      */
     public static final class ReplayPredictions implements ModelMemberProvider {
         @Override
@@ -50,6 +52,9 @@ public final class EvaluationMemberProviders {
             } catch (IOException e) {
                 throw new El4nerConfigurationException(config.component() + ": cannot read " + file + ": "
                         + e.getMessage(), e);
+            } catch (DatasetFormatException e) {
+                // a damaged file named by the configuration, like a damaged index: fixed in the configuration
+                throw new El4nerConfigurationException(config.component() + ": " + e.getMessage(), e);
             }
         }
     }
@@ -98,6 +103,8 @@ public final class EvaluationMemberProviders {
             } catch (IOException e) {
                 throw new El4nerConfigurationException(config.component() + ": cannot read " + gold + ": "
                         + e.getMessage(), e);
+            } catch (DatasetFormatException e) {
+                throw new El4nerConfigurationException(config.component() + ": " + e.getMessage(), e);
             }
             return new SimulatedMember(name, sentences, rates, config.integer("seed", 0));
         }
