@@ -37,8 +37,8 @@ public final class BaseUrl {
                     + SecretValues.maskUrls(t) + "'");
         }
         if (uri.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("must not contain credentials (user:password@); give the API key "
-                    + "with apiKeyEnv");
+            throw new IllegalArgumentException("must not contain credentials (user:password@), got '"
+                    + SecretValues.maskUrls(t) + "'; give the API key with apiKeyEnv");
         }
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("must not have a query or fragment (give the API key with "
