@@ -39,6 +39,9 @@ public final class Redaction {
      */
     public static final int MIN_SECRET_LENGTH = 4;
 
+    /** How many times over a JSON-escaped form is recognised. */
+    private static final int MAX_ESCAPE_LEVELS = 3;
+
     private static final Map<String, Integer> COUNTS = new HashMap<>();
     /**
      * The registered values and their derived forms; replaced as a whole under the lock, and set to null by a change
@@ -232,8 +235,9 @@ public final class Redaction {
     }
 
     /**
-     * The value as is, stripped, URL-encoded and JSON-escaped (with and without escaped slashes): the forms servers
-     * echo requests in.
+     * The value as is, stripped, URL-encoded and JSON-escaped (with and without escaped slashes, up to
+     * {@value #MAX_ESCAPE_LEVELS} times: an error message quoting the request's JSON, inside a JSON body, inside a
+     * log line): the forms servers echo requests in.
      */
     private static Set<String> formsOf(String value) {
         Objects.requireNonNull(value);
@@ -242,8 +246,12 @@ public final class Redaction {
             out.add(v);
             out.add(URLEncoder.encode(v, StandardCharsets.UTF_8));
             out.add(URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20"));
-            out.add(jsonEscaped(v));
-            out.add(jsonEscaped(v).replace("/", "\\/"));
+            String escaped = v;
+            for (int level = 0; level < MAX_ESCAPE_LEVELS; level++) {
+                escaped = jsonEscaped(escaped);
+                out.add(escaped);
+                out.add(escaped.replace("/", "\\/"));
+            }
         }
         out.removeIf(s -> s.strip().length() < MIN_SECRET_LENGTH);
         return out;

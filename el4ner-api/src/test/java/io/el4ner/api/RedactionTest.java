@@ -87,6 +87,17 @@ class RedactionTest {
     }
 
     @Test
+    void aSecretQuotedInJsonInsideJsonIsMasked() {
+        String v = "pw/with \"quote\"";
+        try (Redaction.Registration r = Redaction.register(v)) {
+            String once = "{\"password\": \"pw/with \\\"quote\\\"\"}";
+            String twice = "{\"error\": \"bad " + once.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+            assertThat(Redaction.redact(once)).doesNotContain("pw/");
+            assertThat(Redaction.redact(twice)).doesNotContain("pw/");
+        }
+    }
+
+    @Test
     void manySecretsAndALongTextStayLinear() {
         java.util.List<Redaction.Registration> all = new java.util.ArrayList<>();
         try {
