@@ -2,6 +2,7 @@ package io.el4ner.openai;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -123,6 +124,20 @@ class SecretLeakTest extends LoopbackServerTest {
         }
         assertThat(log).contains("member 'bad' failed in");
         assertNoLeak("log", log, BODY_KEY, NESTED_TOKEN, Stubs.SECRET);
+    }
+
+    @Test
+    void aKeyEchoedInTheServerHeaderIsNotLoggedByFlavorDetection() {
+        server.stubFor(get(urlEqualTo("/v1/models")).willReturn(aResponse().withStatus(200)
+                .withHeader("Server", "llama.cpp/b1234 (" + Stubs.SECRET + ")").withBody("{\"data\": []}")));
+        server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
+        try (LogCapture logs = new LogCapture(MEMBER_LOG);
+             OpenAiCompatibleMember m = Stubs.member(server).flavor(Flavor.AUTO).apiKeyEnv(Stubs.KEY_VARIABLE)
+                     .environment(Stubs.env()::get).build()) {
+            assertThat(m.chat(Stubs.extraction()).text()).isEqualTo(Stubs.ENTITIES);
+            assertThat(logs.text()).contains("detected flavor llama-cpp").contains("llama.cpp/b1234 (****)");
+            assertNoLeak("log", logs.text(), Stubs.SECRET);
+        }
     }
 
     @ParameterizedTest(name = "a key starting at character {0} of the message")
