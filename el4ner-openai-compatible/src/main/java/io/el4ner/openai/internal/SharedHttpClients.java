@@ -47,7 +47,7 @@ public final class SharedHttpClients {
     /** A member's hold on a shared client. */
     public static final class Lease implements AutoCloseable {
         private final Shared shared;
-        private boolean closed;
+        private volatile boolean closed;
 
         private Lease(Shared shared) {
             this.shared = shared;
@@ -58,10 +58,8 @@ public final class SharedHttpClients {
          * @throws IllegalStateException if this lease is closed
          */
         public HttpClient client() {
-            synchronized (SHARED) {
-                if (closed) {
-                    throw new IllegalStateException("the HTTP client was released");
-                }
+            if (closed) {
+                throw new IllegalStateException("the HTTP client was released");
             }
             return shared.client();
         }
