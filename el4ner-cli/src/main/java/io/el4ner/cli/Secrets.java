@@ -35,8 +35,8 @@ final class Secrets {
             Pattern.compile("(?i).*(key|token|secret|password|passwd|credential|authorization).*");
     /** A secret-looking field that names an environment variable, e.g. {@code apiKeyEnv}. */
     private static final Pattern VARIABLE_NAME = Pattern.compile(".*(Env|_env|_ENV)");
-    /** {@code scheme://userinfo@} anywhere in a text: the userinfo is group 1. */
-    private static final Pattern USERINFO = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://([^/?#@\\s]+)@");
+    /** {@code scheme://userinfo@} anywhere in a text: the userinfo is group 1 (a password may hold a space). */
+    private static final Pattern USERINFO = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://([^/?#@'\"\\r\\n]+)@");
     /** A query (or fragment) parameter {@code name=value}: the name is group 1, the value group 2. */
     private static final Pattern PARAMETER = Pattern.compile("[?&;#]([^=&;#\\s]+)=([^&;#\\s\"']*)");
     static final String MASK = Redaction.MASK;

@@ -33,7 +33,8 @@ class SecretsTest {
     void aKeyInABaseUrlIsNotPrintedInTheConfigurationError() throws IOException {
         String key = "sk-query-key-in-base-url-3141";
         for (String url : List.of("http://127.0.0.1:8000/v1?api_key=" + key,
-                "http://user:" + key + "@127.0.0.1:8000/v1")) {
+                "http://user:" + key + "@127.0.0.1:8000/v1",
+                "http://user:" + key + " with a space@127.0.0.1:8000/v1")) {
             Map<String, Object> member = new LinkedHashMap<>();
             member.put("provider", "openai-compatible");
             member.put("name", "remote");

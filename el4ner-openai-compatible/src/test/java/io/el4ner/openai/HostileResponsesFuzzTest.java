@@ -133,7 +133,8 @@ class HostileResponsesFuzzTest {
         List<String> problems = new ArrayList<>();
         int malformed = 0;
         long t0 = System.nanoTime();
-        try (Redaction.Registration a = Redaction.register(KEY); Redaction.Registration b = Redaction.register(BODY_KEY)) {
+        try (Redaction.Registration a = Redaction.register(KEY);
+             Redaction.Registration b = Redaction.register(BODY_KEY)) {
             for (int i = 0; i < DIRECT_CASES; i++) {
                 byte[] body = body(random, 16 * 1024);
                 Flavor flavor = random.nextBoolean() ? Flavor.OPENAI : Flavor.OLLAMA;
@@ -273,8 +274,9 @@ class HostileResponsesFuzzTest {
     }
 
     private static String completion(Random r, String content) {
-        return "{\"id\": \"x\", \"model\": " + quote(r.nextInt(4) == 0 ? content : "m") + ", \"choices\": [{\"index\": 0,"
-                + " \"message\": {\"role\": \"assistant\", \"content\": " + quote(content) + "}, \"finish_reason\": "
+        return "{\"id\": \"x\", \"model\": " + quote(r.nextInt(4) == 0 ? content : "m")
+                + ", \"choices\": [{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\": " + quote(content)
+                + "}, \"finish_reason\": "
                 + quote(pick(r, "stop", "length", KEY)) + "}], \"usage\": {\"prompt_tokens\": " + r.nextInt(100)
                 + ", \"completion_tokens\": " + pick(r, "3", "-3", "1e30", "null", "\"" + KEY + "\"") + "}}";
     }

@@ -108,7 +108,8 @@ class SecretLeakTest extends LoopbackServerTest {
              OpenAiCompatibleMember good = OpenAiCompatibleMember.builder().name("good").model("m")
                      .baseUrl(Stubs.url(server) + "/good").flavor(Flavor.PROMPT_ONLY).build();
              EnsembleNer ner = EnsembleNer.builder().entityType("PER", "person").entityType("LOC", "location")
-                     .member(bad).member(echo).member(good).validation(ValidationMode.NONE).timeout(Duration.ofSeconds(10))
+                     .member(bad).member(echo).member(good).validation(ValidationMode.NONE)
+                     .timeout(Duration.ofSeconds(10))
                      .build()) {
             r = ner.recognize(Stubs.SENTENCE);
             log = logs.text();
@@ -188,7 +189,8 @@ class SecretLeakTest extends LoopbackServerTest {
         "http://user:KEY@127.0.0.1:8000/v1",
         "http://127.0.0.1:8000/v1#token=KEY",
         "ftp://user:KEY@127.0.0.1/v1?password=KEY",
-        "http://127.0.0.1:8000/v 1?apiKey=KEY"})
+        "http://127.0.0.1:8000/v 1?apiKey=KEY",
+        "http://user:KEY and more@127.0.0.1:8000/v1"})
     void aRejectedBaseUrlIsShownWithoutItsCredentials(String url) {
         String key = "sk-in-the-url-5a4b3c2d1e";
         String u = url.replace("KEY", key);

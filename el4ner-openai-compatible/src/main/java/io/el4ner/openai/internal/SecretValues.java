@@ -22,8 +22,8 @@ public final class SecretValues {
      */
     public static final Pattern SECRET_NAME =
             Pattern.compile("(?i).*(key|token|secret|password|passwd|credential|authorization).*");
-    /** {@code scheme://userinfo@}: the userinfo is group 2. */
-    private static final Pattern USERINFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)([^/?#@\\s]+)@");
+    /** {@code scheme://userinfo@}: the userinfo is group 2 (spaces included: a password may hold one). */
+    private static final Pattern USERINFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)([^/?#@'\"\\r\\n]+)@");
     /** A query (or fragment) parameter {@code name=value}: the name is group 2, the value group 3. */
     private static final Pattern PARAMETER = Pattern.compile("([?&;#]([^=&;#\\s]+)=)([^&;#\\s]*)");
 
