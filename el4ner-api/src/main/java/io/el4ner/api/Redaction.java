@@ -3,6 +3,7 @@ package io.el4ner.api;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -38,9 +39,15 @@ public final class Redaction {
      */
     public static final int MIN_SECRET_LENGTH = 4;
 
+    /** How many times over a JSON-escaped form is recognised. */
+    private static final int MAX_ESCAPE_LEVELS = 3;
+
     private static final Map<String, Integer> COUNTS = new HashMap<>();
-    /** The registered values and their derived forms, longest first; replaced as a whole under the lock. */
-    private static volatile List<String> forms = List.of();
+    /**
+     * The registered values and their derived forms; replaced as a whole under the lock, and set to null by a change
+     * so that the next redaction rebuilds it (registering many values costs one rebuild, not one each).
+     */
+    private static volatile Index index = new Index(List.of());
 
     private Redaction() {
     }
@@ -67,8 +74,9 @@ public final class Redaction {
         }
         String value = secret;
         synchronized (COUNTS) {
-            COUNTS.merge(value, 1, Integer::sum);
-            rebuild();
+            if (COUNTS.merge(value, 1, Integer::sum) == 1) {
+                index = null;
+            }
         }
         return new Registration() {
             private boolean closed;
@@ -80,8 +88,9 @@ public final class Redaction {
                         return;
                     }
                     closed = true;
-                    COUNTS.computeIfPresent(value, (k, n) -> n == 1 ? null : n - 1);
-                    rebuild();
+                    if (COUNTS.computeIfPresent(value, (k, n) -> n == 1 ? null : n - 1) == null) {
+                        index = null;
+                    }
                 }
             }
         };
@@ -104,23 +113,17 @@ public final class Redaction {
         if (text == null || text.isEmpty()) {
             return text;
         }
-        List<String> all = forms;
+        Index index = index();
         if (extra.iterator().hasNext()) {
-            Set<String> merged = new LinkedHashSet<>(all);
+            Set<String> merged = new LinkedHashSet<>(index.forms);
             for (String s : extra) {
                 if (s != null && s.strip().length() >= MIN_SECRET_LENGTH) {
                     merged.addAll(formsOf(s));
                 }
             }
-            all = sortedLongestFirst(merged);
+            index = new Index(sortedLongestFirst(merged));
         }
-        String out = text;
-        for (String v : all) {
-            if (out.contains(v)) {
-                out = out.replace(v, MASK);
-            }
-        }
-        return out;
+        return index.mask(text);
     }
 
     /**
@@ -153,12 +156,76 @@ public final class Redaction {
         }
     }
 
-    private static void rebuild() {
-        Set<String> all = new LinkedHashSet<>();
-        for (String v : COUNTS.keySet()) {
-            all.addAll(formsOf(v));
+    private static Index index() {
+        Index i = index;
+        if (i != null) {
+            return i;
         }
-        forms = sortedLongestFirst(all);
+        synchronized (COUNTS) {
+            if (index == null) {
+                Set<String> all = new LinkedHashSet<>();
+                for (String v : COUNTS.keySet()) {
+                    all.addAll(formsOf(v));
+                }
+                index = new Index(sortedLongestFirst(all));
+            }
+            return index;
+        }
+    }
+
+    /**
+     * The forms to mask, looked up by their first {@value #MIN_SECRET_LENGTH} characters, so that one pass over a
+     * text finds all of them however many there are: a redaction is linear in the text's length.
+     */
+    private static final class Index {
+        final List<String> forms;
+        private final Map<String, List<String>> byPrefix = new HashMap<>();
+        private final BitSet firstChars = new BitSet(Character.MAX_VALUE + 1);
+
+        Index(List<String> longestFirst) {
+            this.forms = longestFirst;
+            for (String f : longestFirst) {
+                byPrefix.computeIfAbsent(f.substring(0, MIN_SECRET_LENGTH), k -> new ArrayList<>()).add(f);
+                firstChars.set(f.charAt(0));
+            }
+        }
+
+        /** Masks the union of every occurrence of every form: overlapping occurrences become one mask. */
+        String mask(String text) {
+            if (forms.isEmpty()) {
+                return text;
+            }
+            StringBuilder out = null;
+            int copied = 0;
+            int maskedUntil = 0;
+            for (int i = 0, last = text.length() - MIN_SECRET_LENGTH; i <= last; i++) {
+                if (!firstChars.get(text.charAt(i))) {
+                    continue;
+                }
+                List<String> candidates = byPrefix.get(text.substring(i, i + MIN_SECRET_LENGTH));
+                if (candidates == null) {
+                    continue;
+                }
+                for (String f : candidates) {
+                    if (text.startsWith(f, i)) {
+                        int end = i + f.length();
+                        if (out == null) {
+                            out = new StringBuilder(text.length());
+                        }
+                        if (i >= maskedUntil) {
+                            out.append(text, copied, i).append(MASK);
+                        }
+                        maskedUntil = Math.max(maskedUntil, end);
+                        copied = maskedUntil;
+                        break;
+                    }
+                }
+            }
+            if (out == null) {
+                return text;
+            }
+            return out.append(text, copied, text.length()).toString();
+        }
     }
 
     private static List<String> sortedLongestFirst(Set<String> values) {
@@ -167,7 +234,11 @@ public final class Redaction {
         return List.copyOf(list);
     }
 
-    /** The value as is, stripped, URL-encoded and JSON-escaped: the forms servers echo requests in. */
+    /**
+     * The value as is, stripped, URL-encoded and JSON-escaped (with and without escaped slashes, up to
+     * {@value #MAX_ESCAPE_LEVELS} times: an error message quoting the request's JSON, inside a JSON body, inside a
+     * log line): the forms servers echo requests in.
+     */
     private static Set<String> formsOf(String value) {
         Objects.requireNonNull(value);
         Set<String> out = new LinkedHashSet<>();
@@ -175,7 +246,12 @@ public final class Redaction {
             out.add(v);
             out.add(URLEncoder.encode(v, StandardCharsets.UTF_8));
             out.add(URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20"));
-            out.add(jsonEscaped(v));
+            String escaped = v;
+            for (int level = 0; level < MAX_ESCAPE_LEVELS; level++) {
+                escaped = jsonEscaped(escaped);
+                out.add(escaped);
+                out.add(escaped.replace("/", "\\/"));
+            }
         }
         out.removeIf(s -> s.strip().length() < MIN_SECRET_LENGTH);
         return out;

@@ -69,4 +69,49 @@ class RedactionTest {
             assertThat(later.getMessage()).isEqualTo("late ****");
         }
     }
+
+    @Test
+    void overlappingSecretsAreMaskedAsOneRunShowingNoPartOfEither() {
+        try (Redaction.Registration a = Redaction.register("abcdXYZ");
+             Redaction.Registration b = Redaction.register("cdXYZ123")) {
+            assertThat(Redaction.redact("<abcdXYZ123>")).isEqualTo("<****>");
+            assertThat(Redaction.redact("abcdXYZ cdXYZ123")).isEqualTo("**** ****");
+        }
+    }
+
+    @Test
+    void slashesEscapedTheWayPhpEscapesThemAreMaskedToo() {
+        try (Redaction.Registration r = Redaction.register("tok/en/value")) {
+            assertThat(Redaction.redact("{\"t\":\"tok\\/en\\/value\"}")).isEqualTo("{\"t\":\"****\"}");
+        }
+    }
+
+    @Test
+    void aSecretQuotedInJsonInsideJsonIsMasked() {
+        String v = "pw/with \"quote\"";
+        try (Redaction.Registration r = Redaction.register(v)) {
+            String once = "{\"password\": \"pw/with \\\"quote\\\"\"}";
+            String twice = "{\"error\": \"bad " + once.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+            assertThat(Redaction.redact(once)).doesNotContain("pw/");
+            assertThat(Redaction.redact(twice)).doesNotContain("pw/");
+        }
+    }
+
+    @Test
+    void manySecretsAndALongTextStayLinear() {
+        java.util.List<Redaction.Registration> all = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 10_000; i++) {
+                all.add(Redaction.register("sk-many-" + i + "-0123456789"));
+            }
+            String text = "x".repeat(1 << 20) + "sk-many-9999-0123456789" + "sk-many-".repeat(1000);
+            long t0 = System.nanoTime();
+            String r = Redaction.redact(text);
+            assertThat(r).doesNotContain("sk-many-9999").endsWith("sk-many-");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(5));
+        } finally {
+            all.forEach(Redaction.Registration::close);
+        }
+        assertThat(Redaction.redact("sk-many-1-0123456789")).isEqualTo("sk-many-1-0123456789");
+    }
 }

@@ -33,7 +33,8 @@ final class ResultJson {
      * @param result the recognition's result
      * @param provenance whether to add each entity's provenance
      * @param pretty whether to indent
-     * @param secrets masked in diagnostics (never in entities, whose text must stay the input's)
+     * @param secrets masked in diagnostics, with every value registered with {@link io.el4ner.api.Redaction} (never
+     *                in entities, whose text must stay the input's)
      * @return the JSON, UTF-8, without a trailing newline
      */
     static byte[] render(NerResult result, boolean provenance, boolean pretty, Secrets secrets) {
@@ -55,7 +56,7 @@ final class ResultJson {
             ObjectNode o = diagnostics.addObject();
             o.put("kind", lower(d.kind()));
             o.put("stage", lower(d.stage()));
-            o.put("member", d.member());
+            o.put("member", secrets.mask(d.member()));
             o.put("message", secrets.mask(d.message()));
             o.put("detail", secrets.mask(d.detail()));
         }

@@ -1,25 +1,47 @@
 package io.el4ner.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.el4ner.api.Redaction;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The secret values of a configuration (strings under a field whose name contains {@code key}, {@code token},
- * {@code secret}, {@code password}, {@code credential} or {@code authorization}, at any depth), so that they can be
- * masked in everything the CLI prints, whatever a provider puts in its messages.
+ * The secret values of a configuration, so that they are masked in everything the CLI prints, whatever a provider
+ * puts in its messages:
+ * <ul>
+ *   <li>strings under a field whose name contains {@code key}, {@code token}, {@code secret}, {@code password},
+ *       {@code passwd}, {@code credential} or {@code authorization}, at any depth;</li>
+ *   <li>except a field that names an environment variable ({@code apiKeyEnv}, any secret-looking name ending in
+ *       {@code Env} or {@code _env}): the variable's name is not secret and stays readable, its value is;</li>
+ *   <li>in any string, the credentials of a URL ({@code user:password@}) and the values of its query parameters
+ *       with secret-looking names ({@code ?api_key=...}).</li>
+ * </ul>
+ * The values are also {@linkplain Redaction#register(String) registered} for the rest of the process (the CLI's
+ * run), so that every exception, diagnostic and log line of every module masks them too.
  */
 final class Secrets {
     /** Field names whose values are never printed. A superset of {@code ComponentConfig}'s pattern. */
     static final Pattern SECRET_NAME =
             Pattern.compile("(?i).*(key|token|secret|password|passwd|credential|authorization).*");
-    static final String MASK = "****";
+    /** A secret-looking field that names an environment variable, e.g. {@code apiKeyEnv}. */
+    private static final Pattern VARIABLE_NAME = Pattern.compile(".*(Env|_env|_ENV)");
+    /** {@code scheme://userinfo@} anywhere in a text: the userinfo is group 1 (a password may hold a space). */
+    private static final Pattern USERINFO = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://([^/?#@'\"\\r\\n]+)@");
+    /** A query (or fragment) parameter {@code name=value}: the name is group 1, the value group 2. */
+    private static final Pattern PARAMETER = Pattern.compile("[?&;#]([^=&;#\\s]+)=([^&;#\\s\"']*)");
+    static final String MASK = Redaction.MASK;
     /** Shorter values are not masked: replacing every "ab" in a message would garble it and protect nothing. */
-    private static final int MIN_LENGTH = 4;
+    private static final int MIN_LENGTH = Redaction.MIN_SECRET_LENGTH;
 
     static final Secrets NONE = new Secrets(List.of());
 
@@ -31,46 +53,110 @@ final class Secrets {
 
     /**
      * @param root a configuration, or null
-     * @return the secret values found in it
+     * @return the secret values found in it, registered with {@link Redaction} for the rest of the process
      */
     static Secrets in(JsonNode root) {
+        return in(root, System::getenv);
+    }
+
+    /**
+     * @param root a configuration, or null
+     * @param environment where the variables named by {@code apiKeyEnv} and the like are looked up
+     * @return the secret values found in it, registered with {@link Redaction} for the rest of the process
+     */
+    static Secrets in(JsonNode root, Function<String, String> environment) {
         Set<String> found = new LinkedHashSet<>();
-        collect(root, false, found);
+        collect(root, false, false, environment, found);
+        found.removeIf(v -> v.strip().length() < MIN_LENGTH);
+        for (String v : found) {
+            // Held for the run: the CLI's process ends with it. Counted, so loading a file twice is harmless.
+            Redaction.register(v);
+        }
         return new Secrets(List.copyOf(found));
     }
 
-    private static void collect(JsonNode node, boolean secret, Set<String> out) {
+    private static void collect(JsonNode node, boolean secret, boolean variable,
+                                Function<String, String> environment, Set<String> out) {
         if (node == null) {
             return;
         }
         if (node.isTextual()) {
-            if (secret && node.asText().strip().length() >= MIN_LENGTH) {
+            String text = node.asText();
+            if (variable) {
+                String value = text.isBlank() ? null : environment.apply(text.strip());
+                if (value != null) {
+                    out.add(value);
+                    out.add(value.strip());
+                }
+            } else if (secret) {
+                out.add(text);
+                out.add(text.strip());
+            }
+            inUrls(text, out);
+        } else if (node.isValueNode()) {
+            if (secret && !variable) {
                 out.add(node.asText());
-                out.add(node.asText().strip());
             }
         } else if (node.isArray()) {
-            node.forEach(child -> collect(child, secret, out));
+            node.forEach(child -> collect(child, secret, variable, environment, out));
         } else if (node.isObject()) {
             for (Map.Entry<String, JsonNode> e : node.properties()) {
-                collect(e.getValue(), secret || SECRET_NAME.matcher(e.getKey()).matches(), out);
+                boolean named = SECRET_NAME.matcher(e.getKey()).matches();
+                boolean names = !secret && named && VARIABLE_NAME.matcher(e.getKey()).matches();
+                collect(e.getValue(), secret || named && !names, names, environment, out);
             }
+        }
+    }
+
+    /** Adds the URL credentials and secret-named query values found in a text, as written and decoded. */
+    private static void inUrls(String text, Set<String> out) {
+        if (!text.contains("://") && text.indexOf('?') < 0 && text.indexOf('#') < 0) {
+            return;
+        }
+        Matcher u = USERINFO.matcher(text);
+        while (u.find()) {
+            String info = u.group(1);
+            addWithDecoded(info, out);
+            int colon = info.indexOf(':');
+            if (colon >= 0) {
+                addWithDecoded(info.substring(colon + 1), out);
+            }
+        }
+        Matcher p = PARAMETER.matcher(text);
+        while (p.find()) {
+            if (SECRET_NAME.matcher(decoded(p.group(1))).matches()) {
+                addWithDecoded(p.group(2), out);
+            }
+        }
+        try {
+            URI uri = new URI(text.strip());
+            if (uri.getUserInfo() != null) {
+                out.add(uri.getUserInfo());
+            }
+        } catch (URISyntaxException e) {
+            // not one URL: the patterns above did the work
+        }
+    }
+
+    private static void addWithDecoded(String raw, Set<String> out) {
+        out.add(raw);
+        out.add(decoded(raw));
+    }
+
+    private static String decoded(String raw) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return raw;
         }
     }
 
     /**
      * @param text anything about to be printed, or null
-     * @return the text with every secret value replaced by {@value #MASK}
+     * @return the text with every secret value of this configuration, and every value registered with
+     *         {@link Redaction}, replaced by {@value #MASK} (in the forms a server echoes them in, too)
      */
     String mask(String text) {
-        if (text == null || values.isEmpty()) {
-            return text;
-        }
-        String out = text;
-        for (String v : values) {
-            if (!v.isEmpty()) {
-                out = out.replace(v, MASK);
-            }
-        }
-        return out;
+        return Redaction.redact(text, values);
     }
 }

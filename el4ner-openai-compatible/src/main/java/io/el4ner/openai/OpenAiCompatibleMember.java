@@ -10,6 +10,7 @@ import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.MemberTimeoutException;
 import io.el4ner.api.ModelMemberException;
 import io.el4ner.api.NonRetriableBackendException;
+import io.el4ner.api.Redaction;
 import io.el4ner.api.RetriableBackendException;
 import io.el4ner.api.Stage;
 import io.el4ner.api.TaskContext;
@@ -26,6 +27,8 @@ import io.el4ner.openai.internal.Json;
 import io.el4ner.openai.internal.RequestBodies;
 import io.el4ner.openai.internal.ResponseReader;
 import io.el4ner.openai.internal.ResponseTooLargeException;
+import io.el4ner.openai.internal.SecretValues;
+import io.el4ner.openai.internal.SharedHttpClients;
 import io.el4ner.openai.internal.StageSchemas;
 import io.el4ner.openai.internal.StructuredOutput;
 import io.el4ner.openai.internal.Transport;
@@ -48,14 +51,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -82,18 +81,26 @@ import org.slf4j.LoggerFactory;
  *       {@link MemberTimeoutException}.</li>
  *   <li><b>Replicas.</b> Several base URLs serve one model; each attempt goes to the replica with the fewest
  *       requests in flight, and a retry prefers another replica.</li>
- *   <li><b>Secrets.</b> The API key is read from a named environment variable and appears in no log, message or
- *       {@link #toString()}.</li>
+ *   <li><b>Secrets.</b> The API key is read from a named environment variable. It, and every value under an
+ *       {@code extraBody} field whose name looks secret (contains {@code key}, {@code token}, {@code secret},
+ *       {@code password}, {@code passwd}, {@code credential} or {@code authorization}), is
+ *       {@linkplain Redaction registered} while the member is open, so it appears in no log, message, diagnostic
+ *       or {@link #toString()} of el4ner, even where a server echoes it back; excerpts of server answers are
+ *       redacted before they are cut.</li>
+ *   <li><b>Resources.</b> Members share one HTTP client, and its pool of daemon threads, per distinct
+ *       {@code connectTimeout}; it is created on the first request of any of them and stopped when the last one
+ *       closes, so threads and connections grow with the requests in flight, not with the number of members.</li>
  * </ul>
  *
- * <p>Thread-safe. {@link #close()} releases the HTTP client's threads.
+ * <p>Thread-safe. {@link #close()} aborts the member's requests in flight and lets go of the shared HTTP client.
  *
  * @since 0.1
  */
 public final class OpenAiCompatibleMember implements ModelMember {
     private static final Logger log = LoggerFactory.getLogger(OpenAiCompatibleMember.class);
     private static final long DETECTION_TIMEOUT_NANOS = Duration.ofSeconds(5).toNanos();
-    private static final AtomicInteger CLIENTS = new AtomicInteger();
+    /** A longer model name in an answer is cut (a hostile server could send megabytes). */
+    private static final int MAX_MODEL_NAME_CHARS = 200;
 
     private final String name;
     private final String model;
@@ -117,7 +124,8 @@ public final class OpenAiCompatibleMember implements ModelMember {
     private final String apiKeyEnv;
     private final String apiKey;
 
-    private final ExecutorService executor;
+    private final Redaction.Registration secrets;
+    private final SharedHttpClients.Lease client;
     private final Transport transport;
     private final Semaphore slots;
     private final ReentrantLock detectionLock = new ReentrantLock();
@@ -158,21 +166,14 @@ public final class OpenAiCompatibleMember implements ModelMember {
         this.apiKeyEnv = b.apiKeyEnv;
         this.apiKey = apiKey;
         this.slots = new Semaphore(maxConcurrentRequests, true);
-        int id = CLIENTS.incrementAndGet();
-        AtomicInteger threads = new AtomicInteger();
-        ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "el4ner-openai-" + id + "-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        this.executor = Executors.newCachedThreadPool(factory);
-        HttpClient client = HttpClient.newBuilder()
-                .connectTimeout(b.connectTimeout)
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor)
-                .build();
-        this.transport = new Transport(client, maxResponseBytes, apiKey);
+        List<String> secrets = new ArrayList<>();
+        if (apiKey != null) {
+            secrets.add(apiKey);
+        }
+        secrets.addAll(SecretValues.inJson(extraBody));
+        this.secrets = SecretValues.registerAll(secrets);
+        this.client = SharedHttpClients.lease(b.connectTimeout);
+        this.transport = new Transport(client::client, maxResponseBytes, apiKey);
     }
 
     /** @return a builder; {@code model} and at least one base URL are required */
@@ -235,7 +236,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
             for (int i = 0; output != null && i < reaskAttempts
                     && !StageSchemas.acceptable(stage, answer.text(), output.isChoice()); i++) {
                 log.debug("member '{}': the {} answer is not the stage's JSON (finish reason '{}'); re-asking",
-                        name, stage, answer.finishReason());
+                        name, stage, Redaction.excerpt(answer.finishReason(), 100));
                 List<ChatMessage> again = new ArrayList<>(messages);
                 again.add(new ChatMessage(ChatMessage.Role.ASSISTANT, answer.text()));
                 again.add(ChatMessage.user(StageSchemas.correction(stage, output.isChoice())));
@@ -247,15 +248,16 @@ public final class OpenAiCompatibleMember implements ModelMember {
                         throw e;
                     }
                     log.debug("member '{}': the re-ask failed ({}); returning the first answer", name,
-                            e.getMessage());
+                            Redaction.redact(e.getMessage()));
                     break;
                 }
                 usage = add(usage, second.usage());
                 answer = second;
                 messages = again;
             }
-            noteModel(answer.model());
-            return new ChatResponse(answer.text(), usage, answer.model());
+            String answeredModel = Redaction.excerpt(answer.model(), MAX_MODEL_NAME_CHARS);
+            noteModel(answeredModel);
+            return new ChatResponse(answer.text(), usage, answeredModel);
         } finally {
             slots.release();
         }
@@ -311,7 +313,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
                     detected = found.get();
                     log.info("member '{}': {} at {} ({})", name, detected.flavor() == Flavor.PROMPT_ONLY
                             ? "unknown server, asking for JSON in the prompt only" : "detected flavor "
-                            + detected.flavor().configName(), e.url(), detected.evidence());
+                            + detected.flavor().configName(), e.url(), Redaction.excerpt(detected.evidence(), 200));
                     return detected.flavor();
                 }
             }
@@ -348,6 +350,9 @@ public final class OpenAiCompatibleMember implements ModelMember {
         Endpoint previous = null;
         Failure last = null;
         for (int attempt = 1; ; attempt++) {
+            if (closed.get()) {
+                throw new NonRetriableBackendException(name, "member '" + name + "' was closed during the call");
+            }
             long remaining = call.deadline - System.nanoTime();
             if (remaining <= 0) {
                 throw timedOut(call, attempt - 1, last);
@@ -367,7 +372,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
                 HttpResponse<byte[]> r = transport.exchange(transport.post(uri, bytes), attemptNanos);
                 int status = r.statusCode();
                 if (status >= 200 && status < 300) {
-                    String type = r.headers().firstValue("content-type").orElse("(none)");
+                    String type = Redaction.excerpt(r.headers().firstValue("content-type").orElse("(none)"), 100);
                     try {
                         Answer a = ResponseReader.read(f, r.body(), type);
                         ep.breaker().onSuccess();
@@ -396,19 +401,20 @@ public final class OpenAiCompatibleMember implements ModelMember {
             }
             if (!failure.retriable) {
                 ep.breaker().onSuccess(); // the server is up and answered; the request is what is wrong
-                throw new NonRetriableBackendException(name, redact("member '" + name + "': " + failure.summary));
+                throw new NonRetriableBackendException(name, Redaction.redact("member '" + name + "': "
+                        + failure.summary));
             }
             if (ep.breaker().onFailure(failure.summary)) {
                 log.warn("member '{}': circuit opened for {} until {} after {} failed attempts in a row; last: {}",
                         name, ep.url(), ep.breaker().openUntil(), ep.breaker().consecutiveFailures(),
-                        redact(failure.summary));
+                        Redaction.redact(failure.summary));
             }
             last = failure;
             if (failure.boundByDeadline) {
                 throw timedOut(call, attempt, last);
             }
             if (attempt >= maxAttempts) {
-                throw new RetriableBackendException(name, redact("member '" + name + "' got no answer after "
+                throw new RetriableBackendException(name, Redaction.redact("member '" + name + "' got no answer after "
                         + attempt + " attempt" + (attempt == 1 ? "" : "s") + " (maxAttempts=" + maxAttempts
                         + ") to " + String.join(", ", tried) + "; last failure: " + last.summary));
             }
@@ -418,13 +424,13 @@ public final class OpenAiCompatibleMember implements ModelMember {
                         ? "the server asked to retry after " + TimeUnit.NANOSECONDS.toMillis(delay)
                         + " ms (Retry-After), past the call's deadline"
                         : "the next retry would start past the call's deadline";
-                throw new RetriableBackendException(name, redact("member '" + name + "' got no answer after "
+                throw new RetriableBackendException(name, Redaction.redact("member '" + name + "' got no answer after "
                         + attempt + " attempt" + (attempt == 1 ? "" : "s") + " to " + String.join(", ", tried)
                         + " and gave up: " + why + " (" + call.budget.toMillis() + " ms); last failure: "
                         + last.summary));
             }
             log.debug("member '{}': attempt {} failed ({}); retrying in {} ms", name, attempt,
-                    redact(failure.summary), TimeUnit.NANOSECONDS.toMillis(delay));
+                    Redaction.redact(failure.summary), TimeUnit.NANOSECONDS.toMillis(delay));
             try {
                 TimeUnit.NANOSECONDS.sleep(delay);
             } catch (InterruptedException e) {
@@ -453,7 +459,8 @@ public final class OpenAiCompatibleMember implements ModelMember {
             case 403 -> ": the key was rejected or may not use model '" + model + "'";
             case 404 -> ": check baseUrl and the model name '" + model + "'";
             default -> status >= 300 && status < 400
-                    ? ": the server redirects to " + r.headers().firstValue("location").orElse("(no Location)")
+                    ? ": the server redirects to " + SecretValues.maskUrls(Redaction.excerpt(
+                            r.headers().firstValue("location").orElse("(no Location)"), 200))
                     + "; give that address as baseUrl" : "";
         };
         return new Failure(uri, what + advice + detail, false, null, false);
@@ -489,12 +496,12 @@ public final class OpenAiCompatibleMember implements ModelMember {
                 return "cannot connect to " + uri + ": connection refused or unreachable";
             }
         }
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : Redaction.excerpt(e.getMessage(), 200);
         return "the connection to " + uri + " failed: " + msg;
     }
 
     private MemberTimeoutException timedOut(Call call, int attempts, Failure last) {
-        return new MemberTimeoutException(name, redact("member '" + name + "' did not answer within "
+        return new MemberTimeoutException(name, Redaction.redact("member '" + name + "' did not answer within "
                 + call.budget.toMillis() + " ms (its deadline for the " + stageName(call.stage) + " stage) after "
                 + attempts + " attempt" + (attempts == 1 ? "" : "s") + (last == null ? "" : "; last: "
                 + last.summary)));
@@ -518,8 +525,8 @@ public final class OpenAiCompatibleMember implements ModelMember {
                 lastFailure = e.breaker().lastFailure();
             }
         }
-        return new RetriableBackendException(name, redact("circuit open for member '" + name + "' until " + until
-                + ": " + (baseUrls.size() == 1 ? "its server" : "every replica") + " failed repeatedly; last: "
+        return new RetriableBackendException(name, Redaction.redact("circuit open for member '" + name + "' until "
+                + until + ": " + (baseUrls.size() == 1 ? "its server" : "every replica") + " failed repeatedly; last: "
                 + lastFailure));
     }
 
@@ -546,18 +553,16 @@ public final class OpenAiCompatibleMember implements ModelMember {
         return TokenUsage.UNREPORTED;
     }
 
-    private String redact(String text) {
-        if (apiKey == null || apiKey.isEmpty()) {
-            return text;
-        }
-        return text.replace(apiKey, "****");
-    }
-
-    /** Releases the HTTP client's threads; later calls fail. Idempotent. */
+    /**
+     * Aborts this member's requests in flight, lets go of the shared HTTP client (whose threads stop when no member
+     * holds it) and forgets this member's secrets; later calls fail. Idempotent.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            executor.shutdownNow();
+            transport.cancelAll();
+            client.close();
+            secrets.close();
         }
     }
 
@@ -566,8 +571,8 @@ public final class OpenAiCompatibleMember implements ModelMember {
         String key = apiKey == null ? "none" : apiKeyEnv != null ? "from $" + apiKeyEnv : "set";
         String fl = flavor != Flavor.AUTO ? flavor.configName() : detected == null ? "auto"
                 : "auto (" + detected.flavor().configName() + ")";
-        return "OpenAiCompatibleMember[name=" + name + ", model=" + model + ", baseUrls=" + baseUrls()
-                + ", flavor=" + fl + ", apiKey=" + key + "]";
+        return Redaction.redact("OpenAiCompatibleMember[name=" + name + ", model=" + model + ", baseUrls="
+                + baseUrls() + ", flavor=" + fl + ", apiKey=" + key + "]");
     }
 
     private record Call(ChatRequest request, Stage stage, long start, long deadline, Duration budget) {

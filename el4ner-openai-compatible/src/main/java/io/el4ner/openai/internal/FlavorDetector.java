@@ -1,6 +1,7 @@
 package io.el4ner.openai.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.el4ner.api.Redaction;
 import io.el4ner.openai.Flavor;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -44,9 +45,10 @@ public final class FlavorDetector {
         try {
             HttpResponse<byte[]> r = transport.exchange(transport.get(url.models()), timeoutNanos);
             reached = true;
-            String server = r.headers().firstValue("server").orElse("").toLowerCase(Locale.ROOT);
-            if (server.contains("llama.cpp")) {
-                return Optional.of(new Detection(Flavor.LLAMA_CPP, "Server: " + server));
+            String server = r.headers().firstValue("server").orElse("");
+            if (server.toLowerCase(Locale.ROOT).contains("llama.cpp")) {
+                // as sent (not lower-cased), so that a secret echoed in it is still recognised and masked
+                return Optional.of(new Detection(Flavor.LLAMA_CPP, "Server: " + Redaction.excerpt(server, 100)));
             }
             if (r.statusCode() == 200) {
                 JsonNode root = parse(r.body());
@@ -71,7 +73,7 @@ public final class FlavorDetector {
             HttpResponse<byte[]> r = transport.exchange(transport.get(url.ollamaVersion()), timeoutNanos);
             if (r.statusCode() == 200 && parse(r.body()).path("version").isTextual()) {
                 return Optional.of(new Detection(Flavor.OLLAMA, "GET /api/version answered "
-                        + parse(r.body()).path("version").asText()));
+                        + Redaction.excerpt(parse(r.body()).path("version").asText(), 100)));
             }
         } catch (IOException | TimeoutException e) {
             // unreachable

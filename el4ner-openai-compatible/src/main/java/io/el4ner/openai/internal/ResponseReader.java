@@ -1,6 +1,7 @@
 package io.el4ner.openai.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.el4ner.api.Redaction;
 import io.el4ner.api.TokenUsage;
 import io.el4ner.openai.Flavor;
 import java.io.IOException;
@@ -146,18 +147,23 @@ public final class ResponseReader {
 
     /**
      * @param body a body
-     * @return its start as one line, for a message
+     * @return its start as one line, for a message: {@linkplain Redaction redacted} as a whole first, then cut,
+     *         so that a secret crossing the cut shows none of its characters
      */
     public static String excerpt(byte[] body) {
         if (body.length == 0) {
             return "(empty)";
         }
-        String s = new String(body, 0, Math.min(body.length, EXCERPT * 4), StandardCharsets.UTF_8);
-        return "'" + cut(s) + "'";
+        return "'" + cut(new String(body, StandardCharsets.UTF_8)) + "'";
     }
 
+    /** Redacts the whole text, then makes it one line of at most {@value #EXCERPT} characters. */
     private static String cut(String s) {
-        String one = s.replaceAll("\\s+", " ").strip();
-        return one.length() <= EXCERPT ? one : one.substring(0, EXCERPT) + "…";
+        String one = Redaction.redact(s).replaceAll("\\s+", " ").strip();
+        if (one.length() <= EXCERPT) {
+            return one;
+        }
+        int end = Character.isHighSurrogate(one.charAt(EXCERPT - 1)) ? EXCERPT - 1 : EXCERPT;
+        return one.substring(0, end) + "…";
     }
 }

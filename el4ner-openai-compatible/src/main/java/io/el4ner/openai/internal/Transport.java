@@ -5,27 +5,34 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * One HTTP exchange with a deadline that covers the whole exchange, body included, and that ends it when the
  * calling thread is interrupted: the request runs with {@link HttpClient#sendAsync}, and a timeout or an
- * interrupt cancels its future, which aborts the exchange and closes its connection.
+ * interrupt cancels its future, which aborts the exchange and closes its connection. The client may be shared with
+ * other members: {@link #cancelAll()} aborts this transport's exchanges only.
  */
 public final class Transport {
-    private final HttpClient client;
+    private final Supplier<HttpClient> client;
     private final long maxResponseBytes;
     private final String authorization;
+    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param client the HTTP client
+     * @param client the HTTP client, asked for on each exchange (so that it can be created lazily)
      * @param maxResponseBytes the most bytes of a response body to read
      * @param apiKey the bearer token, or null for none; never shown
      */
-    public Transport(HttpClient client, long maxResponseBytes, String apiKey) {
+    public Transport(Supplier<HttpClient> client, long maxResponseBytes, String apiKey) {
         this.client = client;
         this.maxResponseBytes = maxResponseBytes;
         this.authorization = apiKey == null ? null : "Bearer " + apiKey;
@@ -69,15 +76,31 @@ public final class Transport {
      */
     public HttpResponse<byte[]> exchange(HttpRequest request, long timeoutNanos)
             throws TimeoutException, InterruptedException, IOException {
-        CompletableFuture<HttpResponse<byte[]>> future =
-                client.sendAsync(request, new CappedBodyHandler(maxResponseBytes));
+        CompletableFuture<HttpResponse<byte[]>> future;
+        try {
+            future = client.get().sendAsync(request, new CappedBodyHandler(maxResponseBytes));
+        } catch (IllegalStateException | RejectedExecutionException e) {
+            throw new IOException("the member is closed", e);
+        }
+        inFlight.add(future);
         try {
             return future.get(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | InterruptedException e) {
             future.cancel(true);
             throw e;
+        } catch (CancellationException e) {
+            throw new IOException("the exchange was aborted: the member was closed", e);
         } catch (ExecutionException e) {
             throw asIoException(e.getCause());
+        } finally {
+            inFlight.remove(future);
+        }
+    }
+
+    /** Aborts every exchange of this transport in flight (when its member closes); others' are not touched. */
+    public void cancelAll() {
+        for (CompletableFuture<?> f : inFlight) {
+            f.cancel(true);
         }
     }
 
