@@ -4,13 +4,13 @@ import io.el4ner.api.TextRange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Maps the strings a model returns to their occurrences in the sentence. A match must start and end on token
- * boundaries (never inside a word, a surrogate pair or before a combining mark), so a model's "Paris" never
- * anchors inside "Parisian". Matching is tried in three steps, each only when the previous found nothing:
+ * boundaries (never inside a word, nor inside a visible character: a surrogate pair, a letter and its combining
+ * marks, an emoji ZWJ sequence such as 👩‍👩‍👧, a flag, a skin-toned emoji; see {@link Graphemes}), so a model's
+ * "Paris" never anchors inside "Parisian" and its "👩" followed by a ZERO WIDTH JOINER never inside 👩‍👩‍👧: such a string is not
+ * snapped to the enclosing character but dropped (the pipeline reports it as an unanchored span). Matching is tried in three steps, each only when the previous found nothing:
  * exact; ignoring case; ignoring case and collapsing runs of whitespace. A string with quotes or trailing
  * punctuation the sentence does not have is retried without them. Every occurrence is returned: the method does
  * not say whether a model meant the first or all occurrences, and all is what a reader would mark.
@@ -54,21 +54,33 @@ public final class SpanAnchor {
         return found;
     }
 
+    /** Strips matching quotes around and punctuation after the string, repeatedly; linear in its length. */
     private static String clean(String c) {
-        String s = c;
+        int from = 0;
+        int to = c.length();
         boolean changed = true;
-        while (changed && !s.isEmpty()) {
+        while (changed && to > from) {
             changed = false;
-            if (s.length() >= 2 && STRIPPABLE_EDGES.indexOf(s.charAt(0)) >= 0
-                    && STRIPPABLE_EDGES.indexOf(s.charAt(s.length() - 1)) >= 0) {
-                s = s.substring(1, s.length() - 1).strip();
+            if (to - from >= 2 && STRIPPABLE_EDGES.indexOf(c.charAt(from)) >= 0
+                    && STRIPPABLE_EDGES.indexOf(c.charAt(to - 1)) >= 0) {
+                from++;
+                to--;
+                while (from < to && Character.isWhitespace(c.charAt(from))) {
+                    from++;
+                }
+                while (to > from && Character.isWhitespace(c.charAt(to - 1))) {
+                    to--;
+                }
                 changed = true;
-            } else if (STRIPPABLE_TAIL.indexOf(s.charAt(s.length() - 1)) >= 0) {
-                s = s.substring(0, s.length() - 1).strip();
+            } else if (STRIPPABLE_TAIL.indexOf(c.charAt(to - 1)) >= 0) {
+                to--;
+                while (to > from && Character.isWhitespace(c.charAt(to - 1))) {
+                    to--;
+                }
                 changed = true;
             }
         }
-        return s;
+        return c.substring(from, to);
     }
 
     private static List<TextRange> scan(String sentence, String c, boolean ignoreCase) {
@@ -83,41 +95,82 @@ public final class SpanAnchor {
         return out;
     }
 
+    /**
+     * Matches the candidate's words, ignoring case, with any run of spaces between them where the candidate has
+     * one. Hand-written (a regular expression built from a hostile candidate of a million words would overflow
+     * the stack); a candidate longer than the sentence, spaces collapsed, is not tried.
+     */
     private static List<TextRange> scanFlexibleSpace(String sentence, String c) {
-        String[] parts = c.split("\\s+");
-        StringBuilder regex = new StringBuilder();
-        for (String p : parts) {
-            if (p.isEmpty()) {
-                continue;
+        List<String> parts = new ArrayList<>();
+        int collapsed = -1;
+        int i = 0;
+        while (i < c.length()) {
+            while (i < c.length() && isAsciiSpace(c.charAt(i))) {
+                i++;
             }
-            if (regex.length() > 0) {
-                regex.append("\\s+");
+            int start = i;
+            while (i < c.length() && !isAsciiSpace(c.charAt(i))) {
+                i++;
             }
-            regex.append(Pattern.quote(p));
+            if (i > start) {
+                parts.add(c.substring(start, i));
+                collapsed += i - start + 1;
+                if (collapsed > sentence.length()) {
+                    return List.of();
+                }
+            }
         }
-        Matcher m = Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE)
-                .matcher(sentence);
         List<TextRange> out = new ArrayList<>();
-        int from = 0;
-        while (from <= sentence.length() && m.find(from)) {
-            if (isBoundary(sentence, m.start()) && isBoundary(sentence, m.end())) {
-                out.add(new TextRange(m.start(), m.end()));
+        if (parts.isEmpty()) {
+            return out;
+        }
+        for (int start = 0; start < sentence.length(); start++) {
+            int end = matchWords(sentence, start, parts);
+            if (end >= 0 && isBoundary(sentence, start) && isBoundary(sentence, end)) {
+                out.add(new TextRange(start, end));
             }
-            from = m.start() + 1;
         }
         return out;
+    }
+
+    /** @return the end of the words matched at {@code start}, spaces between them flexible, or -1 */
+    private static int matchWords(String s, int start, List<String> words) {
+        int pos = start;
+        for (int k = 0; k < words.size(); k++) {
+            if (k > 0) {
+                int spaces = pos;
+                while (pos < s.length() && isAsciiSpace(s.charAt(pos))) {
+                    pos++;
+                }
+                if (pos == spaces) {
+                    return -1;
+                }
+            }
+            String w = words.get(k);
+            if (!s.regionMatches(true, pos, w, 0, w.length())) {
+                return -1;
+            }
+            pos += w.length();
+        }
+        return pos;
+    }
+
+    /** What {@code \s} matches without the Unicode flag. */
+    private static boolean isAsciiSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
     /**
      * @param s a text
      * @param i an index in {@code [0, s.length()]}
-     * @return whether a span may start or end at {@code i}
+     * @return whether a span may start or end at {@code i}: on a {@linkplain Graphemes visible character's}
+     *     boundary, and not between two letters or digits of a word
      */
     public static boolean isBoundary(String s, int i) {
         if (i <= 0 || i >= s.length()) {
             return true;
         }
-        if (Character.isLowSurrogate(s.charAt(i)) && Character.isHighSurrogate(s.charAt(i - 1))) {
+        if (!Graphemes.isBoundary(s, i)) {
             return false;
         }
         int after = s.codePointAt(i);
