@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Collects the usage and diagnostics of one recognition. Thread-safe: members report from pool threads.
@@ -75,6 +76,26 @@ public final class CallLedger {
             entries.add(d);
         } else {
             omit(key, 1);
+        }
+    }
+
+    /**
+     * Keeps the diagnostic the supplier makes, or only counts it, without making it, when {@value #MAX_PER_KIND} of
+     * its kind, member and stage are kept already: a hostile answer can ask for a million of them.
+     *
+     * @param kind its kind
+     * @param stage its stage
+     * @param member its member; empty when none
+     * @param diagnostic makes it, with the same kind, stage and member
+     */
+    public synchronized void report(Diagnostic.Kind kind, Stage stage, String member,
+                                    Supplier<Diagnostic> diagnostic) {
+        Key key = new Key(kind, stage, member);
+        if (kept.getOrDefault(key, 0) >= MAX_PER_KIND && kind != Diagnostic.Kind.MEMBER_FAILURE
+                && kind != Diagnostic.Kind.WINDOWED) {
+            omit(key, 1);
+        } else {
+            report(diagnostic.get());
         }
     }
 

@@ -261,7 +261,8 @@ public final class Pipeline {
                 }
                 List<TextRange> found = SpanAnchor.find(sentence, s);
                 if (found.isEmpty()) {
-                    ledger.report(new Diagnostic(Diagnostic.Kind.UNANCHORED_SPAN, stage, member,
+                    ledger.report(Diagnostic.Kind.UNANCHORED_SPAN, stage, member, () -> new Diagnostic(
+                            Diagnostic.Kind.UNANCHORED_SPAN, stage, member,
                             "span not found in the sentence on token and character boundaries; dropped", s));
                 } else {
                     anchored.add(s);
@@ -304,14 +305,18 @@ public final class Pipeline {
                 String surface = labels.containsKey(pair.text()) ? pair.text()
                         : byNormal.get(SpanAnchor.normalize(pair.text()));
                 if (surface == null) {
-                    ledger.report(new Diagnostic(Diagnostic.Kind.UNEXPECTED_SPAN, Stage.CLASSIFICATION, member,
-                            "labelled a span that was not asked; ignored", pair.text() + " -> " + pair.type()));
+                    ledger.report(Diagnostic.Kind.UNEXPECTED_SPAN, Stage.CLASSIFICATION, member,
+                            () -> new Diagnostic(Diagnostic.Kind.UNEXPECTED_SPAN, Stage.CLASSIFICATION, member,
+                                    "labelled a span that was not asked; ignored",
+                                    pair.text() + " -> " + pair.type()));
                     continue;
                 }
                 Optional<String> label = normalizeLabel(pair.type());
                 if (label.isEmpty()) {
-                    ledger.report(new Diagnostic(Diagnostic.Kind.UNKNOWN_TYPE, Stage.CLASSIFICATION, member,
-                            "label is not in the label set; vote ignored", pair.text() + " -> " + pair.type()));
+                    ledger.report(Diagnostic.Kind.UNKNOWN_TYPE, Stage.CLASSIFICATION, member,
+                            () -> new Diagnostic(Diagnostic.Kind.UNKNOWN_TYPE, Stage.CLASSIFICATION, member,
+                                    "label is not in the label set; vote ignored",
+                                    pair.text() + " -> " + pair.type()));
                     continue;
                 }
                 labels.get(surface).putIfAbsent(member, label.get());
@@ -458,6 +463,11 @@ public final class Pipeline {
         @Override
         public void report(Diagnostic diagnostic) {
             ledger.report(diagnostic);
+        }
+
+        @Override
+        public void report(Diagnostic.Kind kind, String member, java.util.function.Supplier<Diagnostic> diagnostic) {
+            ledger.report(kind, Stage.VALIDATION, member, diagnostic);
         }
 
         @Override

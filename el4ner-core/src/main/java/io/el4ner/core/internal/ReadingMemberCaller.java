@@ -6,6 +6,7 @@ import io.el4ner.api.spi.MemberCaller;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The pipeline's own {@link MemberCaller}, which can also read each answer within its call's deadline, so that a
@@ -23,6 +24,15 @@ interface ReadingMemberCaller extends MemberCaller {
      */
     <T> Map<String, MemberInvoker.Answer<T>> callAll(List<String> members, ChatRequest request,
                                                      Function<String, T> parser);
+
+    /**
+     * Reports a validation diagnostic, made only when it will be listed.
+     *
+     * @param kind its kind
+     * @param member its member
+     * @param diagnostic makes it, with the same kind and member, stage validation
+     */
+    void report(Diagnostic.Kind kind, String member, Supplier<Diagnostic> diagnostic);
 
     /**
      * Counts validation diagnostics that were not made (a parser listed only an answer's first problems), for the

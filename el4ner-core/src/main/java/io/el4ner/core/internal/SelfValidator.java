@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * EL4NER's self-validation: the ensemble's own members judge each typed entity of a sentence, all entities in one
@@ -119,9 +120,14 @@ public final class SelfValidator implements Validator {
             for (ResponseParser.Judgement j : parsed.value()) {
                 List<Integer> targets = match(entities, normalized, j);
                 if (targets.isEmpty()) {
-                    request.members().report(new Diagnostic(Diagnostic.Kind.UNEXPECTED_SPAN, Stage.VALIDATION, judge,
-                            "judged an entity that was not asked: " + Redaction.excerpt(j.span(), 200) + " / "
-                                    + Redaction.excerpt(j.type(), 100), excerpt));
+                    Supplier<Diagnostic> d = () -> new Diagnostic(Diagnostic.Kind.UNEXPECTED_SPAN, Stage.VALIDATION,
+                            judge, "judged an entity that was not asked: " + Redaction.excerpt(j.span(), 200) + " / "
+                                    + Redaction.excerpt(j.type(), 100), excerpt);
+                    if (request.members() instanceof ReadingMemberCaller reading) {
+                        reading.report(Diagnostic.Kind.UNEXPECTED_SPAN, judge, d);
+                    } else {
+                        request.members().report(d.get());
+                    }
                 }
                 for (int t : targets) {
                     if (!seen[t]) {
