@@ -84,4 +84,35 @@ class HostileAnswersTest {
     static long problemChars(ResponseParser.Parsed<?> parsed) {
         return parsed.problems().stream().mapToLong(String::length).sum();
     }
+
+    @org.junit.jupiter.api.Test
+    void spanAnchor_hostileCandidatesStayFast() {
+        String words = "a ".repeat(1_500) + "b"; // a long sentence, near a window's size
+        String mixed = "Angela Merkel met the 👩\u200d👩\u200d👧 family in Paris . ".repeat(40);
+        List<String[]> cases = List.of(
+                new String[] {words, repeat("a ", SIZE)}, // huge, whitespace-heavy: was a regex of a million parts
+                new String[] {words, "a " + " ".repeat(SIZE) + "b"},
+                new String[] {words, "a ".repeat(1_499) + "a"}, // as long as the sentence, matches nowhere whole
+                new String[] {words, "A  ".repeat(1_400) + "B"}, // flexible spaces, nearly the sentence
+                new String[] {words, "'".repeat(SIZE)}, // quote stripping was quadratic
+                new String[] {words, ".".repeat(SIZE)},
+                new String[] {words, "\"" + ".".repeat(SIZE / 2) + "\""},
+                new String[] {mixed, "x".repeat(SIZE)},
+                new String[] {mixed, "Paris"},
+                new String[] {mixed, "\u200d"});
+        for (String[] c : cases) {
+            long t0 = System.nanoTime();
+            List<io.el4ner.api.TextRange> found = io.el4ner.core.internal.SpanAnchor.find(c[0], c[1]);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            System.out.printf("SpanAnchor: candidate of %d chars in a sentence of %d: %d ms, %d found%n",
+                    c[1].length(), c[0].length(), millis, found.size());
+            assertThat(millis).isLessThan(BOUND_MILLIS);
+        }
+        // many spans: each distinct one is anchored once per answer, so a million repeats cost one
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 20_000; i++) {
+            io.el4ner.core.internal.SpanAnchor.find(mixed, "Paris " + i);
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(BOUND_MILLIS);
+    }
 }

@@ -122,6 +122,7 @@ public final class Pipeline {
         }
         // c. extraction: each member's anchored occurrences, then union or quorum
         Map<String, List<String>> extracted = extract(Stage.EXTRACTION, sentence, demos, ledger);
+        SpanAnchor.Prepared anchor = SpanAnchor.prepare(sentence);
         TreeMap<TextRange, List<String>> byRange = new TreeMap<>(
                 Comparator.comparingInt(TextRange::start).thenComparingInt(TextRange::end));
         for (String member : names) {
@@ -131,7 +132,7 @@ public final class Pipeline {
             }
             Set<TextRange> mine = new LinkedHashSet<>();
             for (String s : new LinkedHashSet<>(surfaces)) {
-                mine.addAll(SpanAnchor.find(sentence, s));
+                mine.addAll(anchor.find(s));
             }
             for (TextRange r : mine) {
                 byRange.computeIfAbsent(r, x -> new ArrayList<>()).add(member);
@@ -243,6 +244,7 @@ public final class Pipeline {
         Map<ModelMember, MemberInvoker.Answer<ResponseParser.Parsed<List<String>>>> answers =
                 invoker.callAll(stage, members, m -> request, ResponseParser::spans, ledger);
         Map<String, List<String>> out = new LinkedHashMap<>();
+        SpanAnchor.Prepared anchor = SpanAnchor.prepare(sentence);
         for (Map.Entry<ModelMember, MemberInvoker.Answer<ResponseParser.Parsed<List<String>>>> a
                 : answers.entrySet()) {
             String member = a.getKey().name();
@@ -259,7 +261,7 @@ public final class Pipeline {
                 if (s.isBlank()) {
                     continue;
                 }
-                List<TextRange> found = SpanAnchor.find(sentence, s);
+                List<TextRange> found = anchor.find(s);
                 if (found.isEmpty()) {
                     ledger.report(Diagnostic.Kind.UNANCHORED_SPAN, stage, member, () -> new Diagnostic(
                             Diagnostic.Kind.UNANCHORED_SPAN, stage, member,

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Reads what small models really answer: JSON in code fences or inside prose, single-quoted or with trailing
@@ -41,6 +42,8 @@ public final class ResponseParser {
     public static final int MAX_QUOTE_CHARS = Diagnostic.MAX_DETAIL_CHARS;
     /** The JSON search hands Jackson at most this many times the answer's length (plus a constant). */
     public static final int JSON_WORK_FACTOR = 8;
+    private static final Pattern SEP = Pattern.compile("[SEP]", Pattern.LITERAL);
+    private static final Pattern CLS = Pattern.compile("[CLS]", Pattern.LITERAL);
     private static final Set<String> EMPTY_ANSWERS = Set.of("none", "no entities", "no entity", "n/a", "empty",
             "nothing", "no named entities", "there are no entities", "no entities found");
     private static final List<String> SPAN_FIELDS = List.of("span", "text", "entity", "name", "mention", "value");
@@ -145,7 +148,7 @@ public final class ResponseParser {
         }
         if (text.contains("[SEP]")) {
             List<String> spans = new ArrayList<>();
-            for (String s : text.replace("[CLS]", "").split("\\[SEP]")) {
+            for (String s : SEP.split(text.replace("[CLS]", ""))) {
                 if (!s.isBlank()) {
                     spans.add(s.strip());
                 }
@@ -190,8 +193,8 @@ public final class ResponseParser {
         }
         List<TypedSpan> pairs = new ArrayList<>();
         if (text.contains("[SEP]")) {
-            for (String chunk : text.split("\\[CLS]")) {
-                String[] parts = chunk.split("\\[SEP]");
+            for (String chunk : CLS.split(text)) {
+                String[] parts = SEP.split(chunk);
                 if (parts.length >= 2 && !parts[0].isBlank() && !parts[1].isBlank()) {
                     pairs.add(new TypedSpan(parts[0].strip(), parts[1].strip()));
                 } else if (!chunk.isBlank()) {

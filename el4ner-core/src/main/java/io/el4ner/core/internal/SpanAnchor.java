@@ -9,11 +9,17 @@ import java.util.Locale;
  * Maps the strings a model returns to their occurrences in the sentence. A match must start and end on token
  * boundaries (never inside a word, nor inside a visible character: a surrogate pair, a letter and its combining
  * marks, an emoji ZWJ sequence such as 👩‍👩‍👧, a flag, a skin-toned emoji; see {@link Graphemes}), so a model's
- * "Paris" never anchors inside "Parisian" and its "👩" followed by a ZERO WIDTH JOINER never inside 👩‍👩‍👧: such a string is not
- * snapped to the enclosing character but dropped (the pipeline reports it as an unanchored span). Matching is tried in three steps, each only when the previous found nothing:
- * exact; ignoring case; ignoring case and collapsing runs of whitespace. A string with quotes or trailing
- * punctuation the sentence does not have is retried without them. Every occurrence is returned: the method does
- * not say whether a model meant the first or all occurrences, and all is what a reader would mark.
+ * "Paris" never anchors inside "Parisian" and its "👩" followed by a ZERO WIDTH JOINER never inside 👩‍👩‍👧: such a
+ * string is not snapped to the enclosing character but dropped (the pipeline reports it as an unanchored span).
+ * Matching is tried in three steps, each only when the previous found nothing: exact; ignoring case; ignoring case
+ * and collapsing runs of whitespace. A string with quotes or trailing punctuation the sentence does not have is
+ * retried without them. Every occurrence is returned: the method does not say whether a model meant the first or all
+ * occurrences, and all is what a reader would mark.
+ *
+ * <p>A model's strings are hostile input: each step is one {@link String#indexOf(String, int)} search over a form of
+ * the sentence {@linkplain #prepare(String) prepared once} (case-folded; case-folded with runs of spaces collapsed),
+ * never a regular expression built from the string, and stripping quotes is linear, so a huge or whitespace-heavy
+ * string costs about one pass over the sentence.
  */
 public final class SpanAnchor {
     private static final String STRIPPABLE_EDGES = "\"'`“”‘’«»";
@@ -28,30 +34,155 @@ public final class SpanAnchor {
      * @return every token-aligned occurrence, in order; empty when there is none
      */
     public static List<TextRange> find(String sentence, String candidate) {
-        String c = candidate.strip();
-        if (c.isEmpty()) {
-            return List.of();
-        }
-        List<TextRange> found = findVariants(sentence, c);
-        if (!found.isEmpty()) {
-            return found;
-        }
-        String cleaned = clean(c);
-        if (!cleaned.isEmpty() && !cleaned.equals(c)) {
-            return findVariants(sentence, cleaned);
-        }
-        return List.of();
+        return prepare(sentence).find(candidate);
     }
 
-    private static List<TextRange> findVariants(String sentence, String c) {
-        List<TextRange> found = scan(sentence, c, false);
-        if (found.isEmpty()) {
-            found = scan(sentence, c, true);
+    /**
+     * @param sentence a sentence many candidates will be anchored in
+     * @return the sentence with its searchable forms made once
+     */
+    public static Prepared prepare(String sentence) {
+        return new Prepared(sentence);
+    }
+
+    /** A sentence with the forms the three matching steps search, made once for all of an answer's strings. */
+    public static final class Prepared {
+        private final String sentence;
+        /** The sentence case-folded character by character (same length, same indices). */
+        private final String folded;
+        /** The folded sentence with every run of spaces ({@code \s}) replaced by one space. */
+        private final String collapsed;
+        /** For each character of {@code collapsed}: where it (or its run of spaces) starts in the sentence. */
+        private final int[] starts;
+        /** For each character of {@code collapsed}: where it (or its run of spaces) ends in the sentence. */
+        private final int[] ends;
+
+        private Prepared(String sentence) {
+            this.sentence = sentence;
+            this.folded = fold(sentence);
+            StringBuilder b = new StringBuilder(sentence.length());
+            int[] st = new int[sentence.length()];
+            int[] en = new int[sentence.length()];
+            int n = 0;
+            for (int i = 0; i < folded.length(); i++) {
+                char c = folded.charAt(i);
+                if (isAsciiSpace(c) && n > 0 && b.charAt(n - 1) == ' ' && en[n - 1] == i) {
+                    en[n - 1] = i + 1;
+                    continue;
+                }
+                b.append(isAsciiSpace(c) ? ' ' : c);
+                st[n] = i;
+                en[n] = i + 1;
+                n++;
+            }
+            this.collapsed = b.toString();
+            this.starts = st;
+            this.ends = en;
         }
-        if (found.isEmpty() && c.codePoints().anyMatch(Character::isWhitespace)) {
-            found = scanFlexibleSpace(sentence, c);
+
+        /**
+         * @param candidate a span string from a model
+         * @return every token-aligned occurrence, in order; empty when there is none
+         */
+        public List<TextRange> find(String candidate) {
+            String c = candidate.strip();
+            if (c.isEmpty()) {
+                return List.of();
+            }
+            List<TextRange> found = findVariants(c);
+            if (!found.isEmpty()) {
+                return found;
+            }
+            String cleaned = clean(c);
+            if (!cleaned.isEmpty() && !cleaned.equals(c)) {
+                return findVariants(cleaned);
+            }
+            return List.of();
         }
-        return found;
+
+        private List<TextRange> findVariants(String c) {
+            if (c.length() <= sentence.length()) {
+                List<TextRange> found = scan(sentence, c);
+                if (!found.isEmpty()) {
+                    return found;
+                }
+                found = scan(folded, fold(c));
+                if (!found.isEmpty()) {
+                    return found;
+                }
+            }
+            if (c.codePoints().anyMatch(Character::isWhitespace)) {
+                return scanFlexibleSpace(c);
+            }
+            return List.of();
+        }
+
+        /** Every occurrence of {@code c} in {@code text} (the sentence or its folded form) on boundaries. */
+        private List<TextRange> scan(String text, String c) {
+            List<TextRange> out = new ArrayList<>();
+            int n = c.length();
+            for (int i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) {
+                if (isBoundary(sentence, i) && isBoundary(sentence, i + n)) {
+                    out.add(new TextRange(i, i + n));
+                }
+            }
+            return out;
+        }
+
+        /**
+         * Matches the candidate's words, ignoring case, with any run of spaces between them where the candidate has
+         * one: a search for the candidate, folded and collapsed, in the sentence folded and collapsed.
+         */
+        private List<TextRange> scanFlexibleSpace(String c) {
+            String words = collapse(fold(c));
+            if (words.isEmpty() || words.length() > collapsed.length()) {
+                return List.of();
+            }
+            List<TextRange> out = new ArrayList<>();
+            int m = words.length();
+            for (int k = collapsed.indexOf(words); k >= 0; k = collapsed.indexOf(words, k + 1)) {
+                int start = starts[k];
+                int end = ends[k + m - 1];
+                if (isBoundary(sentence, start) && isBoundary(sentence, end)) {
+                    out.add(new TextRange(start, end));
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Folds case code point by code point, keeping the length: what {@link String#regionMatches(boolean, int,
+     * String, int, int)} ignoring case treats as equal folds to the same.
+     */
+    static String fold(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int f = Character.toLowerCase(Character.toUpperCase(cp));
+            b.appendCodePoint(Character.charCount(f) == Character.charCount(cp) ? f : cp);
+            i += Character.charCount(cp);
+        }
+        return b.toString();
+    }
+
+    /** The text without leading and trailing spaces ({@code \s}) and with each run inside replaced by one space. */
+    private static String collapse(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        boolean space = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (isAsciiSpace(c)) {
+                space = b.length() > 0;
+            } else {
+                if (space) {
+                    b.append(' ');
+                    space = false;
+                }
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /** Strips matching quotes around and punctuation after the string, repeatedly; linear in its length. */
@@ -83,83 +214,6 @@ public final class SpanAnchor {
         return c.substring(from, to);
     }
 
-    private static List<TextRange> scan(String sentence, String c, boolean ignoreCase) {
-        List<TextRange> out = new ArrayList<>();
-        int n = c.length();
-        for (int i = 0; i + n <= sentence.length(); i++) {
-            if (sentence.regionMatches(ignoreCase, i, c, 0, n) && isBoundary(sentence, i)
-                    && isBoundary(sentence, i + n)) {
-                out.add(new TextRange(i, i + n));
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Matches the candidate's words, ignoring case, with any run of spaces between them where the candidate has
-     * one. Hand-written (a regular expression built from a hostile candidate of a million words would overflow
-     * the stack); a candidate longer than the sentence, spaces collapsed, is not tried.
-     */
-    private static List<TextRange> scanFlexibleSpace(String sentence, String c) {
-        List<String> parts = new ArrayList<>();
-        int collapsed = -1;
-        int i = 0;
-        while (i < c.length()) {
-            while (i < c.length() && isAsciiSpace(c.charAt(i))) {
-                i++;
-            }
-            int start = i;
-            while (i < c.length() && !isAsciiSpace(c.charAt(i))) {
-                i++;
-            }
-            if (i > start) {
-                parts.add(c.substring(start, i));
-                collapsed += i - start + 1;
-                if (collapsed > sentence.length()) {
-                    return List.of();
-                }
-            }
-        }
-        List<TextRange> out = new ArrayList<>();
-        if (parts.isEmpty()) {
-            return out;
-        }
-        for (int start = 0; start < sentence.length(); start++) {
-            int end = matchWords(sentence, start, parts);
-            if (end >= 0 && isBoundary(sentence, start) && isBoundary(sentence, end)) {
-                out.add(new TextRange(start, end));
-            }
-        }
-        return out;
-    }
-
-    /** @return the end of the words matched at {@code start}, spaces between them flexible, or -1 */
-    private static int matchWords(String s, int start, List<String> words) {
-        int pos = start;
-        for (int k = 0; k < words.size(); k++) {
-            if (k > 0) {
-                int spaces = pos;
-                while (pos < s.length() && isAsciiSpace(s.charAt(pos))) {
-                    pos++;
-                }
-                if (pos == spaces) {
-                    return -1;
-                }
-            }
-            String w = words.get(k);
-            if (!s.regionMatches(true, pos, w, 0, w.length())) {
-                return -1;
-            }
-            pos += w.length();
-        }
-        return pos;
-    }
-
-    /** What {@code \s} matches without the Unicode flag. */
-    private static boolean isAsciiSpace(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
-    }
-
     /**
      * @param s a text
      * @param i an index in {@code [0, s.length()]}
@@ -179,6 +233,11 @@ public final class SpanAnchor {
         }
         int before = s.codePointBefore(i);
         return !(isWordChar(before) && isWordChar(after));
+    }
+
+    /** What {@code \s} matches without the Unicode flag. */
+    private static boolean isAsciiSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
     private static boolean isMark(int cp) {
@@ -206,6 +265,16 @@ public final class SpanAnchor {
      * @return the string lower-cased with whitespace runs collapsed, for matching a model's echo of a span
      */
     public static String normalize(String s) {
-        return s.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+        String t = s.strip();
+        StringBuilder b = new StringBuilder(t.length());
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (!isAsciiSpace(c)) {
+                b.append(c);
+            } else if (!isAsciiSpace(t.charAt(i - 1))) { // t is stripped: a space never comes first
+                b.append(' ');
+            }
+        }
+        return b.toString().toLowerCase(Locale.ROOT);
     }
 }
