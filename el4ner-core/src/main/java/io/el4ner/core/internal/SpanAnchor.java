@@ -158,6 +158,12 @@ public final class SpanAnchor {
     static String fold(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); ) {
+            char ch = s.charAt(i);
+            if (ch < 0x80) {
+                b.append(ch >= 'A' && ch <= 'Z' ? (char) (ch + 32) : ch);
+                i++;
+                continue;
+            }
             int cp = s.codePointAt(i);
             int f = Character.toLowerCase(Character.toUpperCase(cp));
             b.appendCodePoint(Character.charCount(f) == Character.charCount(cp) ? f : cp);
