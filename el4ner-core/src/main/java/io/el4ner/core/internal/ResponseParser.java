@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.el4ner.api.Diagnostic;
 import io.el4ner.api.Redaction;
 import io.el4ner.api.TypedSpan;
 import java.util.ArrayList;
@@ -24,10 +23,10 @@ import java.util.regex.Pattern;
  * {@link Parsed#problems()}; it never guesses (no splitting prose on commas).
  *
  * <p>Every answer is hostile input, so the work is bounded: every scan is hand-written and linear in the answer's
- * length (no backtracking regular expression), the search for JSON inside prose hands Jackson at most
- * {@value #JSON_WORK_FACTOR} times the answer's length (then gives up and says so), at most
- * {@value #MAX_PROBLEMS} problems are listed (the others are counted in {@link Parsed#omitted()}) and each quotes at
- * most {@value #MAX_QUOTE_CHARS} characters of the answer, redacted.
+ * length (no backtracking regular expression); the search for JSON inside prose scans and hands Jackson at most
+ * about {@value #JSON_WORK_FACTOR} times the answer's length, then gives up and says so; at most
+ * {@value #MAX_PROBLEMS} problems are listed (the others are counted in {@link Parsed#omitted()}; the reason an answer
+ * could not be read at all is always listed), each redacted and cut to {@value #MAX_PROBLEM_CHARS} characters.
  */
 public final class ResponseParser {
     private static final JsonMapper LENIENT = JsonMapper.builder()
@@ -38,8 +37,8 @@ public final class ResponseParser {
             .build();
     /** Problems listed at most per parse; the others are counted. */
     public static final int MAX_PROBLEMS = 20;
-    /** Characters of the answer a problem quotes at most (after redaction). */
-    public static final int MAX_QUOTE_CHARS = Diagnostic.MAX_DETAIL_CHARS;
+    /** Characters of a listed problem at most (after redaction). */
+    public static final int MAX_PROBLEM_CHARS = 300;
     /** The JSON search hands Jackson at most this many times the answer's length (plus a constant). */
     public static final int JSON_WORK_FACTOR = 8;
     private static final Pattern SEP = Pattern.compile("[SEP]", Pattern.LITERAL);
@@ -58,8 +57,6 @@ public final class ResponseParser {
     private static final int JSON_WORK_CONSTANT = 65_536;
     /** What one attempt of Jackson costs beyond the characters it is handed (making a parser, failing). */
     private static final int JSON_ATTEMPT_COST = 512;
-    /** Characters of a listed problem at most (after redaction). */
-    private static final int MAX_PROBLEM_CHARS = 300;
 
     private ResponseParser() {
     }
@@ -69,7 +66,8 @@ public final class ResponseParser {
      *
      * @param value what could be read
      * @param parsed whether the answer had a readable shape at all; false means the whole answer is garbage
-     * @param problems parts that could not be read, at most {@link #MAX_PROBLEMS}, each redacted and bounded
+     * @param problems parts that could not be read, each redacted and bounded: at most {@link #MAX_PROBLEMS}, and
+     *     one more, first, when the answer could not be read at all (why)
      * @param omitted how many more problems there were, not listed
      * @param <T> the value's type
      */
@@ -169,8 +167,7 @@ public final class ResponseParser {
             problems.addAll(stray);
             return new Parsed<>(items, true, problems);
         }
-        problems.add("no JSON and no list found in the answer");
-        return new Parsed<>(List.of(), false, problems);
+        return unparsed(problems, "no JSON and no list found in the answer");
     }
 
     /**
@@ -215,8 +212,7 @@ public final class ResponseParser {
             }
         }
         if (pairs.isEmpty()) {
-            problems.add("no JSON and no 'span: type' lines found in the answer");
-            return new Parsed<>(List.of(), false, problems);
+            return unparsed(problems, "no JSON and no 'span: type' lines found in the answer");
         }
         return new Parsed<>(pairs, true, problems);
     }
@@ -256,10 +252,15 @@ public final class ResponseParser {
             }
         }
         if (out.isEmpty()) {
-            problems.add("no JSON and no 'span: true|false' lines in the answer");
-            return new Parsed<>(List.of(), false, problems);
+            return unparsed(problems, "no JSON and no 'span: true|false' lines in the answer");
         }
         return new Parsed<>(out, true, problems);
+    }
+
+    /** A parse that found nothing readable; the reason comes first, listed whatever else was. */
+    private static <T> Parsed<List<T>> unparsed(Problems problems, String reason) {
+        problems.listed.add(0, reason);
+        return new Parsed<>(List.of(), false, problems);
     }
 
     private static boolean collectSpans(JsonNode node, List<String> out, Problems problems) {
@@ -427,8 +428,11 @@ public final class ResponseParser {
     /**
      * Strict: "untrue" is not true. Quotes and stars around the word and a trailing full stop or exclamation mark
      * are ignored. Linear in the length of {@code s}.
+     *
+     * @param s a verdict as written
+     * @return true, false, or null when it is neither
      */
-    static Boolean bool(String s) {
+    public static Boolean bool(String s) {
         String t = s.strip().toLowerCase(Locale.ROOT);
         int from = 0;
         while (from < t.length() && "\"'`*".indexOf(t.charAt(from)) >= 0) {
@@ -473,8 +477,11 @@ public final class ResponseParser {
         return c == '\n' || c == '\r' || c == 0x0B || c == '\f' || c == 0x85 || c == 0x2028 || c == 0x2029;
     }
 
-    /** The lines of a text, split at every line break ({@code \R}); one pass. */
-    static List<String> lines(String text) {
+    /**
+     * @param text a text
+     * @return its lines, split at every line break ({@code \R}), in one pass
+     */
+    public static List<String> lines(String text) {
         List<String> out = new ArrayList<>();
         int from = 0;
         for (int i = 0; i < text.length(); i++) {
@@ -495,9 +502,10 @@ public final class ResponseParser {
      * A list item: optional padding, a marker ({@code 1.}, {@code 12)}, {@code -}, {@code *}, {@code •}), at least
      * one space, then the item.
      *
+     * @param line one line
      * @return the item without its padding; null when the line is not a list item
      */
-    static String listItem(String line) {
+    public static String listItem(String line) {
         int n = line.length();
         int i = skipSpaces(line, 0);
         int after = markerEnd(line, i);
@@ -544,9 +552,10 @@ public final class ResponseParser {
      * tab), then the value. The last separator followed by something other than spaces is the one, so spans may
      * contain colons. At most two passes over the line.
      *
+     * @param line one line
      * @return {span, value}, the value stripped; null when the line has no such shape
      */
-    static String[] pairLine(String line) {
+    public static String[] pairLine(String line) {
         int start = skipSpaces(line, 0);
         int marker = markerEnd(line, start);
         if (marker >= 0) {
@@ -579,8 +588,12 @@ public final class ResponseParser {
         return null;
     }
 
-    /** The content of the first complete code fence ({@code ```lang ... ```}); the answer itself when there is none. */
-    static String stripFences(String output) {
+    /**
+     * @param output an answer
+     * @return the content of its first complete code fence ({@code ```lang ... ```}); the answer itself when it
+     *     has none
+     */
+    public static String stripFences(String output) {
         int open = output.indexOf("```");
         if (open < 0) {
             return output;
