@@ -453,9 +453,6 @@ public final class ResponseParser {
     }
 
     private static boolean isEmptyAnswer(String text) {
-        if (text.length() > 64) { // longer than every empty answer, even with the ignored punctuation
-            return false;
-        }
         String t = text.toLowerCase(Locale.ROOT).replaceAll("[.!\"']", "").strip();
         return t.isEmpty() ? false : EMPTY_ANSWERS.contains(t);
     }
