@@ -15,6 +15,7 @@ import io.el4ner.api.spi.ValidatorProvider;
 import io.el4ner.api.spi.Verdict;
 import io.el4ner.core.ValidationMode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -90,7 +91,13 @@ public final class SelfValidator implements Validator {
             accepted.add(new ArrayList<>());
             rejected.add(new ArrayList<>());
         }
-        List<String> normalized = entities.stream().map(e -> SpanAnchor.normalize(e.text())).toList();
+        // indices by text and by normalized text, so that each of an answer's judgements is matched in O(1)
+        Map<String, List<Integer>> byText = new HashMap<>();
+        Map<String, List<Integer>> byNormal = new HashMap<>();
+        for (int i = 0; i < entities.size(); i++) {
+            byText.computeIfAbsent(entities.get(i).text(), k -> new ArrayList<>()).add(i);
+            byNormal.computeIfAbsent(SpanAnchor.normalize(entities.get(i).text()), k -> new ArrayList<>()).add(i);
+        }
         for (String judge : judges) {
             var answer = answers.get(judge);
             if (answer == null) {
@@ -118,7 +125,7 @@ public final class SelfValidator implements Validator {
             }
             boolean[] seen = new boolean[entities.size()];
             for (ResponseParser.Judgement j : parsed.value()) {
-                List<Integer> targets = match(entities, normalized, j);
+                List<Integer> targets = match(entities, byText, byNormal, j);
                 if (targets.isEmpty()) {
                     Supplier<Diagnostic> d = () -> new Diagnostic(Diagnostic.Kind.UNEXPECTED_SPAN, Stage.VALIDATION,
                             judge, "judged an entity that was not asked: " + Redaction.excerpt(j.span(), 200) + " / "
@@ -175,22 +182,29 @@ public final class SelfValidator implements Validator {
         return out;
     }
 
-    private static List<Integer> match(List<TypedSpan> entities, List<String> normalized,
-                                       ResponseParser.Judgement j) {
-        List<Integer> exact = new ArrayList<>();
-        List<Integer> loose = new ArrayList<>();
-        String span = SpanAnchor.normalize(j.span());
+    /**
+     * The entities a judgement is about: those of its exact text, else those of its text normalized; of its type
+     * when it names one.
+     */
+    private static List<Integer> match(List<TypedSpan> entities, Map<String, List<Integer>> byText,
+                                       Map<String, List<Integer>> byNormal, ResponseParser.Judgement j) {
         String type = j.type().strip().toLowerCase(Locale.ROOT);
-        for (int i = 0; i < entities.size(); i++) {
-            TypedSpan e = entities.get(i);
-            boolean typeOk = type.isEmpty() || e.type().toLowerCase(Locale.ROOT).equals(type);
-            if (typeOk && e.text().equals(j.span())) {
-                exact.add(i);
-            } else if (typeOk && normalized.get(i).equals(span)) {
-                loose.add(i);
+        List<Integer> exact = ofType(entities, byText.getOrDefault(j.span(), List.of()), type);
+        return !exact.isEmpty() ? exact
+                : ofType(entities, byNormal.getOrDefault(SpanAnchor.normalize(j.span()), List.of()), type);
+    }
+
+    private static List<Integer> ofType(List<TypedSpan> entities, List<Integer> indices, String type) {
+        if (type.isEmpty()) {
+            return indices;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int i : indices) {
+            if (entities.get(i).type().toLowerCase(Locale.ROOT).equals(type)) {
+                out.add(i);
             }
         }
-        return exact.isEmpty() ? loose : exact;
+        return out;
     }
 
     /**
