@@ -86,8 +86,12 @@ class HostileAnswersTest {
             assertThat(millis).as(name).isLessThan(BOUND_MILLIS);
             assertThat(problemChars(parsed)).as(name).isLessThan(10L * answer.length() + 100_000);
         }
-        System.out.printf("hostile answer '%s' (%d chars): spans/labels/verdicts(1)/verdicts(2):%s%n", name,
-                answer.length(), figures);
+        long work = ResponseParser.jsonSearchWork(answer);
+        System.out.printf("hostile answer '%s' (%d chars): spans/labels/verdicts(1)/verdicts(2):%s; JSON search "
+                + "work %.2f x its length%n", name, answer.length(), figures, work / (double) answer.length());
+        // linear by count, not only by the clock: the JSON search's work is bounded by the answer's length
+        assertThat(work).as(name).isLessThanOrEqualTo(
+                (long) ResponseParser.JSON_WORK_FACTOR * answer.length() + 65_536);
     }
 
     static long problemChars(ResponseParser.Parsed<?> parsed) {

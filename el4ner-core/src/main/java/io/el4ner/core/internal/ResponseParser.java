@@ -618,8 +618,10 @@ public final class ResponseParser {
      *
      * @param node the first JSON value found
      * @param gaveUp whether some candidates were not tried because the work allowed was spent
+     * @param work the characters scanned and handed to Jackson (each attempt counting
+     *     {@value #JSON_ATTEMPT_COST} more)
      */
-    record JsonSearch(Optional<JsonNode> node, boolean gaveUp) {
+    record JsonSearch(Optional<JsonNode> node, boolean gaveUp, long work) {
         void reportGaveUp(Problems problems) {
             if (gaveUp) {
                 problems.add("gave up looking for JSON in the answer: it is too large or too deeply nested to "
@@ -634,6 +636,17 @@ public final class ResponseParser {
     }
 
     /**
+     * For tests and benchmarks: what the search for JSON in an answer costs, in characters scanned and handed to
+     * Jackson; never more than {@value #JSON_WORK_FACTOR} times the answer's length plus a constant.
+     *
+     * @param output an answer
+     * @return the work its JSON search did
+     */
+    public static long jsonSearchWork(String output) {
+        return findJsonBounded(output).work();
+    }
+
+    /**
      * Finds the first JSON value in linear time. Brackets are paired in one pass (quotes count only inside
      * brackets, so an apostrophe in the prose around the JSON does not hide it); the pass restarts after the first
      * open bracket only when the answer ended inside an unterminated string. Candidates are handed to Jackson in
@@ -643,14 +656,15 @@ public final class ResponseParser {
     static JsonSearch findJsonBounded(String output) {
         String text = stripFences(output).strip();
         int n = text.length();
-        long budget = (long) JSON_WORK_FACTOR * n + JSON_WORK_CONSTANT;
+        long allowed = (long) JSON_WORK_FACTOR * n + JSON_WORK_CONSTANT;
+        long budget = allowed;
         Optional<JsonNode> whole = tryParse(text, 0, n);
         budget -= n;
         if (whole.isPresent() && (whole.get().isContainerNode() || whole.get().isBoolean())) {
-            return new JsonSearch(whole, false);
+            return new JsonSearch(whole, false, n);
         }
         if (text.indexOf('[') < 0 && text.indexOf('{') < 0) {
-            return new JsonSearch(Optional.empty(), false);
+            return new JsonSearch(Optional.empty(), false, n);
         }
         int[] ends = new int[n];
         int[] stack = new int[n];
@@ -684,10 +698,10 @@ public final class ResponseParser {
             budget -= end - i + JSON_ATTEMPT_COST;
             Optional<JsonNode> node = tryParse(text, i, end);
             if (node.isPresent()) {
-                return new JsonSearch(node, gaveUp);
+                return new JsonSearch(node, gaveUp, allowed - budget);
             }
         }
-        return new JsonSearch(Optional.empty(), gaveUp);
+        return new JsonSearch(Optional.empty(), gaveUp, allowed - budget);
     }
 
     /**
