@@ -13,7 +13,10 @@ import java.util.Objects;
  *
  * <p>Both texts are {@linkplain Redaction redacted} and bounded when the diagnostic is made: the message to
  * {@value #MAX_MESSAGE_CHARS} characters and the detail to {@value #MAX_DETAIL_CHARS}, each cut marked with how much
- * was left out, so that no model answer can make a diagnostic large or carry a secret.
+ * was left out, so that no model answer can make a diagnostic large or carry a secret. Their number is bounded too:
+ * el4ner lists at most 20 diagnostics of one kind per member and stage of a sentence, and then one more of that kind
+ * saying how many were not listed ("… and 37 more malformed_item diagnostics not listed"); member failures and
+ * windowing notes are always listed.
  *
  * @since 0.1
  */
@@ -31,7 +34,10 @@ public record Diagnostic(Kind kind, Stage stage, String member, String message, 
         UNPARSEABLE_OUTPUT,
         /** Part of a member's answer could not be read (one list item, say); the rest was used. */
         MALFORMED_ITEM,
-        /** A span string was found nowhere in the sentence on token boundaries and was dropped. */
+        /**
+         * A span string was found nowhere in the sentence on token boundaries (a span that would start or end inside
+         * a visible character, such as an emoji ZWJ sequence, counts as not found) and was dropped.
+         */
         UNANCHORED_SPAN,
         /** A member labelled a span with a type outside the label set; the vote was ignored. */
         UNKNOWN_TYPE,

@@ -82,4 +82,25 @@ class VotingAggregatorTest {
         assertThatThrownBy(() -> new VotingAggregator(1, Map.of("a", -1.0)))
                 .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("'a'");
     }
+
+    @Test
+    void vote_weightsWhoseSumOverflowsGiveTheRightConfidence() {
+        // issue 10, defect 9: 1e308 each summed to Infinity, and Infinity / Infinity = NaN made the vote throw
+        for (double w : new double[] {1e308, Double.MAX_VALUE, 1e-320, Double.MIN_VALUE}) {
+            VotingAggregator v = new VotingAggregator(1, Map.of("a", w, "b", w, "c", w));
+            var d = v.vote("Paris", labels("a", "LOC", "b", "LOC", "c", "ORG"), ORDER);
+            assertThat(d.label()).as("weight %s", w).isEqualTo("LOC");
+            assertThat(d.confidence()).as("weight %s", w).isCloseTo(2.0 / 3, within(1e-12));
+        }
+        // one huge weight outweighs the others, as it should
+        VotingAggregator mixed = new VotingAggregator(1, Map.of("a", 1e308, "b", 1.0, "c", 1e308));
+        var d = mixed.vote("Paris", labels("a", "LOC", "b", "ORG", "c", "ORG"), ORDER);
+        assertThat(d.label()).isEqualTo("ORG");
+        assertThat(d.confidence()).isCloseTo(0.5, within(1e-12));
+        // all weights zero: a plurality of votes, confidence one over the labels
+        VotingAggregator zero = new VotingAggregator(1, Map.of("a", 0.0, "b", 0.0, "c", 0.0));
+        var z = zero.vote("Paris", labels("a", "LOC", "b", "LOC", "c", "ORG"), ORDER);
+        assertThat(z.label()).isEqualTo("LOC");
+        assertThat(z.confidence()).isCloseTo(0.5, within(1e-12));
+    }
 }

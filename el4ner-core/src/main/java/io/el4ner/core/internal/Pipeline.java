@@ -16,7 +16,6 @@ import io.el4ner.api.TextRange;
 import io.el4ner.api.TypedSpan;
 import io.el4ner.api.spi.Aggregator;
 import io.el4ner.api.spi.LabelDecision;
-import io.el4ner.api.spi.MemberCaller;
 import io.el4ner.api.spi.ModelMember;
 import io.el4ner.api.spi.Retriever;
 import io.el4ner.api.spi.SpanProposal;
@@ -34,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The EL4NER pipeline for one sentence: pre-extraction, retrieval, extraction, classification, validation.
@@ -122,6 +122,7 @@ public final class Pipeline {
         }
         // c. extraction: each member's anchored occurrences, then union or quorum
         Map<String, List<String>> extracted = extract(Stage.EXTRACTION, sentence, demos, ledger);
+        SpanAnchor.Prepared anchor = SpanAnchor.prepare(sentence);
         TreeMap<TextRange, List<String>> byRange = new TreeMap<>(
                 Comparator.comparingInt(TextRange::start).thenComparingInt(TextRange::end));
         for (String member : names) {
@@ -130,8 +131,8 @@ public final class Pipeline {
                 continue;
             }
             Set<TextRange> mine = new LinkedHashSet<>();
-            for (String s : surfaces) {
-                mine.addAll(SpanAnchor.find(sentence, s));
+            for (String s : new LinkedHashSet<>(surfaces)) {
+                mine.addAll(anchor.find(s));
             }
             for (TextRange r : mine) {
                 byRange.computeIfAbsent(r, x -> new ArrayList<>()).add(member);
@@ -240,27 +241,31 @@ public final class Pipeline {
         ChatRequest request = new ChatRequest(prompts.render(stage, sentence, types, demos, List.of(), List.of()),
                 GenerationOptions.greedyJson(Math.max(128, sentence.length())),
                 new TaskContext(stage, sentence, types, demos, List.of(), List.of()));
-        Map<ModelMember, ChatResponse> answers = invoker.callAll(stage, members, m -> request, ledger);
+        Map<ModelMember, MemberInvoker.Answer<ResponseParser.Parsed<List<String>>>> answers =
+                invoker.callAll(stage, members, m -> request, ResponseParser::spans, ledger);
         Map<String, List<String>> out = new LinkedHashMap<>();
-        for (Map.Entry<ModelMember, ChatResponse> a : answers.entrySet()) {
+        SpanAnchor.Prepared anchor = SpanAnchor.prepare(sentence);
+        for (Map.Entry<ModelMember, MemberInvoker.Answer<ResponseParser.Parsed<List<String>>>> a
+                : answers.entrySet()) {
             String member = a.getKey().name();
-            String text = a.getValue().text();
-            ResponseParser.Parsed<List<String>> parsed = ResponseParser.spans(text);
+            String excerpt = a.getValue().excerpt();
+            ResponseParser.Parsed<List<String>> parsed = a.getValue().parsed();
             if (!parsed.parsed()) {
-                ledger.report(new Diagnostic(Diagnostic.Kind.UNPARSEABLE_OUTPUT, stage, member,
-                        String.join("; ", parsed.problems()), text));
+                reportUnparseable(stage, member, parsed, excerpt, ledger);
                 continue;
             }
-            reportProblems(stage, member, parsed.problems(), text, ledger);
+            reportProblems(stage, member, parsed, excerpt, ledger);
+            // each distinct string is anchored once: an answer may repeat one a million times
             List<String> anchored = new ArrayList<>();
-            for (String s : parsed.value()) {
+            for (String s : new LinkedHashSet<>(parsed.value())) {
                 if (s.isBlank()) {
                     continue;
                 }
-                List<TextRange> found = SpanAnchor.find(sentence, s);
+                List<TextRange> found = anchor.find(s);
                 if (found.isEmpty()) {
-                    ledger.report(new Diagnostic(Diagnostic.Kind.UNANCHORED_SPAN, stage, member,
-                            "span not found in the sentence on token boundaries; dropped", s));
+                    ledger.report(Diagnostic.Kind.UNANCHORED_SPAN, stage, member, () -> new Diagnostic(
+                            Diagnostic.Kind.UNANCHORED_SPAN, stage, member,
+                            "span not found in the sentence on token and character boundaries; dropped", s));
                 } else {
                     anchored.add(s);
                 }
@@ -278,7 +283,8 @@ public final class Pipeline {
                 prompts.render(Stage.CLASSIFICATION, sentence, types, demos, surfaces, List.of()),
                 GenerationOptions.greedyJson(64 + 32 * surfaces.size()),
                 new TaskContext(Stage.CLASSIFICATION, sentence, types, demos, surfaces, List.of()));
-        Map<ModelMember, ChatResponse> answers = invoker.callAll(Stage.CLASSIFICATION, members, m -> request, ledger);
+        Map<ModelMember, MemberInvoker.Answer<ResponseParser.Parsed<List<TypedSpan>>>> answers =
+                invoker.callAll(Stage.CLASSIFICATION, members, m -> request, ResponseParser::labels, ledger);
         Map<String, Map<String, String>> labels = new LinkedHashMap<>();
         Map<String, String> byNormal = new HashMap<>();
         for (String s : surfaces) {
@@ -286,29 +292,33 @@ public final class Pipeline {
             byNormal.putIfAbsent(SpanAnchor.normalize(s), s);
         }
         Set<String> answered = new LinkedHashSet<>();
-        for (Map.Entry<ModelMember, ChatResponse> a : answers.entrySet()) {
+        for (Map.Entry<ModelMember, MemberInvoker.Answer<ResponseParser.Parsed<List<TypedSpan>>>> a
+                : answers.entrySet()) {
             String member = a.getKey().name();
-            String text = a.getValue().text();
-            ResponseParser.Parsed<List<TypedSpan>> parsed = ResponseParser.labels(text);
+            String excerpt = a.getValue().excerpt();
+            ResponseParser.Parsed<List<TypedSpan>> parsed = a.getValue().parsed();
             if (!parsed.parsed()) {
-                ledger.report(new Diagnostic(Diagnostic.Kind.UNPARSEABLE_OUTPUT, Stage.CLASSIFICATION, member,
-                        String.join("; ", parsed.problems()), text));
+                reportUnparseable(Stage.CLASSIFICATION, member, parsed, excerpt, ledger);
                 continue;
             }
             answered.add(member);
-            reportProblems(Stage.CLASSIFICATION, member, parsed.problems(), text, ledger);
+            reportProblems(Stage.CLASSIFICATION, member, parsed, excerpt, ledger);
             for (TypedSpan pair : parsed.value()) {
                 String surface = labels.containsKey(pair.text()) ? pair.text()
                         : byNormal.get(SpanAnchor.normalize(pair.text()));
                 if (surface == null) {
-                    ledger.report(new Diagnostic(Diagnostic.Kind.UNEXPECTED_SPAN, Stage.CLASSIFICATION, member,
-                            "labelled a span that was not asked; ignored", pair.text() + " -> " + pair.type()));
+                    ledger.report(Diagnostic.Kind.UNEXPECTED_SPAN, Stage.CLASSIFICATION, member,
+                            () -> new Diagnostic(Diagnostic.Kind.UNEXPECTED_SPAN, Stage.CLASSIFICATION, member,
+                                    "labelled a span that was not asked; ignored",
+                                    pair.text() + " -> " + pair.type()));
                     continue;
                 }
                 Optional<String> label = normalizeLabel(pair.type());
                 if (label.isEmpty()) {
-                    ledger.report(new Diagnostic(Diagnostic.Kind.UNKNOWN_TYPE, Stage.CLASSIFICATION, member,
-                            "label is not in the label set; vote ignored", pair.text() + " -> " + pair.type()));
+                    ledger.report(Diagnostic.Kind.UNKNOWN_TYPE, Stage.CLASSIFICATION, member,
+                            () -> new Diagnostic(Diagnostic.Kind.UNKNOWN_TYPE, Stage.CLASSIFICATION, member,
+                                    "label is not in the label set; vote ignored",
+                                    pair.text() + " -> " + pair.type()));
                     continue;
                 }
                 labels.get(surface).putIfAbsent(member, label.get());
@@ -334,11 +344,38 @@ public final class Pipeline {
         return Optional.empty();
     }
 
-    private static void reportProblems(Stage stage, String member, List<String> problems, String text,
-                                       CallLedger ledger) {
-        for (String p : problems) {
-            ledger.report(new Diagnostic(Diagnostic.Kind.MALFORMED_ITEM, stage, member, p, text));
+    /**
+     * Reports an answer that could not be read at all: one diagnostic with its problems and an excerpt.
+     *
+     * @param stage the stage
+     * @param member the member
+     * @param parsed what the parser made of the answer
+     * @param excerpt the answer, redacted and cut
+     * @param ledger where it goes
+     */
+    static void reportUnparseable(Stage stage, String member, ResponseParser.Parsed<?> parsed, String excerpt,
+                                  CallLedger ledger) {
+        String more = parsed.omitted() > 0 ? "; and " + parsed.omitted() + " more problems" : "";
+        ledger.report(new Diagnostic(Diagnostic.Kind.UNPARSEABLE_OUTPUT, stage, member,
+                String.join("; ", parsed.problems()) + more, excerpt));
+    }
+
+    /**
+     * Reports the parts of an answer that could not be read, one diagnostic per problem listed (each with the
+     * answer's excerpt, never the whole answer); those the parser only counted go to the ledger's summary.
+     *
+     * @param stage the stage
+     * @param member the member
+     * @param parsed what the parser made of the answer
+     * @param excerpt the answer, redacted and cut
+     * @param ledger where they go
+     */
+    static void reportProblems(Stage stage, String member, ResponseParser.Parsed<?> parsed, String excerpt,
+                               CallLedger ledger) {
+        for (String p : parsed.problems()) {
+            ledger.report(new Diagnostic(Diagnostic.Kind.MALFORMED_ITEM, stage, member, p, excerpt));
         }
+        ledger.omitted(Diagnostic.Kind.MALFORMED_ITEM, stage, member, parsed.omitted());
     }
 
     private static void requireSome(Stage stage, Set<String> answered, CallLedger ledger) {
@@ -389,7 +426,7 @@ public final class Pipeline {
     }
 
     /** Gives validators access to the members, with this run's accounting. */
-    private final class Caller implements MemberCaller {
+    private final class Caller implements ReadingMemberCaller {
         private final CallLedger ledger;
 
         Caller(CallLedger ledger) {
@@ -403,6 +440,14 @@ public final class Pipeline {
 
         @Override
         public Map<String, ChatResponse> callAll(List<String> wanted, ChatRequest request) {
+            Map<String, ChatResponse> out = new LinkedHashMap<>();
+            callAll(wanted, request, text -> null).forEach((m, a) -> out.put(m, a.response()));
+            return out;
+        }
+
+        @Override
+        public <T> Map<String, MemberInvoker.Answer<T>> callAll(List<String> wanted, ChatRequest request,
+                                                                Function<String, T> parser) {
             List<ModelMember> chosen = new ArrayList<>();
             for (String w : wanted) {
                 int i = names.indexOf(w);
@@ -411,14 +456,25 @@ public final class Pipeline {
                 }
                 chosen.add(members.get(i));
             }
-            Map<String, ChatResponse> out = new LinkedHashMap<>();
-            invoker.callAll(Stage.VALIDATION, chosen, m -> request, ledger).forEach((m, r) -> out.put(m.name(), r));
+            Map<String, MemberInvoker.Answer<T>> out = new LinkedHashMap<>();
+            invoker.callAll(Stage.VALIDATION, chosen, m -> request, parser, ledger)
+                    .forEach((m, a) -> out.put(m.name(), a));
             return out;
         }
 
         @Override
         public void report(Diagnostic diagnostic) {
             ledger.report(diagnostic);
+        }
+
+        @Override
+        public void report(Diagnostic.Kind kind, String member, java.util.function.Supplier<Diagnostic> diagnostic) {
+            ledger.report(kind, Stage.VALIDATION, member, diagnostic);
+        }
+
+        @Override
+        public void omitted(Diagnostic.Kind kind, String member, long count) {
+            ledger.omitted(kind, Stage.VALIDATION, member, count);
         }
     }
 }

@@ -1,10 +1,10 @@
 package io.el4ner.core.internal;
 
 import io.el4ner.api.ChatRequest;
-import io.el4ner.api.ChatResponse;
 import io.el4ner.api.Diagnostic;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.GenerationOptions;
+import io.el4ner.api.Redaction;
 import io.el4ner.api.Stage;
 import io.el4ner.api.TaskContext;
 import io.el4ner.api.TypedSpan;
@@ -15,11 +15,15 @@ import io.el4ner.api.spi.ValidatorProvider;
 import io.el4ner.api.spi.Verdict;
 import io.el4ner.core.ValidationMode;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * EL4NER's self-validation: the ensemble's own members judge each typed entity of a sentence, all entities in one
@@ -78,7 +82,8 @@ public final class SelfValidator implements Validator {
                 GenerationOptions.greedyJson(64 + 40 * entities.size()),
                 new TaskContext(Stage.VALIDATION, request.sentence(), request.types(), request.demonstrations(),
                         List.of(), entities));
-        Map<String, ChatResponse> answers = request.members().callAll(judges, chat);
+        Map<String, MemberInvoker.Answer<ResponseParser.Parsed<List<ResponseParser.Judgement>>>> answers =
+                callAll(request, judges, chat);
 
         List<List<String>> accepted = new ArrayList<>();
         List<List<String>> rejected = new ArrayList<>();
@@ -86,27 +91,50 @@ public final class SelfValidator implements Validator {
             accepted.add(new ArrayList<>());
             rejected.add(new ArrayList<>());
         }
+        // indices by text and by normalized text, so that each of an answer's judgements is matched in O(1)
+        Map<String, List<Integer>> byText = new HashMap<>();
+        Map<String, List<Integer>> byNormal = new HashMap<>();
+        for (int i = 0; i < entities.size(); i++) {
+            byText.computeIfAbsent(entities.get(i).text(), k -> new ArrayList<>()).add(i);
+            byNormal.computeIfAbsent(SpanAnchor.normalize(entities.get(i).text()), k -> new ArrayList<>()).add(i);
+        }
         for (String judge : judges) {
-            ChatResponse r = answers.get(judge);
-            if (r == null) {
+            var answer = answers.get(judge);
+            if (answer == null) {
                 continue;
             }
-            var parsed = ResponseParser.verdicts(r.text(), entities);
+            var parsed = answer.parsed();
+            String excerpt = answer.excerpt();
             if (!parsed.parsed()) {
+                String more = parsed.omitted() > 0 ? "; and " + parsed.omitted() + " more problems" : "";
                 request.members().report(new Diagnostic(Diagnostic.Kind.UNPARSEABLE_OUTPUT, Stage.VALIDATION, judge,
-                        String.join("; ", parsed.problems()), r.text()));
+                        String.join("; ", parsed.problems()) + more, excerpt));
                 continue;
             }
             for (String p : parsed.problems()) {
                 request.members().report(new Diagnostic(Diagnostic.Kind.MALFORMED_ITEM, Stage.VALIDATION, judge, p,
-                        r.text()));
+                        excerpt));
+            }
+            if (parsed.omitted() > 0) {
+                if (request.members() instanceof ReadingMemberCaller reading) {
+                    reading.omitted(Diagnostic.Kind.MALFORMED_ITEM, judge, parsed.omitted());
+                } else {
+                    request.members().report(new Diagnostic(Diagnostic.Kind.MALFORMED_ITEM, Stage.VALIDATION, judge,
+                            "… and " + parsed.omitted() + " more problems not listed", excerpt));
+                }
             }
             boolean[] seen = new boolean[entities.size()];
             for (ResponseParser.Judgement j : parsed.value()) {
-                List<Integer> targets = match(entities, j);
+                List<Integer> targets = match(entities, byText, byNormal, j);
                 if (targets.isEmpty()) {
-                    request.members().report(new Diagnostic(Diagnostic.Kind.UNEXPECTED_SPAN, Stage.VALIDATION, judge,
-                            "judged an entity that was not asked: " + j.span() + " / " + j.type(), r.text()));
+                    Supplier<Diagnostic> d = () -> new Diagnostic(Diagnostic.Kind.UNEXPECTED_SPAN, Stage.VALIDATION,
+                            judge, "judged an entity that was not asked: " + Redaction.excerpt(j.span(), 200) + " / "
+                                    + Redaction.excerpt(j.type(), 100), excerpt);
+                    if (request.members() instanceof ReadingMemberCaller reading) {
+                        reading.report(Diagnostic.Kind.UNEXPECTED_SPAN, judge, d);
+                    } else {
+                        request.members().report(d.get());
+                    }
                 }
                 for (int t : targets) {
                     if (!seen[t]) {
@@ -135,21 +163,48 @@ public final class SelfValidator implements Validator {
         return out;
     }
 
-    private static List<Integer> match(List<TypedSpan> entities, ResponseParser.Judgement j) {
-        List<Integer> exact = new ArrayList<>();
-        List<Integer> loose = new ArrayList<>();
-        String span = SpanAnchor.normalize(j.span());
+    /**
+     * Calls the judges and reads their answers: within each call's deadline when the caller is el4ner's own,
+     * after the calls otherwise (a plugin's caller).
+     */
+    private static Map<String, MemberInvoker.Answer<ResponseParser.Parsed<List<ResponseParser.Judgement>>>> callAll(
+            ValidationRequest request, List<String> judges, ChatRequest chat) {
+        List<TypedSpan> entities = request.entities();
+        Function<String, ResponseParser.Parsed<List<ResponseParser.Judgement>>> parser =
+                text -> ResponseParser.verdicts(text, entities);
+        if (request.members() instanceof ReadingMemberCaller reading) {
+            return reading.callAll(judges, chat, parser);
+        }
+        Map<String, MemberInvoker.Answer<ResponseParser.Parsed<List<ResponseParser.Judgement>>>> out =
+                new LinkedHashMap<>();
+        request.members().callAll(judges, chat).forEach((judge, r) -> out.put(judge, new MemberInvoker.Answer<>(r,
+                parser.apply(r.text()), Redaction.excerpt(r.text(), Diagnostic.MAX_DETAIL_CHARS))));
+        return out;
+    }
+
+    /**
+     * The entities a judgement is about: those of its exact text, else those of its text normalized; of its type
+     * when it names one.
+     */
+    private static List<Integer> match(List<TypedSpan> entities, Map<String, List<Integer>> byText,
+                                       Map<String, List<Integer>> byNormal, ResponseParser.Judgement j) {
         String type = j.type().strip().toLowerCase(Locale.ROOT);
-        for (int i = 0; i < entities.size(); i++) {
-            TypedSpan e = entities.get(i);
-            boolean typeOk = type.isEmpty() || e.type().toLowerCase(Locale.ROOT).equals(type);
-            if (typeOk && e.text().equals(j.span())) {
-                exact.add(i);
-            } else if (typeOk && SpanAnchor.normalize(e.text()).equals(span)) {
-                loose.add(i);
+        List<Integer> exact = ofType(entities, byText.getOrDefault(j.span(), List.of()), type);
+        return !exact.isEmpty() ? exact
+                : ofType(entities, byNormal.getOrDefault(SpanAnchor.normalize(j.span()), List.of()), type);
+    }
+
+    private static List<Integer> ofType(List<TypedSpan> entities, List<Integer> indices, String type) {
+        if (type.isEmpty()) {
+            return indices;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int i : indices) {
+            if (entities.get(i).type().toLowerCase(Locale.ROOT).equals(type)) {
+                out.add(i);
             }
         }
-        return exact.isEmpty() ? loose : exact;
+        return out;
     }
 
     /**

@@ -22,7 +22,7 @@ import java.util.Set;
  * <p>Ties are broken deterministically, in this order: the larger summed weight; then more votes; then an entity
  * type over {@code NONE} (validation still follows, so a tie leans to recall); then the label of the member that
  * comes first in ensemble order. Confidence is the winner's weight over the weight of all members that answered
- * for the span.
+ * for the span. Any finite weights work, however large or small: they are scaled by the largest before summing.
  */
 public final class VotingAggregator implements Aggregator {
     private final int quorum;
@@ -68,6 +68,15 @@ public final class VotingAggregator implements Aggregator {
         if (labels.isEmpty()) {
             return new LabelDecision(Provenance.NOT_AN_ENTITY, 0, false);
         }
+        // Weights are scaled by the largest one among the members that voted, so that sums cannot overflow
+        // (1e308 each would give Infinity / Infinity = NaN) and tiny weights do not underflow; the shares, and so
+        // the winner and the confidence, are the same as with the raw weights.
+        double max = 0;
+        for (String member : memberOrder) {
+            if (labels.containsKey(member)) {
+                max = Math.max(max, weights.getOrDefault(member, 1.0));
+            }
+        }
         Map<String, double[]> tally = new LinkedHashMap<>(); // label -> {weight, votes, first member rank}
         double total = 0;
         for (int rank = 0; rank < memberOrder.size(); rank++) {
@@ -76,7 +85,7 @@ public final class VotingAggregator implements Aggregator {
             if (label == null) {
                 continue;
             }
-            double w = weights.getOrDefault(member, 1.0);
+            double w = max > 0 ? weights.getOrDefault(member, 1.0) / max : 0;
             total += w;
             double[] t = tally.computeIfAbsent(label, k -> new double[] {0, 0, Double.NaN});
             t[0] += w;

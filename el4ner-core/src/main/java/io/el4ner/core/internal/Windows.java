@@ -63,7 +63,7 @@ public final class Windows {
         while (from < end) {
             int to = from;
             while (to < end) {
-                int next = to + Character.charCount(s.codePointAt(to));
+                int next = Math.min(end, Graphemes.next(s, to)); // never cut a visible character
                 if (to > from && !fits(s.substring(from, next), members, budgetTokens)) {
                     break;
                 }
