@@ -44,10 +44,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -186,23 +187,35 @@ public final class EnsembleNer implements AutoCloseable {
         if (windows.size() == 1) {
             return List.of(recognizeWindow(text, windows.get(0), traced));
         }
-        List<CompletableFuture<WindowOutcome>> futures = new ArrayList<>(windows.size());
-        for (TextRange w : windows) {
-            futures.add(CompletableFuture.supplyAsync(() -> recognizeWindow(text, w, traced), sentencePool));
-        }
-        List<WindowOutcome> out = new ArrayList<>(windows.size());
+        // Futures of the pool itself rather than CompletableFuture: cancelling them interrupts the windows still
+        // running, so a failed window does not leave the others calling members in the background.
+        List<Future<WindowOutcome>> futures = new ArrayList<>(windows.size());
         try {
-            for (CompletableFuture<WindowOutcome> f : futures) {
-                out.add(f.join());
+            for (TextRange w : windows) {
+                futures.add(sentencePool.submit(() -> recognizeWindow(text, w, traced)));
             }
-        } catch (java.util.concurrent.CompletionException e) {
+            List<WindowOutcome> out = new ArrayList<>(windows.size());
+            for (Future<WindowOutcome> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (ExecutionException e) {
             futures.forEach(f -> f.cancel(true));
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
             throw new El4nerException("recognising a sentence failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new El4nerException("interrupted while recognising the windows of a long sentence", e);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            throw new El4nerException("this EnsembleNer is closed", e);
         }
-        return out;
     }
 
     private WindowOutcome recognizeWindow(String text, TextRange w, boolean traced) {

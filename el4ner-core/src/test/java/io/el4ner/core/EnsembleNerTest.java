@@ -7,6 +7,7 @@ import io.el4ner.api.ChatRequest;
 import io.el4ner.api.Demonstration;
 import io.el4ner.api.Diagnostic;
 import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.El4nerException;
 import io.el4ner.api.EnsembleFailureException;
 import io.el4ner.api.Entity;
 import io.el4ner.api.LabeledSpan;
@@ -454,6 +455,37 @@ class EnsembleNerTest {
             for (String word : text.split(" ")) {
                 assertThat(windows).anySatisfy(w -> assertThat(w).contains(word));
             }
+        }
+    }
+
+    @Test
+    void recognize_aFailedWindowInterruptsTheWindowsStillRunning() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            sb.append("filler").append(i).append(' ');
+        }
+        sb.append("Angela Merkel spoke and ");
+        for (int i = 0; i < 40; i++) {
+            sb.append("more").append(i).append(' ');
+        }
+        String text = sb.toString().strip();
+        java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+        ScriptedMember a = new ScriptedMember("a").context(200).extracts(r -> {
+            if (r.context().sentence().startsWith("filler0 ")) {
+                throw new IllegalStateException("the first window fails");
+            }
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                Thread.currentThread().interrupt();
+            }
+            return "[]";
+        });
+        try (EnsembleNer ner = base().member(a).build()) {
+            assertThatThrownBy(() -> ner.recognize(text)).isInstanceOf(El4nerException.class);
+            // before, the other windows went on calling members in the background until their own timeout
+            assertThat(interrupted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         }
     }
 
