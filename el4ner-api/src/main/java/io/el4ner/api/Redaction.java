@@ -38,6 +38,8 @@ public final class Redaction {
      * protect nothing a guess would not find.
      */
     public static final int MIN_SECRET_LENGTH = 4;
+    /** How much longer than its limit an {@linkplain #excerpt(String, int) excerpt} may be: room for its note. */
+    public static final int EXCERPT_SLACK = 32;
 
     /** How many times over a JSON-escaped form is recognised. */
     private static final int MAX_ESCAPE_LEVELS = 3;
@@ -130,16 +132,22 @@ public final class Redaction {
      * Redacts, then bounds: what a diagnostic or an error message carries of an untrusted text.
      *
      * @param text a text, or null
-     * @param maxChars the most characters kept of the redacted text (at least 1)
-     * @return the redacted text, cut after {@code maxChars} characters (never inside a surrogate pair) with a
-     *         note of how many more there were; null for null
+     * <p>A redacted text of at most {@code maxChars} + {@value #EXCERPT_SLACK} characters is returned whole: the
+     * note of a cut is never longer than that, so an excerpt given to {@code excerpt} again (a diagnostic made
+     * from an excerpt, say) comes back unchanged and its count of left-out characters stays true.
+     *
+     * @param text a text, or null
+     * @param maxChars the most characters kept of a redacted text that is cut (at least 1)
+     * @return the redacted text, whole when it is short enough, else cut after {@code maxChars} characters (never
+     *         inside a surrogate pair) with a note of how many more there were; at most {@code maxChars} +
+     *         {@value #EXCERPT_SLACK} characters in all; null for null
      */
     public static String excerpt(String text, int maxChars) {
         if (maxChars < 1) {
             throw new IllegalArgumentException("maxChars must be at least 1, got " + maxChars);
         }
         String r = redact(text);
-        if (r == null || r.length() <= maxChars) {
+        if (r == null || r.length() <= maxChars + EXCERPT_SLACK) {
             return r;
         }
         int cut = maxChars;

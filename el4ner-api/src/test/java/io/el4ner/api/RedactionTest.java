@@ -50,8 +50,18 @@ class RedactionTest {
 
     @Test
     void excerptNeverSplitsASurrogatePair() {
-        String e = Redaction.excerpt("a" + "😀".repeat(10), 2);
-        assertThat(e).startsWith("a…");
+        String e = Redaction.excerpt("a" + "😀".repeat(100), 2);
+        assertThat(e).startsWith("a…").endsWith("(200 more characters)");
+    }
+
+    @Test
+    void anExcerptIsNotCutAgainSoItsCountStaysTrue() {
+        String once = Redaction.excerpt("[".repeat(300_000), 300);
+        assertThat(once).endsWith("… (299700 more characters)");
+        assertThat(Redaction.excerpt(once, 300)).isEqualTo(once);
+        assertThat(Redaction.excerpt("x".repeat(300 + Redaction.EXCERPT_SLACK), 300)).hasSize(332);
+        assertThat(Redaction.excerpt("x".repeat(300 + Redaction.EXCERPT_SLACK + 1), 300))
+                .startsWith("x".repeat(300) + "…").endsWith("(33 more characters)");
     }
 
     @Test
