@@ -8,6 +8,7 @@ import io.el4ner.api.Entity;
 import io.el4ner.api.EntityType;
 import io.el4ner.api.NerResult;
 import io.el4ner.api.Provenance;
+import io.el4ner.api.Redaction;
 import io.el4ner.api.Stage;
 import io.el4ner.api.TextRange;
 import io.el4ner.api.spi.Aggregator;
@@ -413,7 +414,7 @@ public final class EnsembleNer implements AutoCloseable {
             try {
                 c.close();
             } catch (Exception e) {
-                log.warn("closing {} failed: {}", c.getClass().getName(), e.toString());
+                log.warn("closing {} failed: {}", c.getClass().getName(), Redaction.redact(e.toString()));
             }
         }
         if (ownedExecutor != null) {

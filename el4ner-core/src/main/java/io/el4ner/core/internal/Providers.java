@@ -1,6 +1,7 @@
 package io.el4ner.core.internal;
 
 import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.Redaction;
 import io.el4ner.api.spi.NamedProvider;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,7 +42,8 @@ public final class Providers {
                 log.debug("registered {} '{}' (priority {})", type.getSimpleName(), p.name(), p.priority());
                 out.add(p);
             } catch (ServiceConfigurationError e) {
-                log.warn("skipping a {} that failed to load: {}", type.getSimpleName(), e.getMessage());
+                log.warn("skipping a {} that failed to load: {}", type.getSimpleName(),
+                        Redaction.redact(e.getMessage()));
             }
         }
         out.sort(Comparator.comparingInt((P p) -> -p.priority()).thenComparing(NamedProvider::name));
