@@ -429,8 +429,8 @@ class EnsembleNerTest {
         }
     }
 
-    @Test
-    void recognize_sentencesLongerThanTheContextAreWindowedNotTruncated() {
+    /** One sentence of about 90 words that needs several windows at a 200-token context, ending with {@code tail}. */
+    static String longSentence(String tail) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 40; i++) {
             sb.append("filler").append(i).append(' ');
@@ -439,8 +439,12 @@ class EnsembleNerTest {
         for (int i = 0; i < 40; i++) {
             sb.append("more").append(i).append(' ');
         }
-        sb.append("Paris listened");
-        String text = sb.toString();
+        return sb.append(tail).toString();
+    }
+
+    @Test
+    void recognize_sentencesLongerThanTheContextAreWindowedNotTruncated() {
+        String text = longSentence("Paris listened");
         ScriptedMember a = good("a").context(200);
         try (EnsembleNer ner = base().member(a).build()) {
             NerResult r = ner.recognize(text);
@@ -460,15 +464,7 @@ class EnsembleNerTest {
 
     @Test
     void recognize_aFailedWindowInterruptsTheWindowsStillRunning() throws Exception {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 40; i++) {
-            sb.append("filler").append(i).append(' ');
-        }
-        sb.append("Angela Merkel spoke and ");
-        for (int i = 0; i < 40; i++) {
-            sb.append("more").append(i).append(' ');
-        }
-        String text = sb.toString().strip();
+        String text = longSentence("the end");
         java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
         ScriptedMember a = new ScriptedMember("a").context(200).extracts(r -> {
             if (r.context().sentence().startsWith("filler0 ")) {
