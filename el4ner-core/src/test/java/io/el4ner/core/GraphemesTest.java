@@ -78,4 +78,35 @@ class GraphemesTest {
             });
         }
     }
+
+    @Test
+    void allBoundariesAtOnceAgreeWithEachBoundaryAlone() {
+        String[] pieces = {"a", "B", " ", "\u0301", ZWJ, "\u200c", "🇫", "🇷", "🇩", "🇪", "👍", "🏽", "\ufe0f", "\r", "\n",
+                "\u1100", "\u1161", "\u11a8", "가", "\u0600", "\udb40\udc67", "東", "\u00ad", "x"};
+        java.util.Random random = new java.util.Random(10_12);
+        for (int t = 0; t < 3_000; t++) {
+            StringBuilder b = new StringBuilder();
+            for (int k = random.nextInt(12); k >= 0; k--) {
+                b.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String s = b.toString();
+            boolean[] all = Graphemes.boundaries(s);
+            for (int i = 0; i <= s.length(); i++) {
+                boolean inPair = i > 0 && i < s.length() && Character.isHighSurrogate(s.charAt(i - 1))
+                        && Character.isLowSurrogate(s.charAt(i));
+                assertThat(all[i]).as("index %d of %s", i, s).isEqualTo(!inPair && Graphemes.isBoundary(s, i));
+            }
+        }
+    }
+
+    @Test
+    void aLongRunOfFlagsPairsFromItsStart() {
+        String flags = "🇫🇷".repeat(20_000) + "🇩";
+        boolean[] all = Graphemes.boundaries(flags);
+        for (int i = 0; i <= flags.length(); i++) {
+            assertThat(all[i]).as("index %d", i).isEqualTo(i % 4 == 0 || i == flags.length());
+        }
+        assertThat(SpanAnchor.find(flags, "🇷🇫")).isEmpty();
+        assertThat(SpanAnchor.find(flags, "🇫🇷")).hasSize(20_000);
+    }
 }

@@ -36,6 +36,32 @@ public final class Graphemes {
      * @return whether a visible character may begin (and the previous end) at {@code i}
      */
     public static boolean isBoundary(String s, int i) {
+        return isBoundary(s, i, -1);
+    }
+
+    /**
+     * Every boundary of a text at once, in time linear in its length (asking {@link #isBoundary(String, int)} at
+     * every index walks back through each run of regional indicators, which is quadratic on a long run of flags).
+     *
+     * @param s a text
+     * @return for each index in {@code [0, s.length()]} whether it is a boundary
+     */
+    public static boolean[] boundaries(String s) {
+        boolean[] out = new boolean[s.length() + 1];
+        int run = 0; // regional indicators right before i
+        int i = 0;
+        while (i < s.length()) {
+            out[i] = isBoundary(s, i, run);
+            int cp = s.codePointAt(i);
+            run = isRegionalIndicator(cp) ? run + 1 : 0;
+            i += Character.charCount(cp); // the index inside a surrogate pair stays false
+        }
+        out[s.length()] = true;
+        return out;
+    }
+
+    /** @param run the regional indicators right before {@code i}, or -1 to count them here */
+    private static boolean isBoundary(String s, int i, int run) {
         if (i <= 0 || i >= s.length()) {
             return true;
         }
@@ -59,7 +85,10 @@ public final class Graphemes {
             return false;
         }
         if (isRegionalIndicator(before) && isRegionalIndicator(after)) {
-            int run = 0;
+            if (run >= 0) {
+                return run % 2 == 0;
+            }
+            run = 0;
             for (int j = i; j > 0; ) {
                 int cp = s.codePointBefore(j);
                 if (!isRegionalIndicator(cp)) {

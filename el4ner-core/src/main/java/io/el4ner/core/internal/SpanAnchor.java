@@ -56,6 +56,8 @@ public final class SpanAnchor {
         private final int[] starts;
         /** For each character of {@code collapsed}: where it (or its run of spaces) ends in the sentence. */
         private final int[] ends;
+        /** The sentence's {@linkplain Graphemes#boundaries(String) visible-character boundaries}, made once. */
+        private final boolean[] graphemeBoundaries;
 
         private Prepared(String sentence) {
             this.sentence = sentence;
@@ -78,6 +80,11 @@ public final class SpanAnchor {
             this.collapsed = b.toString();
             this.starts = st;
             this.ends = en;
+            this.graphemeBoundaries = Graphemes.boundaries(sentence);
+        }
+
+        private boolean onBoundary(int i) {
+            return isBoundary(sentence, i, graphemeBoundaries[i]);
         }
 
         /**
@@ -122,7 +129,7 @@ public final class SpanAnchor {
             List<TextRange> out = new ArrayList<>();
             int n = c.length();
             for (int i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) {
-                if (isBoundary(sentence, i) && isBoundary(sentence, i + n)) {
+                if (onBoundary(i) && onBoundary(i + n)) {
                     out.add(new TextRange(i, i + n));
                 }
             }
@@ -143,7 +150,7 @@ public final class SpanAnchor {
             for (int k = collapsed.indexOf(words); k >= 0; k = collapsed.indexOf(words, k + 1)) {
                 int start = starts[k];
                 int end = ends[k + m - 1];
-                if (isBoundary(sentence, start) && isBoundary(sentence, end)) {
+                if (onBoundary(start) && onBoundary(end)) {
                     out.add(new TextRange(start, end));
                 }
             }
@@ -227,10 +234,14 @@ public final class SpanAnchor {
      *     boundary, and not between two letters or digits of a word
      */
     public static boolean isBoundary(String s, int i) {
+        return isBoundary(s, i, i <= 0 || i >= s.length() || Graphemes.isBoundary(s, i));
+    }
+
+    private static boolean isBoundary(String s, int i, boolean graphemeBoundary) {
         if (i <= 0 || i >= s.length()) {
             return true;
         }
-        if (!Graphemes.isBoundary(s, i)) {
+        if (!graphemeBoundary) {
             return false;
         }
         int after = s.codePointAt(i);

@@ -58,19 +58,35 @@ public final class Windows {
         if (fits(s.substring(start, end), members, budgetTokens)) {
             return List.of(new TextRange(start, end));
         }
+        // the visible-character boundaries inside the word, never cut (made once: linear on any text)
+        boolean[] boundary = Graphemes.boundaries(s.substring(start, end));
+        List<Integer> cuts = new ArrayList<>();
+        for (int k = 1; k <= end - start; k++) {
+            if (boundary[k]) {
+                cuts.add(start + k);
+            }
+        }
+        // each part is the longest run of whole visible characters that fits, found by bisection (a token
+        // estimate is read for O(log n) prefixes per part, not for every character); at least one character
         List<TextRange> parts = new ArrayList<>();
         int from = start;
+        int first = 0;
         while (from < end) {
-            int to = from;
-            while (to < end) {
-                int next = Math.min(end, Graphemes.next(s, to)); // never cut a visible character
-                if (to > from && !fits(s.substring(from, next), members, budgetTokens)) {
-                    break;
+            int lo = first;
+            int hi = cuts.size() - 1;
+            int best = first;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (fits(s.substring(from, cuts.get(mid)), members, budgetTokens)) {
+                    best = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
                 }
-                to = next;
             }
-            parts.add(new TextRange(from, to));
-            from = to;
+            parts.add(new TextRange(from, cuts.get(best)));
+            from = cuts.get(best);
+            first = best + 1;
         }
         return parts;
     }
