@@ -213,9 +213,9 @@ public final class EnsembleNer implements AutoCloseable {
             futures.forEach(f -> f.cancel(true));
             Thread.currentThread().interrupt();
             throw new El4nerException("interrupted while recognising the windows of a long sentence", e);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.CancellationException e) {
             futures.forEach(f -> f.cancel(true));
-            throw new El4nerException("this EnsembleNer is closed", e);
+            throw new IllegalStateException("this EnsembleNer was closed while recognising", e);
         }
     }
 
@@ -418,9 +418,18 @@ public final class EnsembleNer implements AutoCloseable {
             }
         }
         if (ownedExecutor != null) {
-            ownedExecutor.shutdownNow();
+            cancelQueued(ownedExecutor.shutdownNow());
         }
-        sentencePool.shutdownNow();
+        cancelQueued(sentencePool.shutdownNow());
+    }
+
+    /** Cancels the tasks a shut-down pool dropped, so that nobody waits for them forever. */
+    private static void cancelQueued(List<Runnable> dropped) {
+        for (Runnable r : dropped) {
+            if (r instanceof Future<?> f) {
+                f.cancel(false);
+            }
+        }
     }
 
     private static ThreadFactory daemonThreads(String prefix) {

@@ -486,6 +486,28 @@ class EnsembleNerTest {
     }
 
     @Test
+    void recognize_anAnswerListingThousandsOfSpansIsLookedUpOnlyInPart() {
+        StringBuilder sentence = new StringBuilder("Angela Merkel");
+        StringBuilder answer = new StringBuilder("[\"Angela Merkel\"");
+        for (int i = 0; i < 2_000; i++) {
+            sentence.append(" w").append(i);
+            answer.append(", \"w").append(i).append('"');
+        }
+        ScriptedMember a = new ScriptedMember("a").extracts(answer.append(']').toString())
+                .on(Stage.CLASSIFICATION, r -> labelsFrom(r, GOLD))
+                .on(Stage.VALIDATION, r -> verdicts(r, List.of()));
+        try (EnsembleNer ner = base().member(a).build()) {
+            NerResult r = ner.recognize(sentence.toString());
+            assertThat(texts(r)).containsExactly("Angela Merkel/PER");
+            assertThat(r.diagnostics()).anySatisfy(d -> assertThat(d.message())
+                    .contains("more than 256 distinct spans").contains("the other 1745 (blank ones included) dropped"));
+            // the labelled spans are the 256 looked up: the first and 255 words
+            assertThat(a.requests().stream().filter(q -> q.context().stage() == Stage.CLASSIFICATION)
+                    .mapToInt(q -> q.context().spans().size()).max().orElse(0)).isEqualTo(256);
+        }
+    }
+
+    @Test
     void recognize_unicodeOffsetsAreStringIndices() {
         String text = "😀 José Ñúñez visited 東京 with Zoë\u0301.";
         ScriptedMember a = new ScriptedMember("a").extracts("[\"José Ñúñez\", \"東京\", \"Zoë\u0301\", \"Zoë\"]")

@@ -40,6 +40,11 @@ import java.util.function.Function;
  * Immutable and thread-safe; everything a run produces goes to its {@link CallLedger}.
  */
 public final class Pipeline {
+    /**
+     * The most distinct span strings of one extraction answer looked up in the sentence (each lookup costs up to the
+     * sentence's length times the span's): no sentence has that many entities, a hostile answer may list millions.
+     */
+    static final int MAX_SPANS_PER_ANSWER = 256;
     private static final Set<String> NONE_LABELS = Set.of("none", "o", "null", "not an entity", "not_an_entity",
             "no entity", "n/a", "non-entity", "not entity", "no");
 
@@ -257,9 +262,19 @@ public final class Pipeline {
             reportProblems(stage, member, parsed, excerpt, ledger);
             // each distinct string is anchored once: an answer may repeat one a million times
             List<String> anchored = new ArrayList<>();
-            for (String s : new LinkedHashSet<>(parsed.value())) {
+            int looked = 0;
+            Set<String> distinct = new LinkedHashSet<>(parsed.value());
+            for (String s : distinct) {
                 if (s.isBlank()) {
                     continue;
+                }
+                if (looked++ == MAX_SPANS_PER_ANSWER) {
+                    int rest = distinct.size() - MAX_SPANS_PER_ANSWER;
+                    ledger.report(new Diagnostic(Diagnostic.Kind.UNANCHORED_SPAN, stage, member,
+                            "the answer lists more than " + MAX_SPANS_PER_ANSWER + " distinct spans for one sentence; "
+                                    + "the first " + MAX_SPANS_PER_ANSWER + " were looked up and the other " + rest
+                                    + " (blank ones included) dropped", excerpt));
+                    break;
                 }
                 List<TextRange> found = anchor.find(s);
                 if (found.isEmpty()) {
