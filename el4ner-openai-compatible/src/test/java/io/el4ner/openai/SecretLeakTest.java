@@ -18,6 +18,7 @@ import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.core.EnsembleNer;
 import io.el4ner.core.ValidationMode;
 import io.el4ner.openai.internal.ResponseReader;
+import io.el4ner.openai.internal.SecretValues;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -190,7 +191,10 @@ class SecretLeakTest extends LoopbackServerTest {
         "http://127.0.0.1:8000/v1#token=KEY",
         "ftp://user:KEY@127.0.0.1/v1?password=KEY",
         "http://127.0.0.1:8000/v 1?apiKey=KEY",
-        "http://user:KEY and more@127.0.0.1:8000/v1"})
+        "http://user:KEY and more@127.0.0.1:8000/v1",
+        "http://bob:ab/KEY@127.0.0.1:8000/v1",
+        "http://bob:hunt@KEY@127.0.0.1/v1",
+        "http://bob:KEY?x#y@127.0.0.1/v1"})
     void aRejectedBaseUrlIsShownWithoutItsCredentials(String url) {
         String key = "sk-in-the-url-5a4b3c2d1e";
         String u = url.replace("KEY", key);
@@ -204,5 +208,31 @@ class SecretLeakTest extends LoopbackServerTest {
             assertThat(t.getMessage()).as("the rest of the URL is shown").contains("127.0.0.1");
         }
         assertNoLeak("builder", catchThrowable(() -> OpenAiCompatibleMember.builder().baseUrl(u)).getMessage(), key);
+    }
+
+    @Test
+    void aPasswordHoldingSlashesOrAtSignsIsMaskedWhole() {
+        assertThat(SecretValues.maskUrls("http://bob:ab/cd1234@host:8000/v1")).isEqualTo("http://****@host:8000/v1");
+        assertThat(SecretValues.maskUrls("http://bob:hunt@er2xyz@host/v1")).isEqualTo("http://****@host/v1");
+        assertThat(SecretValues.maskUrls("[http://a:pw/1@h1/v1, http://b:p@w2@h2/v1]"))
+                .isEqualTo("[http://****@h1/v1, http://****@h2/v1]");
+        assertThat(SecretValues.maskUrls("got 'http://bob:x@y@host/v1' and 'http://host2/v1'"))
+                .isEqualTo("got 'http://****@host/v1' and 'http://host2/v1'");
+        assertThat(SecretValues.maskUrls("http://host:8000/v1")).isEqualTo("http://host:8000/v1");
+    }
+
+    @Test
+    void settingsNamedLikeTokensAreNotRegisteredAsSecrets() {
+        String key = "sk-beside-settings-7h6g5f4e";
+        int before = Redaction.registeredCount();
+        try (OpenAiCompatibleMember m = Stubs.member(server).name("qwen-1024").extraBody(Map.of(
+                "skip_special_tokens", true, "max_tokens", 1024, "max_new_tokens", 2048, "api_key", key,
+                "auth", Map.of("token", 98765432))).build()) {
+            assertThat(Redaction.registeredCount()).as("the key only").isEqualTo(before + 1);
+            assertThat(Redaction.redact("{\"valid\": true} from qwen-1024, 2048 98765432 " + key))
+                    .isEqualTo("{\"valid\": true} from qwen-1024, 2048 98765432 ****");
+            assertThat(m.toString()).contains("qwen-1024");
+        }
+        assertThat(Redaction.registeredCount()).isEqualTo(before);
     }
 }
