@@ -258,6 +258,8 @@ public final class OpenAiCompatibleMember implements ModelMember {
             String answeredModel = Redaction.excerpt(answer.model(), MAX_MODEL_NAME_CHARS);
             noteModel(answeredModel);
             return new ChatResponse(answer.text(), usage, answeredModel);
+        } catch (SharedHttpClients.ReleasedException e) {
+            throw new NonRetriableBackendException(name, "member '" + name + "' is closed", e);
         } finally {
             slots.release();
         }
