@@ -19,11 +19,17 @@ import io.el4ner.core.EnsembleNer;
 import io.el4ner.core.ValidationMode;
 import io.el4ner.openai.internal.ResponseReader;
 import io.el4ner.openai.internal.SecretValues;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -234,5 +240,57 @@ class SecretLeakTest extends LoopbackServerTest {
             assertThat(m.toString()).contains("qwen-1024");
         }
         assertThat(Redaction.registeredCount()).isEqualTo(before);
+    }
+
+    /**
+     * A call that got a 500 body quoting the key while its member is closed builds its message after the close:
+     * the key must still be masked then. The member's warning (the circuit opens on the first failure) is written
+     * to {@code System.err} on the calling thread, inside the call: the test holds it there while it closes the
+     * member.
+     */
+    @Test
+    void closingAMemberKeepsItsSecretsMaskedUntilItsLastCallReturns() throws Exception {
+        String key = "sk-quoted-while-closing-2b3c4d5e";
+        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(500)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"error\": \"bad request {\\\"api_key\\\": \\\"" + key + "\\\"}\"}")));
+        CountDownLatch inCall = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        OutputStream holding = new OutputStream() {
+            @Override
+            public synchronized void write(int b) {
+                captured.write(b);
+                if (b == '\n' && inCall.getCount() > 0
+                        && captured.toString(StandardCharsets.UTF_8).contains("circuit opened")) {
+                    inCall.countDown();
+                    try {
+                        closed.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        PrintStream err = System.err;
+        OpenAiCompatibleMember m = Stubs.member(server).extraBody(Map.of("api_key", key)).maxAttempts(1)
+                .circuitBreaker(1, Duration.ofSeconds(30)).build();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread caller = new Thread(() -> thrown.set(catchThrowable(() -> m.chat(Stubs.extraction()))));
+        System.setErr(new PrintStream(holding, true, StandardCharsets.UTF_8));
+        try {
+            caller.start();
+            assertThat(inCall.await(10, TimeUnit.SECONDS)).as("the call reached its warning").isTrue();
+            m.close();
+            assertThat(Redaction.redact(key)).as("still secret while a call is finishing").isEqualTo(Redaction.MASK);
+        } finally {
+            closed.countDown();
+            caller.join(10_000);
+            System.setErr(err);
+        }
+        assertThat(thrown.get()).isInstanceOf(ModelMemberException.class).hasMessageContaining("bad request");
+        assertNoLeak("message", thrown.get().getMessage(), key);
+        assertNoLeak("log", captured.toString(StandardCharsets.UTF_8), key);
+        assertThat(Redaction.redact(key)).as("forgotten once the last call returned").isEqualTo(key);
     }
 }
