@@ -37,12 +37,12 @@ final class Secrets {
     private static final Pattern VARIABLE_NAME = Pattern.compile(".*(Env|_env|_ENV)");
     /**
      * {@code scheme://userinfo@} anywhere in a text: the userinfo is group 1. It runs to the <em>last</em> {@code @}
-     * before a quote, a line break, an angle bracket, the end of the text or the next {@code scheme://}, as in the
+     * before a quote, a line break, an angle bracket, the end of the text or the next {@code ://}, as in the
      * OpenAI-compatible member's masking: a password may hold {@code /}, {@code ?}, {@code #}, {@code @} and
      * spaces. An {@code @} in a path makes what precedes it secret: too much rather than too little.
      */
     private static final Pattern USERINFO = Pattern.compile(
-            "[A-Za-z][A-Za-z0-9+.-]*://((?:(?![A-Za-z][A-Za-z0-9+.-]*://)[^'\"`<>\\r\\n])*)@");
+            "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://((?:(?!://)[^'\"`<>\\r\\n])*)@");
     /** A query (or fragment) parameter {@code name=value}: the name is group 1, the value group 2. */
     private static final Pattern PARAMETER = Pattern.compile("[?&;#]([^=&;#\\s]+)=([^&;#\\s\"']*)");
     static final String MASK = Redaction.MASK;

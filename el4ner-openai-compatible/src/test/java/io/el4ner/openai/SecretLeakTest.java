@@ -225,6 +225,15 @@ class SecretLeakTest extends LoopbackServerTest {
         assertThat(SecretValues.maskUrls("got 'http://bob:x@y@host/v1' and 'http://host2/v1'"))
                 .isEqualTo("got 'http://****@host/v1' and 'http://host2/v1'");
         assertThat(SecretValues.maskUrls("http://host:8000/v1")).isEqualTo("http://host:8000/v1");
+        assertThat(SecretValues.maskUrls("[http://h1/v1, http://b:pw@h2/v1]"))
+                .isEqualTo("[http://h1/v1, http://****@h2/v1]");
+        long t0 = System.nanoTime();
+        for (String huge : List.of("http://" + "x".repeat(1_000_000), "x".repeat(1_000_000), "a://".repeat(250_000),
+                "http://" + "word ".repeat(200_000))) {
+            assertThat(SecretValues.maskUrls(huge)).isEqualTo(huge);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("linear, not quadratic").isLessThan(
+                Duration.ofSeconds(10));
     }
 
     @Test

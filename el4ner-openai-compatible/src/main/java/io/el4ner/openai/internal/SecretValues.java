@@ -17,13 +17,14 @@ import java.util.regex.Pattern;
 public final class SecretValues {
     /**
      * {@code scheme://userinfo@}: the scheme is group 1, the userinfo group 2. The userinfo runs to the <em>last</em>
-     * {@code @} before a quote, a line break, an angle bracket, the end of the text or the next {@code scheme://}:
+     * {@code @} before a quote, a line break, an angle bracket, the end of the text or the next {@code ://}:
      * a password may hold {@code /}, {@code ?}, {@code #}, {@code @} and spaces, and a URL that hides one is not
      * valid, so its end cannot be found by the URL's grammar. An {@code @} in a path is masked with what precedes
-     * it: too much is masked rather than too little.
+     * it: too much is masked rather than too little. A scheme starts a word (the look-behind) and the stretch has
+     * no nested scan, so the search is linear in the text's length.
      */
     static final Pattern USERINFO = Pattern.compile(
-            "([A-Za-z][A-Za-z0-9+.-]*://)((?:(?![A-Za-z][A-Za-z0-9+.-]*://)[^'\"`<>\\r\\n])*)@");
+            "(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*+://)((?:(?!://)[^'\"`<>\\r\\n])*)@");
     /** A query (or fragment) parameter {@code name=value}: the name is group 2, the value group 3. */
     private static final Pattern PARAMETER = Pattern.compile("([?&;#]([^=&;#\\s]+)=)([^&;#\\s]*)");
 
