@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The one redaction step every message leaving el4ner goes through: exception messages, {@link Diagnostic}s,
@@ -40,6 +41,14 @@ public final class Redaction {
     public static final int MIN_SECRET_LENGTH = 4;
     /** How much longer than its limit an {@linkplain #excerpt(String, int) excerpt} may be: room for its note. */
     public static final int EXCERPT_SLACK = 32;
+
+    /** The words that make a field or parameter name look secret. */
+    private static final Pattern SECRET_WORD =
+            Pattern.compile("(?i)key|token|secret|password|passwd|credential|authorization");
+    /** A count of tokens ({@code max_tokens}, {@code skip_special_tokens}): the plural is not a secret word. */
+    private static final Pattern TOKENS = Pattern.compile("[Tt]okens(?![a-z])|TOKENS(?![A-Z])");
+    /** A limit or a count ({@code max_...}, {@code min_...}, {@code num_...}, {@code maxKeyLength}). */
+    private static final Pattern COUNT_PREFIX = Pattern.compile("(?i:max|min|num)(?:_|-|[A-Z]).*");
 
     /** How many times over a JSON-escaped form is recognised. */
     private static final int MAX_ESCAPE_LEVELS = 3;
@@ -155,6 +164,31 @@ public final class Redaction {
             cut--;
         }
         return r.substring(0, cut) + "… (" + (r.length() - cut) + " more characters)";
+    }
+
+    /**
+     * The one rule for which configuration fields, {@code extraBody} fields, headers and URL query parameters hold
+     * secrets, shared by every module that looks for them (the OpenAI-compatible member, the CLI): the name
+     * contains {@code key}, {@code token}, {@code secret}, {@code password}, {@code passwd}, {@code credential} or
+     * {@code authorization}, in any case, except a count or a limit: a name whose only such word is the plural
+     * {@code tokens} ({@code max_tokens}, {@code skip_special_tokens}, {@code num_tokens}) or that starts with
+     * {@code max_}, {@code min_} or {@code num_} (or {@code max}, {@code min}, {@code num} followed by a capital
+     * letter or a hyphen) is not secret. So {@code token}, {@code api_key}, {@code access_token},
+     * {@code auth_token}, {@code Authorization} and {@code password} are secret; {@code max_tokens} is not.
+     *
+     * <p>Whoever finds a value under a secret name should {@linkplain #register(String) register} it only if it is
+     * text: numbers and booleans are settings, and masking {@code "1024"} or {@code "true"} everywhere would garble
+     * every message and protect nothing.
+     *
+     * @param name a field, header or parameter name, or null
+     * @return whether values under that name are secret; false for null
+     * @since 0.1
+     */
+    public static boolean isSecretName(String name) {
+        if (name == null || COUNT_PREFIX.matcher(name).matches()) {
+            return false;
+        }
+        return SECRET_WORD.matcher(TOKENS.matcher(name).replaceAll(" ")).find();
     }
 
     /** @return how many distinct values are registered now (for tests and leak checks) */

@@ -124,4 +124,16 @@ class RedactionTest {
         }
         assertThat(Redaction.redact("sk-many-1-0123456789")).isEqualTo("sk-many-1-0123456789");
     }
+
+    @Test
+    void secretNamesAreCredentialsNotCountsOfTokens() {
+        for (String secret : new String[] {"token", "api_key", "apiKey", "access_token", "auth_token", "Authorization",
+                "password", "db_passwd", "client_secret", "credentials", "X-Api-Key", "tokenSecret", "tokensecret", "HF_TOKEN"}) {
+            assertThat(Redaction.isSecretName(secret)).as(secret).isTrue();
+        }
+        for (String setting : new String[] {"max_tokens", "skip_special_tokens", "max_new_tokens", "num_tokens",
+                "MAX_TOKENS", "maxTokens", "maxTokensPerCall", "min_tokens", "max_key_length", "num_keys", "top_k", "model", "", null}) {
+            assertThat(Redaction.isSecretName(setting)).as(setting).isFalse();
+        }
+    }
 }

@@ -19,24 +19,30 @@ import java.util.regex.Pattern;
  * The secret values of a configuration, so that they are masked in everything the CLI prints, whatever a provider
  * puts in its messages:
  * <ul>
- *   <li>strings under a field whose name contains {@code key}, {@code token}, {@code secret}, {@code password},
- *       {@code passwd}, {@code credential} or {@code authorization}, at any depth;</li>
+ *   <li>strings under a field whose name looks secret by {@link Redaction#isSecretName(String)} (it contains
+ *       {@code key}, {@code token}, {@code secret}, {@code password}, {@code passwd}, {@code credential} or
+ *       {@code authorization}, and is not a count such as {@code max_tokens}), at any depth; numbers and booleans
+ *       are settings, never secrets;</li>
  *   <li>except a field that names an environment variable ({@code apiKeyEnv}, any secret-looking name ending in
  *       {@code Env} or {@code _env}): the variable's name is not secret and stays readable, its value is;</li>
- *   <li>in any string, the credentials of a URL ({@code user:password@}) and the values of its query parameters
- *       with secret-looking names ({@code ?api_key=...}).</li>
+ *   <li>in any string, the credentials of a URL ({@code user:password@}, up to the last {@code @}: a password may
+ *       hold {@code /} or {@code @}) and the values of its query parameters with secret-looking names
+ *       ({@code ?api_key=...}).</li>
  * </ul>
  * The values are also {@linkplain Redaction#register(String) registered} for the rest of the process (the CLI's
  * run), so that every exception, diagnostic and log line of every module masks them too.
  */
 final class Secrets {
-    /** Field names whose values are never printed. A superset of {@code ComponentConfig}'s pattern. */
-    static final Pattern SECRET_NAME =
-            Pattern.compile("(?i).*(key|token|secret|password|passwd|credential|authorization).*");
     /** A secret-looking field that names an environment variable, e.g. {@code apiKeyEnv}. */
     private static final Pattern VARIABLE_NAME = Pattern.compile(".*(Env|_env|_ENV)");
-    /** {@code scheme://userinfo@} anywhere in a text: the userinfo is group 1 (a password may hold a space). */
-    private static final Pattern USERINFO = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://([^/?#@'\"\\r\\n]+)@");
+    /**
+     * {@code scheme://userinfo@} anywhere in a text: the userinfo is group 1. It runs to the <em>last</em> {@code @}
+     * before a quote, a line break, an angle bracket, the end of the text or the next {@code ://}, as in the
+     * OpenAI-compatible member's masking: a password may hold {@code /}, {@code ?}, {@code #}, {@code @} and
+     * spaces. An {@code @} in a path makes what precedes it secret: too much rather than too little.
+     */
+    private static final Pattern USERINFO = Pattern.compile(
+            "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://((?:(?!://)[^'\"`<>\\r\\n])*)@");
     /** A query (or fragment) parameter {@code name=value}: the name is group 1, the value group 2. */
     private static final Pattern PARAMETER = Pattern.compile("[?&;#]([^=&;#\\s]+)=([^&;#\\s\"']*)");
     static final String MASK = Redaction.MASK;
@@ -93,15 +99,11 @@ final class Secrets {
                 out.add(text.strip());
             }
             inUrls(text, out);
-        } else if (node.isValueNode()) {
-            if (secret && !variable) {
-                out.add(node.asText());
-            }
         } else if (node.isArray()) {
             node.forEach(child -> collect(child, secret, variable, environment, out));
         } else if (node.isObject()) {
             for (Map.Entry<String, JsonNode> e : node.properties()) {
-                boolean named = SECRET_NAME.matcher(e.getKey()).matches();
+                boolean named = Redaction.isSecretName(e.getKey());
                 boolean names = !secret && named && VARIABLE_NAME.matcher(e.getKey()).matches();
                 collect(e.getValue(), secret || named && !names, names, environment, out);
             }
@@ -124,7 +126,7 @@ final class Secrets {
         }
         Matcher p = PARAMETER.matcher(text);
         while (p.find()) {
-            if (SECRET_NAME.matcher(decoded(p.group(1))).matches()) {
+            if (Redaction.isSecretName(decoded(p.group(1)))) {
                 addWithDecoded(p.group(2), out);
             }
         }

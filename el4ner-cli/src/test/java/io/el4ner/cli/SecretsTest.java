@@ -34,7 +34,9 @@ class SecretsTest {
         String key = "sk-query-key-in-base-url-3141";
         for (String url : List.of("http://127.0.0.1:8000/v1?api_key=" + key,
                 "http://user:" + key + "@127.0.0.1:8000/v1",
-                "http://user:" + key + " with a space@127.0.0.1:8000/v1")) {
+                "http://user:" + key + " with a space@127.0.0.1:8000/v1",
+                "http://user:ab/" + key + "@127.0.0.1:8000/v1",
+                "http://user:hunt@" + key + "@127.0.0.1:8000/v1")) {
             Map<String, Object> member = new LinkedHashMap<>();
             member.put("provider", "openai-compatible");
             member.put("name", "remote");
@@ -80,5 +82,26 @@ class SecretsTest {
                 Usage.NONE);
         String out = new String(ResultJson.render(result, false, false, s), StandardCharsets.UTF_8);
         assertThat(out).contains("Bearer ****").doesNotContain("sk-echoed");
+    }
+
+    @Test
+    void aPasswordHoldingSlashesOrAtSignsIsSecretWhole() {
+        Secrets s = Secrets.in(JSON.valueToTree(Map.of("members", List.of(Map.of("parameters", Map.of(
+                "baseUrls", List.of("http://bob:ab/cd1234@gpu1:8000/v1", "http://bob:hunt@er2xyz@gpu2/v1"),
+                "model", "m"))))), Map.<String, String>of()::get);
+        assertThat(s.mask("ab/cd1234, hunt@er2xyz, bob:hunt@er2xyz")).isEqualTo("****, ****, ****");
+    }
+
+    @Test
+    void numbersBooleansAndCountsOfTokensAreSettingsNotSecrets() {
+        Secrets s = Secrets.in(JSON.valueToTree(Map.of("members", List.of(Map.of("name", "qwen-1024",
+                "parameters", Map.of("model", "qwen-1024", "apiKey", "sk-beside-the-settings-6161",
+                        "extraBody", Map.of("skip_special_tokens", true, "max_tokens", 1024,
+                                "max_new_tokens", "2048", "auth", Map.of("token", 31415926))))))),
+                Map.<String, String>of()::get);
+        String text = "{\"valid\": true} from qwen-1024, max 2048, 31415926, key sk-beside-the-settings-6161";
+        String expected = "{\"valid\": true} from qwen-1024, max 2048, 31415926, key ****";
+        assertThat(s.mask(text)).isEqualTo(expected);
+        assertThat(Redaction.redact(text)).isEqualTo(expected);
     }
 }

@@ -55,6 +55,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -81,12 +82,14 @@ import org.slf4j.LoggerFactory;
  *       {@link MemberTimeoutException}.</li>
  *   <li><b>Replicas.</b> Several base URLs serve one model; each attempt goes to the replica with the fewest
  *       requests in flight, and a retry prefers another replica.</li>
- *   <li><b>Secrets.</b> The API key is read from a named environment variable. It, and every value under an
- *       {@code extraBody} field whose name looks secret (contains {@code key}, {@code token}, {@code secret},
- *       {@code password}, {@code passwd}, {@code credential} or {@code authorization}), is
- *       {@linkplain Redaction registered} while the member is open, so it appears in no log, message, diagnostic
- *       or {@link #toString()} of el4ner, even where a server echoes it back; excerpts of server answers are
- *       redacted before they are cut.</li>
+ *   <li><b>Secrets.</b> The API key is read from a named environment variable. It, and every string under an
+ *       {@code extraBody} field whose name looks secret ({@link Redaction#isSecretName(String)}: it contains
+ *       {@code key}, {@code token}, {@code secret}, {@code password}, {@code passwd}, {@code credential} or
+ *       {@code authorization} and is not a count such as {@code max_tokens}), is
+ *       {@linkplain Redaction registered} while the member is open and until its last call returns, so it appears
+ *       in no log, message, diagnostic or {@link #toString()} of el4ner, even where a server echoes it back;
+ *       excerpts of server answers are redacted before they are cut. Numbers and booleans are settings, not
+ *       secrets.</li>
  *   <li><b>Resources.</b> Members share one HTTP client, and its pool of daemon threads, per distinct
  *       {@code connectTimeout}; it is created on the first request of any of them and stopped when the last one
  *       closes, so threads and connections grow with the requests in flight, not with the number of members.</li>
@@ -132,6 +135,8 @@ public final class OpenAiCompatibleMember implements ModelMember {
     private volatile FlavorDetector.Detection detected;
     private final AtomicBoolean modelWarned = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The {@link #chat} calls not yet returned; the secrets stay registered until the last one returns. */
+    private final AtomicInteger callsInFlight = new AtomicInteger();
 
     private OpenAiCompatibleMember(Builder b, String apiKey) {
         this.name = b.name != null ? b.name : b.model;
@@ -218,6 +223,19 @@ public final class OpenAiCompatibleMember implements ModelMember {
     @Override
     public ChatResponse chat(ChatRequest request) {
         Objects.requireNonNull(request, "request");
+        callsInFlight.incrementAndGet();
+        try {
+            return call(request);
+        } finally {
+            // The last call of a closed member forgets its secrets: not before, or a call finishing after close()
+            // (a 500 body quoting the key) would build its message with the key unmasked.
+            if (callsInFlight.decrementAndGet() == 0 && closed.get()) {
+                secrets.close();
+            }
+        }
+    }
+
+    private ChatResponse call(ChatRequest request) {
         if (closed.get()) {
             throw new NonRetriableBackendException(name, "member '" + name + "' is closed");
         }
@@ -258,6 +276,8 @@ public final class OpenAiCompatibleMember implements ModelMember {
             String answeredModel = Redaction.excerpt(answer.model(), MAX_MODEL_NAME_CHARS);
             noteModel(answeredModel);
             return new ChatResponse(answer.text(), usage, answeredModel);
+        } catch (SharedHttpClients.ReleasedException e) {
+            throw new NonRetriableBackendException(name, "member '" + name + "' is closed", e);
         } finally {
             slots.release();
         }
@@ -555,14 +575,18 @@ public final class OpenAiCompatibleMember implements ModelMember {
 
     /**
      * Aborts this member's requests in flight, lets go of the shared HTTP client (whose threads stop when no member
-     * holds it) and forgets this member's secrets; later calls fail. Idempotent.
+     * holds it) and forgets this member's secrets: at once when no call is in flight, else when the last call in
+     * flight returns, so that the messages those calls are still building are masked. Later calls fail.
+     * Idempotent.
      */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             transport.cancelAll();
             client.close();
-            secrets.close();
+            if (callsInFlight.get() == 0) {
+                secrets.close(); // idempotent: a call that returns meanwhile may close them too
+            }
         }
     }
 

@@ -18,11 +18,18 @@ import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.core.EnsembleNer;
 import io.el4ner.core.ValidationMode;
 import io.el4ner.openai.internal.ResponseReader;
+import io.el4ner.openai.internal.SecretValues;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -190,7 +197,10 @@ class SecretLeakTest extends LoopbackServerTest {
         "http://127.0.0.1:8000/v1#token=KEY",
         "ftp://user:KEY@127.0.0.1/v1?password=KEY",
         "http://127.0.0.1:8000/v 1?apiKey=KEY",
-        "http://user:KEY and more@127.0.0.1:8000/v1"})
+        "http://user:KEY and more@127.0.0.1:8000/v1",
+        "http://bob:ab/KEY@127.0.0.1:8000/v1",
+        "http://bob:hunt@KEY@127.0.0.1/v1",
+        "http://bob:KEY?x#y@127.0.0.1/v1"})
     void aRejectedBaseUrlIsShownWithoutItsCredentials(String url) {
         String key = "sk-in-the-url-5a4b3c2d1e";
         String u = url.replace("KEY", key);
@@ -204,5 +214,92 @@ class SecretLeakTest extends LoopbackServerTest {
             assertThat(t.getMessage()).as("the rest of the URL is shown").contains("127.0.0.1");
         }
         assertNoLeak("builder", catchThrowable(() -> OpenAiCompatibleMember.builder().baseUrl(u)).getMessage(), key);
+    }
+
+    @Test
+    void aPasswordHoldingSlashesOrAtSignsIsMaskedWhole() {
+        assertThat(SecretValues.maskUrls("http://bob:ab/cd1234@host:8000/v1")).isEqualTo("http://****@host:8000/v1");
+        assertThat(SecretValues.maskUrls("http://bob:hunt@er2xyz@host/v1")).isEqualTo("http://****@host/v1");
+        assertThat(SecretValues.maskUrls("[http://a:pw/1@h1/v1, http://b:p@w2@h2/v1]"))
+                .isEqualTo("[http://****@h1/v1, http://****@h2/v1]");
+        assertThat(SecretValues.maskUrls("got 'http://bob:x@y@host/v1' and 'http://host2/v1'"))
+                .isEqualTo("got 'http://****@host/v1' and 'http://host2/v1'");
+        assertThat(SecretValues.maskUrls("http://host:8000/v1")).isEqualTo("http://host:8000/v1");
+        assertThat(SecretValues.maskUrls("[http://h1/v1, http://b:pw@h2/v1]"))
+                .isEqualTo("[http://h1/v1, http://****@h2/v1]");
+        long t0 = System.nanoTime();
+        for (String huge : List.of("http://" + "x".repeat(1_000_000), "x".repeat(1_000_000), "a://".repeat(250_000),
+                "http://" + "word ".repeat(200_000))) {
+            assertThat(SecretValues.maskUrls(huge)).isEqualTo(huge);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("linear, not quadratic").isLessThan(
+                Duration.ofSeconds(10));
+    }
+
+    @Test
+    void settingsNamedLikeTokensAreNotRegisteredAsSecrets() {
+        String key = "sk-beside-settings-7h6g5f4e";
+        int before = Redaction.registeredCount();
+        try (OpenAiCompatibleMember m = Stubs.member(server).name("qwen-1024").extraBody(Map.of(
+                "skip_special_tokens", true, "max_tokens", 1024, "max_new_tokens", 2048, "api_key", key,
+                "auth", Map.of("token", 98765432))).build()) {
+            assertThat(Redaction.registeredCount()).as("the key only").isEqualTo(before + 1);
+            assertThat(Redaction.redact("{\"valid\": true} from qwen-1024, 2048 98765432 " + key))
+                    .isEqualTo("{\"valid\": true} from qwen-1024, 2048 98765432 ****");
+            assertThat(m.toString()).contains("qwen-1024");
+        }
+        assertThat(Redaction.registeredCount()).isEqualTo(before);
+    }
+
+    /**
+     * A call that got a 500 body quoting the key while its member is closed builds its message after the close:
+     * the key must still be masked then. The member's warning (the circuit opens on the first failure) is written
+     * to {@code System.err} on the calling thread, inside the call: the test holds it there while it closes the
+     * member.
+     */
+    @Test
+    void closingAMemberKeepsItsSecretsMaskedUntilItsLastCallReturns() throws Exception {
+        String key = "sk-quoted-while-closing-2b3c4d5e";
+        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(500)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"error\": \"bad request {\\\"api_key\\\": \\\"" + key + "\\\"}\"}")));
+        CountDownLatch inCall = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        OutputStream holding = new OutputStream() {
+            @Override
+            public synchronized void write(int b) {
+                captured.write(b);
+                if (b == '\n' && inCall.getCount() > 0
+                        && captured.toString(StandardCharsets.UTF_8).contains("circuit opened")) {
+                    inCall.countDown();
+                    try {
+                        closed.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        PrintStream err = System.err;
+        OpenAiCompatibleMember m = Stubs.member(server).extraBody(Map.of("api_key", key)).maxAttempts(1)
+                .circuitBreaker(1, Duration.ofSeconds(30)).build();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread caller = new Thread(() -> thrown.set(catchThrowable(() -> m.chat(Stubs.extraction()))));
+        System.setErr(new PrintStream(holding, true, StandardCharsets.UTF_8));
+        try {
+            caller.start();
+            assertThat(inCall.await(10, TimeUnit.SECONDS)).as("the call reached its warning").isTrue();
+            m.close();
+            assertThat(Redaction.redact(key)).as("still secret while a call is finishing").isEqualTo(Redaction.MASK);
+        } finally {
+            closed.countDown();
+            caller.join(10_000);
+            System.setErr(err);
+        }
+        assertThat(thrown.get()).isInstanceOf(ModelMemberException.class).hasMessageContaining("bad request");
+        assertNoLeak("message", thrown.get().getMessage(), key);
+        assertNoLeak("log", captured.toString(StandardCharsets.UTF_8), key);
+        assertThat(Redaction.redact(key)).as("forgotten once the last call returned").isEqualTo(key);
     }
 }

@@ -3,6 +3,7 @@ package io.el4ner.api.spi;
 import io.el4ner.api.Demonstration;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.EntityType;
+import io.el4ner.api.Redaction;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,14 +12,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * What a provider gets to create its component: the parameters the user gave (from the builder or the JSON
  * configuration) and what the ensemble knows. Parameter values are JSON-like: {@link String}, {@link Number},
  * {@link Boolean}, {@link List} or {@link Map}. {@link #toString()} hides the values of parameters whose names
- * look secret ({@code key}, {@code token}, {@code secret}, {@code password}, {@code credential},
- * {@code authorization}), at any depth.
+ * look secret by {@link Redaction#isSecretName(String)} ({@code key}, {@code token}, {@code secret},
+ * {@code password}, {@code credential}, {@code authorization}; not a count such as {@code max_tokens}), at any
+ * depth.
  *
  * @param component a name for error messages, e.g. {@code member 'qwen'}
  * @param parameters the parameters
@@ -30,7 +31,6 @@ import java.util.regex.Pattern;
  */
 public record ComponentConfig(String component, Map<String, Object> parameters, List<EntityType> types,
                               List<Demonstration> pool, Path baseDirectory) {
-    private static final Pattern SECRET = Pattern.compile("(?i).*(key|token|secret|password|credential|authorization).*");
 
     /** Validates and copies the components. */
     public ComponentConfig {
@@ -212,7 +212,7 @@ public record ComponentConfig(String component, Map<String, Object> parameters, 
     }
 
     private static boolean isSecret(String key) {
-        return SECRET.matcher(key).matches();
+        return Redaction.isSecretName(key);
     }
 
     /** Hides secret values at any depth: {@code headers: {Authorization: ...}} included. */

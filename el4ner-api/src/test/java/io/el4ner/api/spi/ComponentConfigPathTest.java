@@ -52,4 +52,11 @@ class ComponentConfigPathTest {
                 .isInstanceOf(El4nerConfigurationException.class)
                 .hasMessage("retriever span-sim: missing required parameter 'file'");
     }
+
+    @Test
+    void toStringHidesSecretsButNotCountsOfTokens() {
+        String shown = ComponentConfig.of("member 'm'", Map.of("apiKey", "sk-hidden-0101", "extraBody",
+                Map.of("max_tokens", 1024, "auth_token", "tok-hidden-0202"))).toString();
+        assertThat(shown).contains("1024").doesNotContain("sk-hidden", "tok-hidden");
+    }
 }

@@ -16,14 +16,15 @@ import java.util.regex.Pattern;
  */
 public final class SecretValues {
     /**
-     * Field and query parameter names whose values are secret; the same rule as the CLI's: the name contains
-     * {@code key}, {@code token}, {@code secret}, {@code password}, {@code passwd}, {@code credential} or
-     * {@code authorization}, in any case.
+     * {@code scheme://userinfo@}: the scheme is group 1, the userinfo group 2. The userinfo runs to the <em>last</em>
+     * {@code @} before a quote, a line break, an angle bracket, the end of the text or the next {@code ://}:
+     * a password may hold {@code /}, {@code ?}, {@code #}, {@code @} and spaces, and a URL that hides one is not
+     * valid, so its end cannot be found by the URL's grammar. An {@code @} in a path is masked with what precedes
+     * it: too much is masked rather than too little. A scheme starts a word (the look-behind) and the stretch has
+     * no nested scan, so the search is linear in the text's length.
      */
-    public static final Pattern SECRET_NAME =
-            Pattern.compile("(?i).*(key|token|secret|password|passwd|credential|authorization).*");
-    /** {@code scheme://userinfo@}: the userinfo is group 2 (spaces included: a password may hold one). */
-    private static final Pattern USERINFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)([^/?#@'\"\\r\\n]+)@");
+    static final Pattern USERINFO = Pattern.compile(
+            "(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*+://)((?:(?!://)[^'\"`<>\\r\\n])*)@");
     /** A query (or fragment) parameter {@code name=value}: the name is group 2, the value group 3. */
     private static final Pattern PARAMETER = Pattern.compile("([?&;#]([^=&;#\\s]+)=)([^&;#\\s]*)");
 
@@ -32,8 +33,8 @@ public final class SecretValues {
 
     /**
      * @param node a JSON value, e.g. a member's {@code extraBody}, or null
-     * @return every string (or other scalar, as text) under a field whose name looks {@linkplain #SECRET_NAME
-     *         secret}, at any depth
+     * @return every string under a field whose name looks {@linkplain Redaction#isSecretName(String) secret}, at
+     *         any depth; numbers and booleans are settings ({@code "max_tokens": 1024}), not secrets
      */
     public static List<String> inJson(JsonNode node) {
         Set<String> out = new LinkedHashSet<>();
@@ -46,14 +47,14 @@ public final class SecretValues {
             return;
         }
         if (node.isValueNode()) {
-            if (secret) {
+            if (secret && node.isTextual()) {
                 out.add(node.asText());
             }
         } else if (node.isArray()) {
             node.forEach(child -> collect(child, secret, out));
         } else if (node.isObject()) {
             for (Map.Entry<String, JsonNode> e : node.properties()) {
-                collect(e.getValue(), secret || SECRET_NAME.matcher(e.getKey()).matches(), out);
+                collect(e.getValue(), secret || Redaction.isSecretName(e.getKey()), out);
             }
         }
     }
@@ -73,7 +74,7 @@ public final class SecretValues {
         Matcher m = PARAMETER.matcher(out);
         StringBuilder sb = new StringBuilder(out.length());
         while (m.find()) {
-            String replacement = SECRET_NAME.matcher(m.group(2)).matches() && !m.group(3).isEmpty()
+            String replacement = Redaction.isSecretName(m.group(2)) && !m.group(3).isEmpty()
                     ? m.group(1) + Redaction.MASK : m.group();
             m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
         }

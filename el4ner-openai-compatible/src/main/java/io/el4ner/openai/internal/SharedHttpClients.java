@@ -1,5 +1,6 @@
 package io.el4ner.openai.internal;
 
+import io.el4ner.api.El4nerException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.HashMap;
@@ -44,6 +45,21 @@ public final class SharedHttpClients {
         }
     }
 
+    /**
+     * Thrown when a client is asked of a lease that is closed or of a shared client that was released: the member
+     * asking is closed (its last holder let go while it was starting a request), and no client is created for it.
+     */
+    public static final class ReleasedException extends El4nerException {
+        private static final long serialVersionUID = 1L;
+
+        ReleasedException() {
+            super("the HTTP client was released: the member is closed");
+        }
+    }
+
+    /** For tests: run by {@link Lease#client()} between its check and asking the shared client; null for none. */
+    static volatile Runnable beforeSharedClient;
+
     /** A member's hold on a shared client. */
     public static final class Lease implements AutoCloseable {
         private final Shared shared;
@@ -55,11 +71,16 @@ public final class SharedHttpClients {
 
         /**
          * @return the client, created on the first call of any holder
-         * @throws IllegalStateException if this lease is closed
+         * @throws ReleasedException if this lease is closed, or the shared client was released meanwhile (the last
+         *         holder closed between the check and the request: no client is created again then)
          */
         public HttpClient client() {
             if (closed) {
-                throw new IllegalStateException("the HTTP client was released");
+                throw new ReleasedException();
+            }
+            Runnable hook = beforeSharedClient;
+            if (hook != null) {
+                hook.run();
             }
             return shared.client();
         }
@@ -89,6 +110,8 @@ public final class SharedHttpClients {
         int holders;
         private HttpClient client;
         private ExecutorService executor;
+        /** Set by {@link #release()}: the entry is out of the map and has no holders, so it never starts again. */
+        private boolean released;
 
         Shared(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
@@ -99,6 +122,9 @@ public final class SharedHttpClients {
         }
 
         synchronized HttpClient client() {
+            if (released) {
+                throw new ReleasedException();
+            }
             if (client == null) {
                 int id = IDS.incrementAndGet();
                 AtomicInteger threads = new AtomicInteger();
@@ -121,6 +147,7 @@ public final class SharedHttpClients {
         void release() {
             ExecutorService e;
             synchronized (this) {
+                released = true;
                 e = executor;
                 executor = null;
                 client = null; // its selector thread ends once the client is collected
