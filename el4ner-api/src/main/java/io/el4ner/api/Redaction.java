@@ -47,6 +47,9 @@ public final class Redaction {
             Pattern.compile("(?i)key|token|secret|password|passwd|credential|authorization");
     /** A count of tokens ({@code max_tokens}, {@code skip_special_tokens}): the plural is not a secret word. */
     private static final Pattern TOKENS = Pattern.compile("[Tt]okens(?![a-z])|TOKENS(?![A-Z])");
+    /** Tokens that are credentials even in the plural ({@code auth_tokens}, {@code accessTokens}). */
+    private static final Pattern CREDENTIAL_TOKENS =
+            Pattern.compile("(?i)(?:auth|access|api|refresh|bearer|session|id)[_-]?tokens");
     /** A limit or a count ({@code max_...}, {@code min_...}, {@code num_...}, {@code maxKeyLength}). */
     private static final Pattern COUNT_PREFIX = Pattern.compile("(?i:max|min|num)(?:_|-|[A-Z]).*");
 
@@ -174,7 +177,9 @@ public final class Redaction {
      * {@code tokens} ({@code max_tokens}, {@code skip_special_tokens}, {@code num_tokens}) or that starts with
      * {@code max_}, {@code min_} or {@code num_} (or {@code max}, {@code min}, {@code num} followed by a capital
      * letter or a hyphen) is not secret. So {@code token}, {@code api_key}, {@code access_token},
-     * {@code auth_token}, {@code Authorization} and {@code password} are secret; {@code max_tokens} is not.
+     * {@code auth_token}, {@code Authorization} and {@code password} are secret; {@code max_tokens} is not; plural
+     * tokens of an authority ({@code auth_tokens}, {@code access_tokens}, {@code apiTokens}, {@code refresh_tokens},
+     * {@code bearer_tokens}, {@code session_tokens}, {@code id_tokens}) are secret again.
      *
      * <p>Whoever finds a value under a secret name should {@linkplain #register(String) register} it only if it is
      * text: numbers and booleans are settings, and masking {@code "1024"} or {@code "true"} everywhere would garble
@@ -185,7 +190,13 @@ public final class Redaction {
      * @since 0.1
      */
     public static boolean isSecretName(String name) {
-        if (name == null || COUNT_PREFIX.matcher(name).matches()) {
+        if (name == null) {
+            return false;
+        }
+        if (CREDENTIAL_TOKENS.matcher(name).find()) {
+            return true;
+        }
+        if (COUNT_PREFIX.matcher(name).matches()) {
             return false;
         }
         return SECRET_WORD.matcher(TOKENS.matcher(name).replaceAll(" ")).find();

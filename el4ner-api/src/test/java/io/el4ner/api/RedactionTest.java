@@ -128,11 +128,13 @@ class RedactionTest {
     @Test
     void secretNamesAreCredentialsNotCountsOfTokens() {
         for (String secret : new String[] {"token", "api_key", "apiKey", "access_token", "auth_token", "Authorization",
-                "password", "db_passwd", "client_secret", "credentials", "X-Api-Key", "tokenSecret", "tokensecret", "HF_TOKEN"}) {
+                "password", "db_passwd", "client_secret", "credentials", "X-Api-Key", "tokenSecret", "tokensecret", "HF_TOKEN",
+                "auth_tokens", "accessTokens", "API_TOKENS", "refresh-tokens", "id_tokens"}) {
             assertThat(Redaction.isSecretName(secret)).as(secret).isTrue();
         }
         for (String setting : new String[] {"max_tokens", "skip_special_tokens", "max_new_tokens", "num_tokens",
-                "MAX_TOKENS", "maxTokens", "maxTokensPerCall", "min_tokens", "max_key_length", "num_keys", "top_k", "model", "", null}) {
+                "MAX_TOKENS", "maxTokens", "maxTokensPerCall", "min_tokens", "max_key_length", "num_keys", "top_k", "model",
+                "prompt_tokens", "completion_tokens", "", null}) {
             assertThat(Redaction.isSecretName(setting)).as(setting).isFalse();
         }
     }
