@@ -71,23 +71,23 @@ public final class Scorer {
      *       {@code B-PER I-LOC} are dropped, the {@code B-PER} stays).</li>
      *   <li>BIOES: {@code S-T} is an entity, and {@code B-T I-T* E-T}; a {@code B-} not closed by an
      *       {@code E-} of its type is no entity.</li>
+     *   <li>IOB1 (CoNLL-2003; seqeval has no strict IOB1): an entity starts at {@code B-T} and at an {@code I-T}
+     *       that does not continue one of type {@code T}, and takes every following {@code I-T}; every
+     *       {@code B-}/{@code I-}/{@code O} sequence is well formed, so this is strict IOB2 scoring of the tags
+     *       converted to IOB2 ({@link Scheme#convert}).</li>
      * </ul>
      *
      * <p>Every tag must be {@code O} or {@code P-TYPE} with a prefix {@code P} of the scheme ({@code B}, {@code I};
      * also {@code E}, {@code S} in BIOES) and a non-empty type (everything after the first {@code -}).
      *
      * @param sentences the sentences
-     * @param scheme {@link Scheme#IOB2} or {@link Scheme#BIOES}
+     * @param scheme {@link Scheme#IOB2}, {@link Scheme#BIOES} or {@link Scheme#IOB1}
      * @return the report
      * @throws StrictTagException for a tag that is not of the scheme
-     * @throws IllegalArgumentException for {@link Scheme#IOB1}
      */
     public static ScoreReport strict(List<ScoredSentence> sentences, Scheme scheme) {
         Objects.requireNonNull(sentences, "sentences");
         Objects.requireNonNull(scheme, "scheme");
-        if (scheme == Scheme.IOB1) {
-            throw new IllegalArgumentException("strict scoring supports the schemes IOB2 and BIOES, not IOB1");
-        }
         List<ScoredSpan> gold = new ArrayList<>();
         List<ScoredSpan> predicted = new ArrayList<>();
         for (int s = 0; s < sentences.size(); s++) {
@@ -104,15 +104,11 @@ public final class Scorer {
      *
      * @param sentence the sentence index the spans get
      * @param tags the tags
-     * @param scheme {@link Scheme#IOB2} or {@link Scheme#BIOES}
+     * @param scheme {@link Scheme#IOB2}, {@link Scheme#BIOES} or {@link Scheme#IOB1}
      * @return the well-formed entities, token ranges {@code [start, end)}, in order
      * @throws StrictTagException for a tag that is not of the scheme
-     * @throws IllegalArgumentException for {@link Scheme#IOB1}
      */
     public static List<ScoredSpan> strictEntities(int sentence, List<String> tags, Scheme scheme) {
-        if (scheme == Scheme.IOB1) {
-            throw new IllegalArgumentException("strict scoring supports the schemes IOB2 and BIOES, not IOB1");
-        }
         List<ScoredSpan> out = new ArrayList<>();
         StrictDecoder.entities(sentence, List.copyOf(tags), 0, "", scheme, out::add);
         return List.copyOf(out);

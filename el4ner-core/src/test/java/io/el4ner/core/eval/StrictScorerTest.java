@@ -121,8 +121,19 @@ class StrictScorerTest {
                     .as(bad).isInstanceOf(StrictTagException.class)
                     .hasMessageContaining("sentence 0, token 0").hasMessageContaining("predicted");
         }
-        assertThatThrownBy(() -> Scorer.strict(List.of(), Scheme.IOB1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("IOB2");
+        assertThatThrownBy(() -> Scorer.strict(List.of(sentence("I-PER", "S-PER")), Scheme.IOB1))
+                .isInstanceOf(StrictTagException.class).hasMessageContaining("'S-PER'").hasMessageContaining("BIOES");
+    }
+
+    @Test
+    void iob1DecodesIStartsAndBAfterTheSameType() {
+        // gold: CoNLL-2003 IOB1; predicted: IOB2 tags, which IOB1 reads the same way
+        ScoreReport r = Scorer.strict(List.of(
+                sentence("I-PER I-PER B-PER O I-LOC I-ORG", "B-PER I-PER B-PER O B-LOC I-LOC")), Scheme.IOB1);
+        assertThat(r.micro()).isEqualTo(Score.of(2, 3, 4));
+        assertThat(Scorer.strictEntities(0, List.of("O", "I-LOC", "I-LOC", "I-ORG", "B-ORG"), Scheme.IOB1))
+                .containsExactly(new ScoredSpan(0, 1, 3, "LOC"), new ScoredSpan(0, 3, 4, "ORG"),
+                        new ScoredSpan(0, 4, 5, "ORG"));
     }
 
     @Test
