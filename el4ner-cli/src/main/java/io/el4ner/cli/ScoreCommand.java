@@ -43,8 +43,14 @@ import picocli.CommandLine.Parameters;
                 "             starts an entity, IOB1 gold can be scored against IOB2",
                 "             predictions, the type is everything after the first '-'.",
                 "  strict     seqeval's strict mode: only entities well formed in the scheme",
-                "             count (IOB2: B- then I-; BIOES: S-, or B- I-... E-); a tag that",
-                "             is not O or B-/I-(/E-/S-)TYPE is an error.",
+                "             count (IOB2: B- then I-; BIOES: S-, or B- I-... E-; IOB1: I- or",
+                "             B- then I-, every B-/I-/O sequence); a tag that is not O or",
+                "             B-/I-(/E-/S-)TYPE is an error. The gold tags must be well formed:",
+                "             IOB1 gold (CoNLL-2003) needs --scheme iob1.",
+                "",
+                "A file without a prediction column (a gold-only file such as CoNLL-2003's",
+                "'token POS chunk NER', whose last two items are chunk and entity tags) is",
+                "refused, as is strict scoring that would drop gold entities.",
                 ""},
         footer = {"", "Exit codes: 0 success, 2 usage error or unreadable/malformed file, 1 unexpected failure."})
 final class ScoreCommand implements Callable<Integer> {
@@ -59,8 +65,8 @@ final class ScoreCommand implements Callable<Integer> {
     private String mode;
 
     @Option(names = "--scheme", paramLabel = "SCHEME",
-            description = "Strict mode only: iob2 or bioes. Default: bioes when some tag starts with E- or S-, "
-                    + "else iob2.")
+            description = "Strict mode only: the tagging scheme, iob1, iob2 or bioes. Default: bioes when some tag "
+                    + "starts with E- or S-, else iob2; IOB1 gold (CoNLL-2003) is refused without --scheme iob1.")
     private String scheme;
 
     @Option(names = "--bootstrap", paramLabel = "N",
@@ -98,15 +104,16 @@ final class ScoreCommand implements Callable<Integer> {
         Scheme strictScheme = null;
         if (scheme != null) {
             if (!m.equals("strict")) {
-                return usage("--scheme applies only to --mode strict");
+                return usage("--scheme applies only to --mode strict (conlleval mode reads IOB1, IOB2 and BIOES"
+                        + " tags by the script's own rules); add --mode strict or drop --scheme");
             }
             try {
                 strictScheme = Scheme.parse(scheme);
             } catch (IllegalArgumentException e) {
                 strictScheme = null;
             }
-            if (strictScheme == null || strictScheme == Scheme.IOB1) {
-                return usage("unknown --scheme '" + scheme + "' for strict scoring; accepted: iob2, bioes");
+            if (strictScheme == null) {
+                return usage("unknown --scheme '" + scheme + "' for strict scoring; accepted: iob1, iob2, bioes");
             }
         }
         if (bootstrap != null && bootstrap < 1) {
@@ -114,9 +121,11 @@ final class ScoreCommand implements Callable<Integer> {
         }
 
         ConllevalFile parsed;
+        String text;
         try {
             byte[] bytes = ConfigLoader.readFile(Path.of(file), file, "conlleval");
-            parsed = ConllevalFile.parse(RecognizeCommand.decode(bytes, file));
+            text = RecognizeCommand.decode(bytes, file);
+            parsed = ConllevalFile.parse(text);
         } catch (InvalidPathException e) {
             err.println("error: " + file + ": not a valid path: " + e.getReason());
             return Main.USAGE;
@@ -128,8 +137,13 @@ final class ScoreCommand implements Callable<Integer> {
             return Main.USAGE;
         }
 
+        String noPredictions = ScoreInputCheck.columns(parsed.sentences(), items(text, parsed));
+        if (noPredictions != null) {
+            return refuse(noPredictions);
+        }
         ScoreReport report;
         if (m.equals("strict")) {
+            boolean explicit = strictScheme != null;
             if (strictScheme == null) {
                 strictScheme = Scorer.detectStrictScheme(parsed.sentences());
             }
@@ -138,6 +152,13 @@ final class ScoreCommand implements Callable<Integer> {
             } catch (StrictTagException e) {
                 err.println("error: " + file + ": " + e.getMessage());
                 return Main.USAGE;
+            }
+            String problem = ScoreInputCheck.strictGold(parsed.sentences(), strictScheme, explicit);
+            if (problem == null && !explicit && strictScheme == Scheme.IOB2) {
+                problem = ScoreInputCheck.strictPredictedIob1(parsed.sentences());
+            }
+            if (problem != null) {
+                return refuse(problem);
             }
         } else {
             report = parsed.scoreConlleval();
@@ -194,6 +215,21 @@ final class ScoreCommand implements Callable<Integer> {
         n.put("recall", s.recall());
         n.put("f1", s.f1());
         return n;
+    }
+
+    /** The number of items on the first token line, 0 when there is none. */
+    private static int items(String text, ConllevalFile parsed) {
+        if (parsed.sentences().isEmpty()) {
+            return 0;
+        }
+        int line = parsed.sentences().get(0).firstLine();
+        return text.lines().skip(Math.max(0, line - 1)).findFirst()
+                .map(l -> l.strip().split(" +").length).orElse(0);
+    }
+
+    private int refuse(String problem) {
+        err.println("error: " + file + ": " + problem);
+        return Main.USAGE;
     }
 
     private int usage(String message) {

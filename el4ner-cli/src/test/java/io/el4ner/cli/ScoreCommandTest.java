@@ -209,9 +209,9 @@ class ScoreCommandTest {
     @Test
     void badSchemeOrBootstrapIsAUsageError() throws IOException {
         String f = file("pred.txt", PER_TYPE);
-        Run iob1 = run("score", "--mode", "strict", "--scheme", "iob1", f);
-        assertThat(iob1.exit()).isEqualTo(2);
-        assertThat(iob1.err()).contains("iob2, bioes");
+        Run iob3 = run("score", "--mode", "strict", "--scheme", "iob3", f);
+        assertThat(iob3.exit()).isEqualTo(2);
+        assertThat(iob3.err()).contains("unknown --scheme 'iob3'").contains("iob1, iob2, bioes");
         Run notStrict = run("score", "--scheme", "iob2", f);
         assertThat(notStrict.exit()).isEqualTo(2);
         assertThat(notStrict.err()).contains("--scheme applies only to --mode strict");
@@ -289,6 +289,135 @@ class ScoreCommandTest {
         assertThat(b.get("f1Low").asDouble()).isLessThan(f1);
         assertThat(b.get("f1High").asDouble()).isGreaterThan(f1);
         assertThat(run("score", "--bootstrap", "500", "--seed", "8", f).out()).isNotEqualTo(a.out());
+    }
+
+    /** CoNLL-2003 (IOB1) with a prediction column: token POS chunk gold predicted. */
+    private static final String IOB1 = """
+            -DOCSTART- -X- -X- O O
+
+            EU NNP I-NP I-ORG I-ORG
+            rejects VBZ I-VP O O
+            German JJ I-NP I-MISC I-MISC
+            call NN I-NP O O
+            . . O O O
+
+            Peter NNP I-NP I-PER I-PER
+            Blackburn NNP I-NP I-PER I-PER
+            Anna NNP B-NP B-PER I-PER
+
+            """;
+
+    @Test
+    void strictModeRefusesIob1GoldWithoutSchemeIob1AndScoresItWithIt() throws IOException {
+        String f = file("eng.pred", IOB1);
+        for (String[] args : List.of(new String[] {"score", "--mode", "strict", f},
+                new String[] {"score", "--mode", "strict", "--scheme", "iob2", f})) {
+            Run r = run(args);
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.err()).contains(f + ": line 3: gold tag 'I-ORG' after 'O' starts an entity")
+                    .contains("the gold tags are IOB1").contains("3 of 4 gold entities start with I-")
+                    .contains("Pass --scheme iob1");
+        }
+        Run r = run("score", "--mode", "strict", "--scheme", "iob1", f);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).isEmpty();
+        JsonNode j = r.json();
+        // gold: EU, German, Peter Blackburn, Anna; predicted: EU, German, Peter Blackburn Anna
+        assertScore(j.get("micro"), 2, 1, 2);
+        assertScore(j.get("types").get("PER"), 0, 1, 2);
+        assertThat(names(j.get("types"))).containsExactly("MISC", "ORG", "PER");
+        assertThat(j.get("scheme").asText()).isEqualTo("iob1");
+        assertThat(j.get("sentences").asInt()).isEqualTo(2);
+        // conlleval mode reads IOB1 as the script does: the same counts
+        assertScore(run("score", f).json().get("micro"), 2, 1, 2);
+        // IOB1 gold against itself is perfect
+        String self = file("self.txt", IOB1.replace(" I-PER\n\n", " B-PER\n\n"));
+        assertScore(run("score", "--mode", "strict", "--scheme", "iob1", self).json().get("micro"), 4, 0, 0);
+    }
+
+    @Test
+    void strictModeRefusesIob1PredictionsUnlessASchemeIsGiven() throws IOException {
+        String f = file("pred.txt", "Peter B-PER I-PER\nBlackburn I-PER I-PER\nin O O\nParis B-LOC I-LOC\n\n"
+                + "EU B-ORG I-ORG\n\n");
+        Run r = run("score", "--mode", "strict", f);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("the predicted tags are IOB1, not IOB2 (detected): 3 of 3 predicted entities"
+                + " start with I- and there are 0 B- tags").contains("Pass --scheme iob1").contains("--scheme iob2");
+        assertScore(run("score", "--mode", "strict", "--scheme", "iob1", f).json().get("micro"), 3, 0, 0);
+        Run iob2 = run("score", "--mode", "strict", "--scheme", "iob2", f);
+        assertThat(iob2.exit()).as(iob2.err()).isZero();
+        assertScore(iob2.json().get("micro"), 0, 0, 3);
+    }
+
+    @Test
+    void strictModeRefusesGoldThatIsNotWellFormedInTheScheme() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            sb.append("Ann B-PER B-PER\nsaw O O\nRome B-LOC B-LOC\n\n");
+        }
+        sb.append("in O O\nOslo I-LOC B-LOC\n\n");
+        String f = file("slip.txt", sb.toString());
+        Run r = run("score", "--mode", "strict", f);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains(f + ": line 22: gold tag 'I-LOC' after 'O' starts an entity, which IOB2"
+                + " (detected; --scheme sets it) does not allow; 1 of 11 gold entities start with I-")
+                .contains("Fix the gold, pass --scheme iob1").contains("--mode conlleval");
+        assertThat(run("score", f).exit()).isZero();
+
+        String bioes = file("bioes.txt", "Ann S-PER S-PER\nNew B-LOC B-LOC\nYork I-LOC E-LOC\n\n");
+        Run b = run("score", "--mode", "strict", bioes);
+        assertThat(b.exit()).isEqualTo(2);
+        assertThat(b.err()).contains(bioes + ": line 3: gold ").contains("in BIOES an entity ends with E-")
+                .contains("not well-formed BIOES (detected; --scheme sets it)");
+    }
+
+    @Test
+    void aGoldOnlyFileHasNoPredictionColumnAndIsRefused() throws IOException {
+        // CoNLL-2003 as distributed: token POS chunk NER; the last two items are chunk and entity tags
+        String f = file("eng.testb", """
+                -DOCSTART- -X- -X- O
+
+                EU NNP I-NP I-ORG
+                rejects VBZ I-VP O
+                German JJ I-NP I-MISC
+                call NN I-NP O
+                . . O O
+
+                """);
+        for (String mode : List.of("conlleval", "strict")) {
+            Run r = run("score", "--mode", mode, f);
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.err()).contains(f + ": no prediction column: the gold column (item 3 of 4) holds chunk tags"
+                    + " (types NP, VP; the first 'I-NP' at line 3) and the last column entity tags (types MISC, ORG)")
+                    .contains("gold-only file such as CoNLL-2003's 'token POS chunk NER'")
+                    .contains("append the predicted tag to every line");
+        }
+        // a token and one tag: the "gold" column holds the tokens
+        String two = file("two.txt", "EU I-ORG\nrejects O\nGerman I-MISC\ncall O\n");
+        Run r = run("score", two);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("no prediction column: the gold column (item 1 of 2) does not hold tags"
+                + " (4 of 4 values are not O or B-/I-/E-/S-TYPE, the first 'EU' at line 1)");
+        // a chunker's own evaluation (chunk tags in both columns) is scored
+        String chunks = file("chunks.txt", "He PRP B-NP B-NP\nreckons VBZ B-VP B-VP\nthe DT B-NP B-NP\n");
+        assertScore(run("score", chunks).json().get("micro"), 3, 0, 0);
+    }
+
+    @Test
+    void aWellFormedIob2FileScoresAsBeforeInBothModes() throws IOException {
+        String f = file("pred.txt", PER_TYPE);
+        Run strict = run("score", "--mode", "strict", f);
+        assertThat(strict.exit()).as(strict.err()).isZero();
+        assertThat(strict.err()).isEmpty();
+        assertScore(strict.json().get("micro"), 4, 3, 4);
+        assertThat(strict.json().get("scheme").asText()).isEqualTo("iob2");
+        assertThat(run("score", "--mode", "strict", "--scheme", "iob2", f).out()).isEqualTo(strict.out());
+        // IOB2 tags read as IOB1 decode to the same entities
+        assertThat(run("score", "--mode", "strict", "--scheme", "iob1", f).json().get("micro"))
+                .isEqualTo(strict.json().get("micro"));
     }
 
     @Test
