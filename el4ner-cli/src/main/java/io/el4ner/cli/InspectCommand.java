@@ -57,7 +57,8 @@ final class InspectCommand implements Callable<Integer> {
     private Integer column;
 
     @Option(names = "--strict",
-            description = "Reject tags the scheme does not allow where they stand (e.g. I- after O in iob2).")
+            description = "Reject tags the scheme does not allow where they stand (e.g. I- after O in iob2); "
+                    + "when the whole file follows another scheme, the message names it.")
     private boolean strict;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The dataset file.")
@@ -91,7 +92,7 @@ final class InspectCommand implements Callable<Integer> {
         try (Stream<ConllSentence> sentences = reader.stream(file)) {
             dataset = ConllDataset.of(sentences);
         } catch (DatasetFormatException e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + e.getMessage() + (strict ? schemeHint(e) : ""));
             return Main.USAGE;
         } catch (NoSuchFileException | AccessDeniedException e) {
             err.println("error: " + file + ": cannot read the file");
@@ -116,6 +117,29 @@ final class InspectCommand implements Callable<Integer> {
         }
         out.flush();
         return out.checkError() ? Main.FAILURE : Main.OK;
+    }
+
+    /**
+     * After a strict failure: if the whole file reads strictly in another scheme (CoNLL-2003 is IOB1, and fails
+     * under the default iob2 at its first entity), a hint to pass that scheme; otherwise "".
+     */
+    private String schemeHint(DatasetFormatException failure) {
+        for (Scheme other : Scheme.values()) {
+            if (other == scheme) {
+                continue;
+            }
+            ConllReader reader = ConllReader.builder().scheme(other).strict(true)
+                    .tagColumn(column == null ? -1 : column - 1).build();
+            try (Stream<ConllSentence> sentences = reader.stream(file)) {
+                if (sentences.count() > 0) {
+                    return "; the whole file is well-formed " + other + (other == Scheme.IOB1 ? " (as CoNLL-2003 is)"
+                            : "") + ": pass --scheme " + other.name().toLowerCase(Locale.ROOT);
+                }
+            } catch (DatasetFormatException | IOException | UncheckedIOException e) {
+                // not that scheme either
+            }
+        }
+        return "";
     }
 
     /** Accepts {@code conll}, any case. */

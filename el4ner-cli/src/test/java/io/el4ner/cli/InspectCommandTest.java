@@ -106,6 +106,23 @@ class InspectCommandTest {
     }
 
     @Test
+    void strictOnIob1DataSuggestsSchemeIob1() throws IOException {
+        String file = write("eng.testb", CONLL2003);
+        Run r = run("inspect", "--strict", file);
+        assertThat(r.exit()).isEqualTo(Main.USAGE);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("eng.testb:3: 'I-ORG' after 'O': in IOB2 an entity starts with B-; the whole"
+                + " file is well-formed IOB1 (as CoNLL-2003 is): pass --scheme iob1");
+        assertThat(run("inspect", "--strict", "--scheme", "iob1", file).exit()).isZero();
+        Run iob2 = run("inspect", "--strict", "--scheme", "iob1", write("iob2.txt", "a B-PER\nb I-PER\n"));
+        assertThat(iob2.exit()).isEqualTo(Main.USAGE);
+        assertThat(iob2.err()).endsWith("pass --scheme iob2" + System.lineSeparator());
+        // a slip that no scheme allows gets no hint
+        Run slip = run("inspect", "--strict", write("slip.txt", "a B-PER\nb O\nc I-PER\nd S-LOC\n"));
+        assertThat(slip.err()).doesNotContain("pass --scheme");
+    }
+
+    @Test
     void badOptionsAndMissingFilesAreUsageErrors() throws IOException {
         String file = write("ok.txt", "a O\n");
         Run format = run("inspect", "--format", "xml", file);
