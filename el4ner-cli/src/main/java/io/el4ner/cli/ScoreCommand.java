@@ -43,16 +43,19 @@ import picocli.CommandLine.Parameters;
                 "             starts an entity, IOB1 gold can be scored against IOB2",
                 "             predictions, the type is everything after the first '-'.",
                 "  strict     seqeval's strict mode: only entities well formed in the scheme",
-                "             count (IOB2: B- then I-; BIOES: S-, or B- I-... E-; IOB1: I- or",
-                "             B- then I-, every B-/I-/O sequence); a tag that is not O or",
-                "             B-/I-(/E-/S-)TYPE is an error. The gold tags must be well formed:",
-                "             IOB1 gold (CoNLL-2003) needs --scheme iob1.",
+                "             count (IOB2: B- then I-; BIOES: S-, or B- I-... E-; IOB1, which",
+                "             seqeval lacks: an I- after O or another type starts one); a tag",
+                "             that is not O or B-/I-(/E-/S-)TYPE is an error. The gold tags",
+                "             must be well formed in the scheme: IOB1 gold (CoNLL-2003) needs",
+                "             --scheme iob1.",
                 "",
                 "A file without a prediction column (a gold-only file such as CoNLL-2003's",
                 "'token POS chunk NER', whose last two items are chunk and entity tags) is",
-                "refused, as is strict scoring that would drop gold entities.",
+                "refused, and so is strict scoring that would drop gold entities or, with no",
+                "--scheme, IOB1 predictions; the message says what to pass.",
                 ""},
-        footer = {"", "Exit codes: 0 success, 2 usage error or unreadable/malformed file, 1 unexpected failure."})
+        footer = {"", "Exit codes: 0 success, 2 usage error, unreadable/malformed file or a file that",
+                "cannot be scored as asked (the message says what to pass), 1 unexpected failure."})
 final class ScoreCommand implements Callable<Integer> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 

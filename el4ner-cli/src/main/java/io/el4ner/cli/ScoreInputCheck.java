@@ -80,7 +80,8 @@ final class ScoreInputCheck {
                 + "('token ... gold predicted'): append the predicted tag to every line and score that file.";
         if (tokens > 0 && notTags * 2 > tokens) {
             return "no prediction column: the gold column" + itemsText + " does not hold tags ("
-                    + notTags + " of " + tokens + " values are not O or B-/I-/E-/S-TYPE, the first '" + firstNotTag
+                    + String.format(Locale.ROOT, "%,d of %,d", notTags, tokens)
+                    + " values are not O or B-/I-/E-/S-TYPE, the first '" + firstNotTag
                     + "' at line " + firstNotTagLine + "), so the file holds one tag column at most. " + append;
         }
         boolean chunkGold = !goldTypes.isEmpty() && CHUNK_TYPES.containsAll(goldTypes);
