@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *   <li>{@link #strictGold}: in strict mode the gold tags must be well formed in the scheme, or strict decoding
  *       would drop gold entities and lower recall without a word; IOB1 gold (entities that start with {@code I-})
  *       under IOB2 is the common case, and the message says to pass {@code --scheme iob1}.</li>
- *   <li>{@link #strictPredicted}: in strict mode with the scheme detected, not given, predicted tags in which
+ *   <li>{@link #strictPredictedIob1}: in strict mode with the scheme detected, not given, predicted tags in which
  *       more entities start with {@code I-} than there are {@code B-} tags are IOB1, not sloppy IOB2.</li>
  * </ul>
  *
