@@ -348,7 +348,8 @@ class EvaluateCommandTest {
         MainTest.Run other = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
                 out.toString(), "--sample", "3", "--seed", "7");
         assertThat(other.exit()).isEqualTo(2);
-        assertThat(other.err()).contains("other settings");
+        assertThat(other.err()).contains("made with other inputs").contains("--sample was 2, now 3")
+                .doesNotContain("--seed").contains("--restart");
     }
 
     @Test
