@@ -349,6 +349,77 @@ class EvaluateCommandTest {
     }
 
     /**
+     * Ctrl-C (SIGINT) on a real process: it exits 130 as before, and now says how far it got and that the same
+     * command resumes; the same command then resumes and the summary counts the resumed sentences. POSIX only
+     * ({@code kill -INT}); the process is stopped once it has written two sentences, so timing does not matter.
+     */
+    @Test
+    void evaluate_ctrlCSaysThatTheSameCommandResumes() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(System.getProperty("os.name").startsWith("Windows"),
+                "needs kill -INT");
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            many.append("Alice\tB-person\nflew\tO\nto\tO\nParis\tB-location\n").append(i).append("\tO\n\n");
+        }
+        gold = dir.resolve("many.conll");
+        Files.writeString(gold, many);
+        Map<String, Object> member = new java.util.LinkedHashMap<>(MainTest.aliceMember("a"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> parameters = new java.util.LinkedHashMap<>((Map<String, Object>) member.get("parameters"));
+        parameters.put("delayMillis", 40);
+        member.put("parameters", parameters);
+        Path cfg = dir.resolve("slow.json");
+        Files.writeString(cfg, JSON.writeValueAsString(MainTest.config(member)));
+        Path out = dir.resolve("run");
+        Path err = dir.resolve("stderr.txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "evaluate", "-c", cfg.toString(), "-d",
+                gold.toString(), "-o", out.toString())
+                .redirectError(err.toFile()).redirectOutput(dir.resolve("stdout.txt").toFile()).start();
+        try {
+            Path predictions = out.resolve("predictions.jsonl");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!(Files.exists(predictions) && Files.readAllLines(predictions).size() >= 2)) {
+                assertThat(p.isAlive()).as("evaluate ended early: %s", Files.exists(err) ? Files.readString(err) : "")
+                        .isTrue();
+                assertThat(System.nanoTime()).as("no sentence written in 60 s").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+            assertThat(kill.waitFor()).isZero();
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).isEqualTo(130);
+        String stderr = Files.readString(err);
+        assertThat(stderr).containsPattern("interrupted after \\d+ of 30 sentences; the predictions so far are kept in "
+                + java.util.regex.Pattern.quote(out.resolve("predictions.jsonl").toString())
+                + ": run the same command again to resume");
+        int kept = Files.readAllLines(out.resolve("predictions.jsonl")).size();
+        assertThat(kept).isBetween(2, 29);
+
+        MainTest.Run resumed = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                out.toString());
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        assertThat(resumed.json().path("sentences").asInt()).isEqualTo(30);
+        assertThat(resumed.json().path("resumed").asInt()).isEqualTo(kept);
+        assertThat(resumed.json().path("recognized").asInt()).isEqualTo(30 - kept);
+        assertThat(resumed.err()).doesNotContain("interrupted");
+    }
+
+    /** The message before the first sentence of a run is done, which no process test can time. */
+    @Test
+    void evaluate_interruptedMessageBeforeTheFirstSentence() {
+        EvaluateCommand c = new EvaluateCommand(System.out, new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        new picocli.CommandLine(c).parseArgs("-c", "x.json", "-d", "g.conll", "-o", "out");
+        assertThat(c.interruptedMessage(-1, 200)).isEqualTo("interrupted before this run finished a sentence; the "
+                + "predictions so far are kept in " + Path.of("out", "predictions.jsonl") + ": run the same command "
+                + "again to resume");
+        assertThat(c.interruptedMessage(52, 200)).startsWith("interrupted after 52 of 200 sentences; ");
+    }
+
+    /**
      * A record-replay member's file grows while the run records answers: it is output as much as input, so it is
      * recorded by its path, not its content, and a crashed recording run resumes (the wrapped member is compared).
      */
