@@ -155,10 +155,6 @@ final class EvaluateCommand implements Callable<Integer> {
             err.println("error: cannot write to " + out + ": " + e.getMessage());
             return Main.USAGE;
         }
-        RecognizeCommand.Built built = RecognizeCommand.build(cfg, config, err, true);
-        if (built.ner() == null) {
-            return built.exitCode();
-        }
         Path predictions = out.resolve("predictions.jsonl");
         AtomicInteger doneSoFar = new AtomicInteger(-1);
         int total = items.size();
@@ -166,7 +162,18 @@ final class EvaluateCommand implements Callable<Integer> {
             err.println(interruptedMessage(doneSoFar.get(), total));
             err.flush();
         }, "el4ner-evaluate-interrupted");
-        Runtime.getRuntime().addShutdownHook(interrupted);
+        Runtime.getRuntime().addShutdownHook(interrupted); // from here on (loading models too)
+        RecognizeCommand.Built built;
+        try {
+            built = RecognizeCommand.build(cfg, config, err, true);
+        } catch (RuntimeException e) {
+            removeHook(interrupted);
+            throw e;
+        }
+        if (built.ner() == null) {
+            removeHook(interrupted);
+            return built.exitCode();
+        }
         try (EnsembleNer ner = built.ner()) {
             long[] lastPrint = {0};
             int ran = EvaluationRun.run(ner, items, predictions, parallel, p -> {
@@ -196,11 +203,15 @@ final class EvaluateCommand implements Callable<Integer> {
             err.println("error: evaluation failed: " + secrets.mask(RecognizeCommand.describe(e)));
             return Main.FAILURE;
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(interrupted);
-            } catch (IllegalStateException e) {
-                // the JVM is shutting down (Ctrl-C): the hook tells the user how to resume
-            }
+            removeHook(interrupted);
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down (Ctrl-C): the hook tells the user how to resume
         }
     }
 
@@ -269,7 +280,7 @@ final class EvaluateCommand implements Callable<Integer> {
             langs.add(language(f));
         }
         ObjectNode fingerprint = RunFingerprint.of(config, secrets, files, langs, scheme.toLowerCase(Locale.ROOT),
-                column == null ? 0 : column, sample, seed);
+                column == null ? 0 : column, sample, seed, out);
         run.set(RunFingerprint.KEY, fingerprint);
         Path runFile = out.resolve("run.json");
         String startOver = "add --restart to delete that run's outputs in " + out + " and start over, or choose "

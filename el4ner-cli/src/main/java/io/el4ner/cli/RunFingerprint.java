@@ -43,7 +43,9 @@ import java.util.stream.Stream;
  *       column, the sample size and the seed;</li>
  *   <li>the versions of el4ner's prompts.</li>
  * </ul>
- * The configuration's and data files' paths and el4ner's version are recorded for the reader, not compared.
+ * A folder is hashed by its files' relative paths and contents, leaving out the run's own --out folder; a folder
+ * of more than 10,000 files is not hashed. The configuration's and data files' paths and el4ner's version are
+ * recorded for the reader, not compared.
  */
 final class RunFingerprint {
     /** The version of this record in run.json; a run.json without it comes from before fingerprints. */
@@ -72,11 +74,12 @@ final class RunFingerprint {
      * @param column the 1-based tag column, 0 for the last
      * @param sample the sample size, or null for all sentences
      * @param seed the seed
+     * @param out the run's output folder, never part of a hashed folder
      * @return the fingerprint, to be stored under {@value #KEY} in run.json
      * @throws IOException when a file cannot be read
      */
     static ObjectNode of(Path config, Secrets secrets, List<DataFile> data, List<String> languages, String scheme,
-                         int column, Integer sample, long seed) throws IOException {
+                         int column, Integer sample, long seed, Path out) throws IOException {
         JsonNode raw = ConfigLoader.STRICT.readTree(Files.readAllBytes(config));
         Path base = config.toAbsolutePath().getParent();
         ObjectNode f = NODES.objectNode();
@@ -86,7 +89,8 @@ final class RunFingerprint {
         f.set("configuration", canonical);
         ObjectNode files = f.putObject("configFiles");
         try {
-            referencedFiles(raw, "$", base == null ? Path.of("") : base, secrets, files);
+            referencedFiles(raw, "$", base == null ? Path.of("") : base, secrets, out.toAbsolutePath().normalize(),
+                    files);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -264,7 +268,8 @@ final class RunFingerprint {
      * Hashes every existing file or directory named by a string of the configuration, keyed by its JSON path.
      * Strings under secret-looking fields and URLs are never paths.
      */
-    private static void referencedFiles(JsonNode n, String path, Path base, Secrets secrets, ObjectNode out) {
+    private static void referencedFiles(JsonNode n, String path, Path base, Secrets secrets, Path ownOutput,
+                                        ObjectNode out) {
         if (n.isObject()) {
             String provider = n.path("provider").asText("");
             JsonNode parameters = n.path("parameters");
@@ -283,14 +288,14 @@ final class RunFingerprint {
                 if (written != null && e.getKey().equals("parameters") && e.getValue().isObject()) {
                     ObjectNode kept = e.getValue().deepCopy();
                     kept.remove(written);
-                    referencedFiles(kept, p, base, secrets, out);
+                    referencedFiles(kept, p, base, secrets, ownOutput, out);
                 } else {
-                    referencedFiles(e.getValue(), p, base, secrets, out);
+                    referencedFiles(e.getValue(), p, base, secrets, ownOutput, out);
                 }
             }
         } else if (n.isArray()) {
             for (int i = 0; i < n.size(); i++) {
-                referencedFiles(n.get(i), path + "[" + i + "]", base, secrets, out);
+                referencedFiles(n.get(i), path + "[" + i + "]", base, secrets, ownOutput, out);
             }
         } else if (n.isTextual()) {
             String s = n.asText();
@@ -299,13 +304,13 @@ final class RunFingerprint {
             }
             Path file;
             try {
-                file = base.resolve(s).normalize();
+                file = base.resolve(s).toAbsolutePath().normalize();
             } catch (InvalidPathException e) {
                 return;
             }
             try {
                 String hash = Files.isRegularFile(file) ? sha256(file)
-                        : Files.isDirectory(file) ? directorySha256(file) : null;
+                        : Files.isDirectory(file) ? directorySha256(file, ownOutput) : null;
                 if (hash != null) {
                     out.putObject(path).put("path", secrets.mask(s)).put("sha256", hash);
                 }
@@ -315,10 +320,14 @@ final class RunFingerprint {
         }
     }
 
-    private static String directorySha256(Path dir) throws IOException {
+    /** The files of a directory and their content; the run's own output folder, if inside, is left out. */
+    private static String directorySha256(Path dir, Path ownOutput) throws IOException {
+        if (ownOutput.equals(dir)) {
+            return null;
+        }
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
-            files = walk.filter(Files::isRegularFile).limit(MAX_DIRECTORY_FILES + 1L).sorted().toList();
+            files = walk.filter(f -> !f.startsWith(ownOutput)).filter(Files::isRegularFile).limit(MAX_DIRECTORY_FILES + 1L).sorted().toList();
         }
         if (files.size() > MAX_DIRECTORY_FILES) {
             return null;

@@ -302,6 +302,33 @@ class EvaluateCommandTest {
         assertThat(same.json().path("resumed").asInt()).isEqualTo(4);
     }
 
+    /**
+     * A string naming a folder hashes the folder's files (an encoder's model directory), but never the run's own
+     * output folder inside it: the run resumes although its predictions grew, and stops when another file changed.
+     */
+    @Test
+    void evaluate_aNamedFolderIsHashedWithoutTheRunsOwnOutput() throws IOException {
+        List<Path> files = threeRuns();
+        Path cfg = config(files.toArray(Path[]::new));
+        ObjectNode c = (ObjectNode) JSON.readTree(cfg.toFile());
+        ((ObjectNode) c.get("entityTypes").get(0)).put("description", "."); // the configuration's folder: dir
+        Files.writeString(cfg, JSON.writeValueAsString(c));
+        Path out = dir.resolve("run");
+        assertThat(MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString())
+                .exit()).isZero();
+        assertThat(JSON.readTree(out.resolve("run.json").toFile()).path("fingerprint").path("configFiles")
+                .path("$.entityTypes[0].description").path("sha256").asText()).startsWith("dir:");
+        MainTest.Run again = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                out.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.json().path("resumed").asInt()).isEqualTo(4);
+        Files.writeString(dir.resolve("notes.txt"), "new");
+        MainTest.Run changed = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                out.toString());
+        assertThat(changed.exit()).isEqualTo(2);
+        assertThat(changed.err()).contains("the content of . (named by $.entityTypes[0].description) changed");
+    }
+
     /** A run.json from before fingerprints, or predictions without a run.json, is never resumed blindly. */
     @Test
     void evaluate_aRunWithoutFingerprintIsNotResumed() throws IOException {
