@@ -78,7 +78,7 @@ final class EvaluateCommand implements Callable<Integer> {
     private long seed;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Where predictions and "
-            + "reports go; an existing run there is resumed.")
+            + "reports go; an existing run there is resumed if its inputs are the same (else see --restart).")
     private Path out;
 
     @Option(names = "--parallel", paramLabel = "P", defaultValue = "1", description = "Sentences in flight at "
@@ -279,8 +279,15 @@ final class EvaluateCommand implements Callable<Integer> {
             files.add(new RunFingerprint.DataFile(datasetName(data.get(f)), data.get(f)));
             langs.add(language(f));
         }
-        ObjectNode fingerprint = RunFingerprint.of(config, secrets, files, langs, scheme.toLowerCase(Locale.ROOT),
-                column == null ? 0 : column, sample, seed, out);
+        ObjectNode fingerprint;
+        try {
+            fingerprint = RunFingerprint.of(config, secrets, files, langs, scheme.toLowerCase(Locale.ROOT),
+                    column == null ? 0 : column, sample, seed, out);
+        } catch (IOException e) {
+            err.println("error: cannot read a file the run depends on, to record it in run.json: "
+                    + secrets.mask(RecognizeCommand.describe(e)));
+            return false;
+        }
         run.set(RunFingerprint.KEY, fingerprint);
         Path runFile = out.resolve("run.json");
         String startOver = "add --restart to delete that run's outputs in " + out + " and start over, or choose "
