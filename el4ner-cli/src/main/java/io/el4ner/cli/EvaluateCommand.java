@@ -1,5 +1,6 @@
 package io.el4ner.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,12 +34,17 @@ import picocli.CommandLine.Option;
         header = "Measure a configuration on gold CoNLL data; resumable; writes predictions and a report.",
         description = {"Recognises every sentence (or a seeded random sample) of the gold files with the ensemble of",
                 "--config, writing one JSON line per sentence to OUT/predictions.jsonl as it goes. Run the same",
-                "command again after a crash or Ctrl-C and it resumes where it stopped. Then writes",
+                "command again after a crash or Ctrl-C and it resumes where it stopped, but only if the",
+                "configuration, the files it names, the data and the options are the same (OUT/run.json records",
+                "them); otherwise it stops and says what changed: add --restart to start over. Then writes",
                 "OUT/report.json, OUT/report.md and OUT/report.html: F1 overall, per type and per stage and",
                 "member (ablations), bootstrap 95%% intervals, validator effect, calls/tokens/latency."},
         footer = {"", "Exit codes: 0 success, 1 failure while running, 2 usage, configuration or data error."})
 final class EvaluateCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** The files a run writes in --out, deleted by --restart. */
+    private static final List<String> OUTPUTS = List.of("run.json", "predictions.jsonl", "sentence-ids.txt",
+            "predictions.conll", "report.json", "report.md", "report.html");
 
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The ensemble's JSON "
             + "configuration (see CONFIG.md).")
@@ -71,12 +78,16 @@ final class EvaluateCommand implements Callable<Integer> {
     private long seed;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Where predictions and "
-            + "reports go; an existing run there is resumed.")
+            + "reports go; an existing run there is resumed if its inputs are the same (else see --restart).")
     private Path out;
 
     @Option(names = "--parallel", paramLabel = "P", defaultValue = "1", description = "Sentences in flight at "
             + "once (default 1).")
     private int parallel;
+
+    @Option(names = "--restart", description = "Delete the previous run's outputs in --out (run.json, "
+            + "predictions.jsonl, sentence-ids.txt, predictions.conll, report.*) and start over instead of resuming.")
+    private boolean restart;
 
     private final PrintStream stdout;
     private final PrintWriter err;
@@ -137,21 +148,36 @@ final class EvaluateCommand implements Callable<Integer> {
         Secrets secrets = cfg.secrets();
         try {
             Files.createDirectories(out);
-            if (!checkRun(items)) {
+            if (!checkRun(items, secrets)) {
                 return Main.USAGE;
             }
         } catch (IOException e) {
             err.println("error: cannot write to " + out + ": " + e.getMessage());
             return Main.USAGE;
         }
-        RecognizeCommand.Built built = RecognizeCommand.build(cfg, config, err, true);
+        Path predictions = out.resolve("predictions.jsonl");
+        AtomicInteger doneSoFar = new AtomicInteger(-1);
+        int total = items.size();
+        Thread interrupted = new Thread(() -> {
+            err.println(interruptedMessage(doneSoFar.get(), total));
+            err.flush();
+        }, "el4ner-evaluate-interrupted");
+        Runtime.getRuntime().addShutdownHook(interrupted); // from here on (loading models too)
+        RecognizeCommand.Built built;
+        try {
+            built = RecognizeCommand.build(cfg, config, err, true);
+        } catch (RuntimeException e) {
+            removeHook(interrupted);
+            throw e;
+        }
         if (built.ner() == null) {
+            removeHook(interrupted);
             return built.exitCode();
         }
-        Path predictions = out.resolve("predictions.jsonl");
         try (EnsembleNer ner = built.ner()) {
             long[] lastPrint = {0};
             int ran = EvaluationRun.run(ner, items, predictions, parallel, p -> {
+                doneSoFar.set(p.done() + p.skipped());
                 long now = System.nanoTime();
                 if (now - lastPrint[0] > 2_000_000_000L || p.done() + p.skipped() == p.total()) {
                     lastPrint[0] = now;
@@ -164,9 +190,10 @@ final class EvaluateCommand implements Callable<Integer> {
             EvaluationReport report = EvaluationReport.of(items, predictions, config.getFileName().toString(), seed);
             report.write(out);
             JsonNode overall = report.json().path("overall").path("micro");
-            stdout.println(String.format(Locale.ROOT, "{\"sentences\":%d,\"recognized\":%d,\"f1\":%.6f,\"report\":%s}",
-                    items.size(), ran, overall.path("f1").asDouble(), JSON.writeValueAsString(
-                            out.resolve("report.json").toString())));
+            // every sentence is now either found done in predictions.jsonl (resumed) or recognised by this run
+            stdout.println(String.format(Locale.ROOT, "{\"sentences\":%d,\"recognized\":%d,\"resumed\":%d,"
+                            + "\"f1\":%.6f,\"report\":%s}", items.size(), ran, items.size() - ran,
+                    overall.path("f1").asDouble(), JSON.writeValueAsString(out.resolve("report.json").toString())));
             stdout.flush();
             return Main.OK;
         } catch (El4nerException e) {
@@ -175,7 +202,30 @@ final class EvaluateCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             err.println("error: evaluation failed: " + secrets.mask(RecognizeCommand.describe(e)));
             return Main.FAILURE;
+        } finally {
+            removeHook(interrupted);
         }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down (Ctrl-C): the hook tells the user how to resume
+        }
+    }
+
+    /**
+     * The line printed on stderr when the JVM is stopped (Ctrl-C, SIGTERM) during a run: it exits 130 or 143
+     * by itself, and the predictions written so far are kept for the next run.
+     *
+     * @param done sentences done (resumed and recognised), or -1 before the first one of this run
+     * @param total sentences of the run
+     */
+    String interruptedMessage(int done, int total) {
+        return "interrupted " + (done < 0 ? "before this run finished a sentence" : "after " + done + " of "
+                + total + " sentences") + "; the predictions so far are kept in " + out.resolve("predictions.jsonl")
+                + ": run the same command again to resume";
     }
 
     private List<EvaluationItem> load(Scheme sch) throws IOException {
@@ -184,10 +234,8 @@ final class EvaluateCommand implements Callable<Integer> {
         List<EvaluationItem> items = new ArrayList<>();
         for (int f = 0; f < data.size(); f++) {
             Path file = data.get(f);
-            String lang = languages.isEmpty() ? "und" : languages.get(languages.size() == 1 ? 0 : f);
-            Path parent = file.toAbsolutePath().normalize().getParent();
-            String name = (parent == null || parent.getFileName() == null ? "" : parent.getFileName() + "/")
-                    + file.getFileName();
+            String lang = language(f);
+            String name = datasetName(file);
             List<ConllSentence> sentences = reader.read(file);
             for (int i = 0; i < sentences.size(); i++) {
                 items.add(new EvaluationItem(name + "#" + (i + 1), name, lang, sentences.get(i)));
@@ -196,8 +244,24 @@ final class EvaluateCommand implements Callable<Integer> {
         return items;
     }
 
-    /** Records the run's settings; a resumed run must use the same ones. */
-    private boolean checkRun(List<EvaluationItem> items) throws IOException {
+    private String language(int file) {
+        return languages.isEmpty() ? "und" : languages.get(languages.size() == 1 ? 0 : file);
+    }
+
+    /** The name of a data file in its sentences' ids: its folder's name and its own. */
+    private static String datasetName(Path file) {
+        Path parent = file.toAbsolutePath().normalize().getParent();
+        return (parent == null || parent.getFileName() == null ? "" : parent.getFileName() + "/")
+                + file.getFileName();
+    }
+
+    /**
+     * Records what determines the run's predictions in OUT/run.json ({@link RunFingerprint}); an existing run there
+     * is resumed only when all of it is the same. With --restart the previous run's outputs are deleted first.
+     *
+     * @return false when the run cannot go on (the message is printed)
+     */
+    private boolean checkRun(List<EvaluationItem> items, Secrets secrets) throws IOException {
         ObjectNode run = JSON.createObjectNode();
         run.put("config", config.toString());
         var d = run.putArray("data");
@@ -208,18 +272,66 @@ final class EvaluateCommand implements Callable<Integer> {
             run.put("sample", sample);
         }
         run.put("seed", seed);
+        run.put("el4ner", Main.Version.version());
+        List<RunFingerprint.DataFile> files = new ArrayList<>();
+        List<String> langs = new ArrayList<>();
+        for (int f = 0; f < data.size(); f++) {
+            files.add(new RunFingerprint.DataFile(datasetName(data.get(f)), data.get(f)));
+            langs.add(language(f));
+        }
+        ObjectNode fingerprint;
+        try {
+            fingerprint = RunFingerprint.of(config, secrets, files, langs, scheme.toLowerCase(Locale.ROOT),
+                    column == null ? 0 : column, sample, seed, out);
+        } catch (IOException e) {
+            err.println("error: cannot read a file the run depends on, to record it in run.json: "
+                    + secrets.mask(RecognizeCommand.describe(e)));
+            return false;
+        }
+        run.set(RunFingerprint.KEY, fingerprint);
         Path runFile = out.resolve("run.json");
+        String startOver = "add --restart to delete that run's outputs in " + out + " and start over, or choose "
+                + "another --out";
+        if (restart) {
+            List<String> removed = new ArrayList<>();
+            for (String name : OUTPUTS) {
+                if (Files.deleteIfExists(out.resolve(name))) {
+                    removed.add(name);
+                }
+            }
+            if (!removed.isEmpty()) {
+                err.println("starting over in " + out + ": removed the previous run's " + String.join(", ", removed));
+            }
+        }
         if (Files.exists(runFile)) {
-            JsonNode before = JSON.readTree(runFile.toFile());
-            if (!before.equals(JSON.readTree(JSON.writeValueAsString(run)))) {
-                err.println("error: " + out + " holds a run with other settings (" + before + "); resume it with "
-                        + "the same options or choose another --out");
+            JsonNode before;
+            try {
+                before = JSON.readTree(runFile.toFile());
+            } catch (JsonProcessingException e) {
+                before = null;
+            }
+            if (before == null || !before.path(RunFingerprint.KEY).isObject()) {
+                err.println("error: " + out + " holds a run whose " + runFile.getFileName() + " does not record what "
+                        + "its predictions depend on (it was written by an older el4ner, or is damaged), so it "
+                        + "cannot be resumed safely; " + startOver);
                 return false;
             }
-            err.println("resuming the run in " + out);
-        } else {
-            Files.writeString(runFile, JSON.writeValueAsString(run) + "\n", StandardCharsets.UTF_8);
+            List<String> changes = RunFingerprint.differences(before.get(RunFingerprint.KEY), fingerprint);
+            if (!changes.isEmpty()) {
+                err.println("error: " + out + " holds a run made with other inputs, so its predictions cannot be "
+                        + "resumed (they would be mixed with new ones):");
+                changes.forEach(c -> err.println("  - " + c));
+                err.println(Character.toUpperCase(startOver.charAt(0)) + startOver.substring(1) + ".");
+                return false;
+            }
+            err.println("resuming the run in " + out + " (same configuration, files, data and options)");
+        } else if (Files.exists(out.resolve("predictions.jsonl"))) {
+            err.println("error: " + out + " holds predictions.jsonl but no run.json, so nothing says how those "
+                    + "predictions were made; " + startOver);
+            return false;
         }
+        Files.writeString(runFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n",
+                StandardCharsets.UTF_8);
         StringBuilder ids = new StringBuilder();
         items.forEach(it -> ids.append(it.id()).append('\n'));
         Files.writeString(out.resolve("sentence-ids.txt"), ids, StandardCharsets.UTF_8);

@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  */
 final class Secrets {
     /** A secret-looking field that names an environment variable, e.g. {@code apiKeyEnv}. */
-    private static final Pattern VARIABLE_NAME = Pattern.compile(".*(Env|_env|_ENV)");
+    static final Pattern VARIABLE_NAME = Pattern.compile(".*(Env|_env|_ENV)");
     /**
      * {@code scheme://userinfo@} anywhere in a text: the userinfo is group 1. It runs to the <em>last</em> {@code @}
      * before a quote, a line break, an angle bracket, the end of the text or the next {@code ://}, as in the

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -180,6 +181,9 @@ class EvaluateCommandTest {
                 cut.toString());
         assertThat(resumed.exit()).as(resumed.err()).isZero();
         assertThat(resumed.err()).contains("resuming").contains("2 resumed");
+        assertThat(resumed.json().path("sentences").asInt()).isEqualTo(4);
+        assertThat(resumed.json().path("recognized").asInt()).isEqualTo(2);
+        assertThat(resumed.json().path("resumed").asInt()).isEqualTo(2);
         assertThat(withoutTimings(cut.resolve("predictions.jsonl"))).isEqualTo(withoutTimings(
                 whole.resolve("predictions.jsonl")));
         assertThat(JSON.readTree(cut.resolve("report.json").toFile()).path("rows"))
@@ -188,6 +192,286 @@ class EvaluateCommandTest {
         MainTest.Run again = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
                 cut.toString());
         assertThat(again.json().path("recognized").asInt()).isZero();
+        assertThat(again.json().path("resumed").asInt()).isEqualTo(4);
+        assertThat(again.json().fieldNames()).toIterable().containsExactly("sentences", "recognized", "resumed",
+                "f1", "report");
+    }
+
+    // --- resume only the same run (issue 11) ---------------------------------------------------------------------
+
+    /** A configuration with one {@code simulated} member answering from {@link #gold}, as JSON text. */
+    private String simulatedConfig(double missRate) throws IOException {
+        ObjectNode c = JSON.createObjectNode();
+        var types = c.putArray("entityTypes");
+        for (String t : List.of("person", "location", "corporation")) {
+            types.addObject().put("name", t).put("description", t);
+        }
+        c.putArray("members").addObject().put("provider", "simulated").put("name", "sim")
+                .putObject("parameters").put("gold", gold.getFileName().toString()).put("missRate", missRate)
+                .put("seed", 3);
+        return JSON.writeValueAsString(c);
+    }
+
+    private MainTest.Run evaluate(Path cfg, Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                out.toString()));
+        args.addAll(List.of(more));
+        return MainTest.run(args.toArray(String[]::new));
+    }
+
+    /**
+     * Issue 11's case: missRate 0.3 → 0.9 in the configuration and the same --out. The run is refused (exit 2) with
+     * what changed and how to start over, the old predictions are left as they are; --restart starts over; a
+     * configuration that only differs in whitespace, key order or 1 vs 1.0 resumes.
+     */
+    @Test
+    void evaluate_aChangedConfigurationIsNotResumedButRestarted() throws IOException {
+        Path cfg = dir.resolve("sim.json");
+        Files.writeString(cfg, simulatedConfig(0.3));
+        Path out = dir.resolve("run");
+        MainTest.Run first = evaluate(cfg, out);
+        assertThat(first.exit()).as(first.err()).isZero();
+        byte[] predictions = Files.readAllBytes(out.resolve("predictions.jsonl"));
+
+        Files.writeString(cfg, simulatedConfig(0.9));
+        MainTest.Run changed = evaluate(cfg, out);
+        assertThat(changed.exit()).as(changed.err()).isEqualTo(2);
+        assertThat(changed.out()).isEmpty();
+        assertThat(changed.err()).contains(out + " holds a run made with other inputs")
+                .contains("the configuration changed: $.members[0].parameters.missRate 0.3 → 0.9")
+                .contains("Add --restart to delete that run's outputs in " + out + " and start over")
+                .doesNotContain("resuming");
+        assertThat(Files.readAllBytes(out.resolve("predictions.jsonl"))).isEqualTo(predictions);
+
+        MainTest.Run restarted = evaluate(cfg, out, "--restart");
+        assertThat(restarted.exit()).as(restarted.err()).isZero();
+        assertThat(restarted.err()).contains("starting over in " + out + ": removed the previous run's run.json, "
+                + "predictions.jsonl, sentence-ids.txt, predictions.conll, report.json, report.md, report.html");
+        assertThat(restarted.json().path("recognized").asInt()).isEqualTo(4);
+        assertThat(restarted.json().path("resumed").asInt()).isZero();
+        assertThat(Files.readAllLines(out.resolve("predictions.jsonl"))).hasSize(4);
+
+        // the same content written otherwise: reordered keys, other whitespace, 0.90 and seed 3.0
+        JsonNode tree = JSON.readTree(simulatedConfig(0.9));
+        String reordered = "{\n  \"members\" : [ {\"parameters\": {\"seed\": 3.0, \"missRate\": 0.90, \"gold\": \""
+                + gold.getFileName() + "\"}, \"name\": \"sim\", \"provider\": \"simulated\"} ],\n  \"entityTypes\": "
+                + tree.get("entityTypes") + "\n}\n";
+        Files.writeString(cfg, reordered);
+        MainTest.Run same = evaluate(cfg, out);
+        assertThat(same.exit()).as(same.err()).isZero();
+        assertThat(same.err()).contains("resuming the run in " + out);
+        assertThat(same.json().path("recognized").asInt()).isZero();
+        assertThat(same.json().path("resumed").asInt()).isEqualTo(4);
+    }
+
+    /** The files the configuration names, the data and the options are part of the run too. */
+    @Test
+    void evaluate_changedFilesDataOrOptionsAreNotResumed() throws IOException {
+        Path cfg = dir.resolve("sim.json");
+        Files.writeString(cfg, simulatedConfig(0.3));
+        Path out = dir.resolve("run");
+        assertThat(evaluate(cfg, out).exit()).isZero();
+        JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("fingerprint").path("configFiles").path("$.members[0].parameters.gold")
+                .path("sha256").asText()).hasSize(64);
+
+        // the simulated member's gold file (also the data here): both are named
+        String before = Files.readString(gold);
+        Files.writeString(gold, before.replace("Paris\tB-location", "Paris\tB-person"));
+        MainTest.Run r = evaluate(cfg, out);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("the content of gold.conll (named by $.members[0].parameters.gold) changed")
+                .contains("the content of data file " + dir.getFileName() + "/gold.conll changed");
+        Files.writeString(gold, before);
+
+        assertThat(evaluate(cfg, out, "--seed", "2").err()).contains("  - --seed was 1, now 2\n");
+        assertThat(evaluate(cfg, out, "--scheme", "iob1").err()).contains("--scheme was iob2, now iob1");
+        assertThat(evaluate(cfg, out, "--language", "en").err()).contains("--language was [\"und\"], now [\"en\"]");
+        assertThat(evaluate(cfg, out, "--column", "2").err()).contains("--column was the last, now 2");
+        Path other = dir.resolve("other.conll");
+        Files.writeString(other, GOLD);
+        MainTest.Run more = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-d",
+                other.toString(), "-o", out.toString());
+        assertThat(more.exit()).isEqualTo(2);
+        assertThat(more.err()).contains("the data files changed: [" + dir.getFileName() + "/gold.conll] → ["
+                + dir.getFileName() + "/gold.conll, " + dir.getFileName() + "/other.conll]");
+
+        // nothing changed: resumes; --parallel does not change predictions, so it is not part of the run
+        MainTest.Run same = evaluate(cfg, out, "--parallel", "3");
+        assertThat(same.exit()).as(same.err()).isZero();
+        assertThat(same.json().path("resumed").asInt()).isEqualTo(4);
+    }
+
+    /**
+     * A string naming a folder hashes the folder's files (an encoder's model directory), but never the run's own
+     * output folder inside it: the run resumes although its predictions grew, and stops when another file changed.
+     */
+    @Test
+    void evaluate_aNamedFolderIsHashedWithoutTheRunsOwnOutput() throws IOException {
+        List<Path> files = threeRuns();
+        Path cfg = config(files.toArray(Path[]::new));
+        ObjectNode c = (ObjectNode) JSON.readTree(cfg.toFile());
+        ((ObjectNode) c.get("entityTypes").get(0)).put("description", "."); // the configuration's folder: dir
+        Files.writeString(cfg, JSON.writeValueAsString(c));
+        Path out = dir.resolve("run");
+        assertThat(MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString())
+                .exit()).isZero();
+        assertThat(JSON.readTree(out.resolve("run.json").toFile()).path("fingerprint").path("configFiles")
+                .path("$.entityTypes[0].description").path("sha256").asText()).startsWith("dir:");
+        MainTest.Run again = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                out.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.json().path("resumed").asInt()).isEqualTo(4);
+        Files.writeString(dir.resolve("notes.txt"), "new");
+        MainTest.Run changed = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                out.toString());
+        assertThat(changed.exit()).isEqualTo(2);
+        assertThat(changed.err()).contains("the content of . (named by $.entityTypes[0].description) changed");
+    }
+
+    /** A run.json from before fingerprints, or predictions without a run.json, is never resumed blindly. */
+    @Test
+    void evaluate_aRunWithoutFingerprintIsNotResumed() throws IOException {
+        Path cfg = config(threeRuns().toArray(Path[]::new));
+        Path out = dir.resolve("old");
+        assertThat(MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString())
+                .exit()).isZero();
+        // the run.json an earlier el4ner wrote
+        Files.writeString(out.resolve("run.json"), "{\"config\":\"" + cfg + "\",\"data\":[\"" + gold
+                + "\"],\"scheme\":\"iob2\",\"column\":0,\"seed\":1}\n");
+        MainTest.Run r = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("does not record what its predictions depend on").contains("--restart");
+        Files.delete(out.resolve("run.json"));
+        r = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("holds predictions.jsonl but no run.json").contains("--restart");
+        r = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString(), "--restart");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.json().path("recognized").asInt()).isEqualTo(4);
+    }
+
+    /** Secret values are never written to run.json, not even hashed; a new API key resumes the same run. */
+    @Test
+    void evaluate_runJsonHoldsNoSecretAndANewKeyResumes() throws IOException {
+        Map<String, Object> member = new java.util.LinkedHashMap<>(MainTest.aliceMember("a"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> parameters = new java.util.LinkedHashMap<>((Map<String, Object>) member.get("parameters"));
+        parameters.put("apiKey", "sk-first-secret-4711");
+        member.put("parameters", parameters);
+        Path cfg = dir.resolve("secret.json");
+        Files.writeString(cfg, JSON.writeValueAsString(MainTest.config(member)));
+        Path out = dir.resolve("run");
+        MainTest.Run r = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        String run = Files.readString(out.resolve("run.json"));
+        assertThat(run).doesNotContain("sk-first-secret-4711").contains("\"apiKey\" : \"****\"");
+
+        parameters.put("apiKey", "sk-second-secret-0815");
+        Files.writeString(cfg, JSON.writeValueAsString(MainTest.config(member)));
+        r = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.json().path("resumed").asInt()).isEqualTo(4);
+        assertThat(Files.readString(out.resolve("run.json"))).doesNotContain("sk-second-secret-0815");
+    }
+
+    /**
+     * Ctrl-C (SIGINT) on a real process: it exits 130 as before, and now says how far it got and that the same
+     * command resumes; the same command then resumes and the summary counts the resumed sentences. POSIX only
+     * ({@code kill -INT}); the process is stopped once it has written two sentences, so timing does not matter.
+     */
+    @Test
+    void evaluate_ctrlCSaysThatTheSameCommandResumes() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(System.getProperty("os.name").startsWith("Windows"),
+                "needs kill -INT");
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            many.append("Alice\tB-person\nflew\tO\nto\tO\nParis\tB-location\n").append(i).append("\tO\n\n");
+        }
+        gold = dir.resolve("many.conll");
+        Files.writeString(gold, many);
+        Map<String, Object> member = new java.util.LinkedHashMap<>(MainTest.aliceMember("a"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> parameters = new java.util.LinkedHashMap<>((Map<String, Object>) member.get("parameters"));
+        parameters.put("delayMillis", 40);
+        member.put("parameters", parameters);
+        Path cfg = dir.resolve("slow.json");
+        Files.writeString(cfg, JSON.writeValueAsString(MainTest.config(member)));
+        Path out = dir.resolve("run");
+        Path err = dir.resolve("stderr.txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "evaluate", "-c", cfg.toString(), "-d",
+                gold.toString(), "-o", out.toString())
+                .redirectError(err.toFile()).redirectOutput(dir.resolve("stdout.txt").toFile()).start();
+        try {
+            Path predictions = out.resolve("predictions.jsonl");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!(Files.exists(predictions) && Files.readAllLines(predictions).size() >= 2)) {
+                assertThat(p.isAlive()).as("evaluate ended early: %s", Files.exists(err) ? Files.readString(err) : "")
+                        .isTrue();
+                assertThat(System.nanoTime()).as("no sentence written in 60 s").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+            assertThat(kill.waitFor()).isZero();
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).isEqualTo(130);
+        String stderr = Files.readString(err);
+        assertThat(stderr).containsPattern("interrupted after \\d+ of 30 sentences; the predictions so far are kept in "
+                + java.util.regex.Pattern.quote(out.resolve("predictions.jsonl").toString())
+                + ": run the same command again to resume");
+        int kept = Files.readAllLines(out.resolve("predictions.jsonl")).size();
+        assertThat(kept).isBetween(2, 29);
+
+        MainTest.Run resumed = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                out.toString());
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        assertThat(resumed.json().path("sentences").asInt()).isEqualTo(30);
+        assertThat(resumed.json().path("resumed").asInt()).isEqualTo(kept);
+        assertThat(resumed.json().path("recognized").asInt()).isEqualTo(30 - kept);
+        assertThat(resumed.err()).doesNotContain("interrupted");
+    }
+
+    /** The message before the first sentence of a run is done, which no process test can time. */
+    @Test
+    void evaluate_interruptedMessageBeforeTheFirstSentence() {
+        EvaluateCommand c = new EvaluateCommand(System.out, new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        new picocli.CommandLine(c).parseArgs("-c", "x.json", "-d", "g.conll", "-o", "out");
+        assertThat(c.interruptedMessage(-1, 200)).isEqualTo("interrupted before this run finished a sentence; the "
+                + "predictions so far are kept in " + Path.of("out", "predictions.jsonl") + ": run the same command "
+                + "again to resume");
+        assertThat(c.interruptedMessage(52, 200)).startsWith("interrupted after 52 of 200 sentences; ");
+    }
+
+    /**
+     * A record-replay member's file grows while the run records answers: it is output as much as input, so it is
+     * recorded by its path, not its content, and a crashed recording run resumes (the wrapped member is compared).
+     */
+    @Test
+    void evaluate_aRecordingRunResumesAfterACrash() throws IOException {
+        ObjectNode c = (ObjectNode) JSON.readTree(simulatedConfig(0.3));
+        ObjectNode sim = (ObjectNode) c.get("members").get(0);
+        ObjectNode wrapper = JSON.createObjectNode().put("provider", "record-replay").put("name", "sim");
+        wrapper.putObject("parameters").put("file", "answers.jsonl").set("member", JSON.createObjectNode()
+                .put("provider", "simulated").set("parameters", sim.get("parameters")));
+        c.putArray("members").add(wrapper);
+        Path cfg = dir.resolve("record.json");
+        Files.writeString(cfg, JSON.writeValueAsString(c));
+        Path whole = dir.resolve("whole");
+        MainTest.Run first = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                whole.toString());
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(dir.resolve("answers.jsonl")).isNotEmptyFile();
+        List<String> lines = Files.readAllLines(whole.resolve("predictions.jsonl"));
+        Files.write(whole.resolve("predictions.jsonl"), lines.subList(0, 2));
+        MainTest.Run resumed = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+                whole.toString());
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        assertThat(resumed.json().path("resumed").asInt()).isEqualTo(2);
+        assertThat(resumed.json().path("recognized").asInt()).isEqualTo(2);
     }
 
     /**
@@ -348,7 +632,8 @@ class EvaluateCommandTest {
         MainTest.Run other = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
                 out.toString(), "--sample", "3", "--seed", "7");
         assertThat(other.exit()).isEqualTo(2);
-        assertThat(other.err()).contains("other settings");
+        assertThat(other.err()).contains("made with other inputs").contains("--sample was 2, now 3")
+                .doesNotContain("--seed").contains("--restart");
     }
 
     @Test

@@ -18,8 +18,8 @@ import java.util.Set;
  * {@code name} (required); {@code answers}: stage ({@code pre_extraction}, {@code extraction},
  * {@code classification}, {@code validation}) to answer text, pre-extraction falling back to extraction;
  * {@code fail}: throw in every call, with {@code failMessage}; {@code leakOnCreate}: refuse to be created with a
- * message that (wrongly) contains {@code apiKey}; {@code apiKey}: ignored otherwise. Every answer reports 10
- * prompt and 5 completion tokens.
+ * message that (wrongly) contains {@code apiKey}; {@code apiKey}: ignored otherwise; {@code delayMillis}: sleep
+ * that long in every call. Every answer reports 10 prompt and 5 completion tokens.
  */
 public final class ScriptedMemberProvider implements ModelMemberProvider {
     @Override
@@ -29,7 +29,8 @@ public final class ScriptedMemberProvider implements ModelMemberProvider {
 
     @Override
     public ModelMember create(ComponentConfig config) {
-        config.requireOnly(Set.of("name", "answers", "fail", "failMessage", "leakOnCreate", "apiKey"));
+        config.requireOnly(Set.of("name", "answers", "fail", "failMessage", "leakOnCreate", "apiKey",
+                "delayMillis"));
         String name = config.requireString("name");
         if (config.bool("leakOnCreate", false)) {
             throw new El4nerConfigurationException(config.component() + ": the server refused api key "
@@ -41,6 +42,7 @@ public final class ScriptedMemberProvider implements ModelMemberProvider {
         }
         boolean fail = config.bool("fail", false);
         String failMessage = config.string("failMessage").orElse("scripted failure");
+        int delayMillis = config.integer("delayMillis", 0);
         return new ModelMember() {
             @Override
             public String name() {
@@ -49,6 +51,13 @@ public final class ScriptedMemberProvider implements ModelMemberProvider {
 
             @Override
             public ChatResponse chat(ChatRequest request) {
+                if (delayMillis > 0) {
+                    try {
+                        Thread.sleep(delayMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 if (fail) {
                     throw new NonRetriableBackendException(name, failMessage);
                 }

@@ -144,4 +144,33 @@ class SpanSimRetrieverCliTest {
         java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, version);
         return b;
     }
+
+    /**
+     * The index and a recording file are written by the run itself (the first run saves the index, every run
+     * records answers), so they are recorded by path, not content: an evaluate run cut short resumes (issue 11).
+     */
+    @Test
+    void anEvaluateRunThatSavedItsIndexAndRecordedAnswersResumes() throws IOException {
+        Files.createDirectories(dir.resolve("conf"));
+        Path file = dir.resolve("conf/config.json");
+        Files.writeString(file, JSON.writeValueAsString(config("record.jsonl", "data/pool.idx", pool())),
+                StandardCharsets.UTF_8);
+        Path gold = dir.resolve("gold.conll");
+        Files.writeString(gold, "Alice\tB-person\nflew\tO\nto\tO\nParis\tB-location\n.\tO\n\n"
+                + "Bob\tB-person\nleft\tO\n", StandardCharsets.UTF_8);
+        Path out = dir.resolve("run");
+        MainTest.Run first = MainTest.run("evaluate", "-c", file.toString(), "-d", gold.toString(), "-o",
+                out.toString());
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(dir.resolve("conf/data/pool.idx")).isNotEmptyFile();
+        assertThat(JSON.readTree(out.resolve("run.json").toFile()).path("fingerprint").path("configFiles").size())
+                .isZero();
+        List<String> lines = Files.readAllLines(out.resolve("predictions.jsonl"));
+        Files.write(out.resolve("predictions.jsonl"), lines.subList(0, 1));
+        MainTest.Run resumed = MainTest.run("evaluate", "-c", file.toString(), "-d", gold.toString(), "-o",
+                out.toString());
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        assertThat(resumed.json().path("resumed").asInt()).isEqualTo(1);
+        assertThat(resumed.json().path("recognized").asInt()).isEqualTo(1);
+    }
 }
