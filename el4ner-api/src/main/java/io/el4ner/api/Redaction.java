@@ -143,7 +143,6 @@ public final class Redaction {
     /**
      * Redacts, then bounds: what a diagnostic or an error message carries of an untrusted text.
      *
-     * @param text a text, or null
      * <p>A redacted text of at most {@code maxChars} + {@value #EXCERPT_SLACK} characters is returned whole: the
      * note of a cut is never longer than that, so an excerpt given to {@code excerpt} again (a diagnostic made
      * from an excerpt, say) comes back unchanged and its count of left-out characters stays true.

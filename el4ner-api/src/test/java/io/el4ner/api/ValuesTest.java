@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,30 @@ import org.junit.jupiter.api.Test;
 class ValuesTest {
     private static final Provenance P = new Provenance(List.of("a"), Map.of("a", "PER"),
             Provenance.ValidationStatus.DISABLED, List.of(), List.of());
+
+    @Test
+    void provenance_keepsTheLabelsInTheGivenOrderAndIsUnmodifiable() {
+        // Map.copyOf's iteration order depends on a per-JVM random salt: with 12 members at least one of these
+        // orders would come out differently in some run. The copy must keep the ensemble order it was given.
+        Map<String, String> labels = new LinkedHashMap<>();
+        List<String> members = List.of("zeta", "alpha", "mid", "beta", "omega", "m10", "m2", "x", "a1", "qwen",
+                "llama", "gemma");
+        for (int i = 0; i < members.size(); i++) {
+            labels.put(members.get(i), i % 2 == 0 ? "PER" : Provenance.NOT_AN_ENTITY);
+        }
+        Provenance p = new Provenance(List.of("zeta"), labels, Provenance.ValidationStatus.DISABLED, List.of(),
+                List.of());
+        assertThat(p.labels().keySet()).containsExactlyElementsOf(members);
+        assertThat(p.labels()).isEqualTo(labels);
+        assertThat(new ArrayList<>(p.sortedLabels().keySet())).isSorted();
+        labels.put("late", "LOC");
+        assertThat(p.labels()).doesNotContainKey("late");
+        assertThatThrownBy(() -> p.labels().put("x", "LOC")).isInstanceOf(UnsupportedOperationException.class);
+        Map<String, String> withNull = new LinkedHashMap<>();
+        withNull.put("a", null);
+        assertThatNullPointerException().isThrownBy(() -> new Provenance(List.of(), withNull,
+                Provenance.ValidationStatus.DISABLED, List.of(), List.of()));
+    }
 
     @Test
     void entity_checksOffsetsAgainstItsText() {

@@ -1,6 +1,9 @@
 package io.el4ner.core;
 
 import io.el4ner.api.TextRange;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,12 +25,21 @@ import java.util.Set;
 public record SentenceTrace(int start, String sentence, Map<String, List<TextRange>> extracted,
                             Map<String, Map<String, String>> labels, Map<String, String> decided,
                             Set<String> rejected) {
-    /** Copies the components. */
+    /**
+     * Copies the components, keeping the iteration order of the given maps and set (unmodifiable copies;
+     * {@code Map.copyOf} would not, its order changes between JVM runs).
+     */
     public SentenceTrace {
         Objects.requireNonNull(sentence, "sentence");
-        extracted = Map.copyOf(extracted);
-        labels = Map.copyOf(labels);
-        decided = Map.copyOf(decided);
-        rejected = Set.copyOf(rejected);
+        extracted = ordered(extracted);
+        Map<String, Map<String, String>> l = new LinkedHashMap<>();
+        labels.forEach((surface, byMember) -> l.put(surface, ordered(byMember)));
+        labels = Collections.unmodifiableMap(l);
+        decided = ordered(decided);
+        rejected = Collections.unmodifiableSet(new LinkedHashSet<>(rejected));
+    }
+
+    private static <K, V> Map<K, V> ordered(Map<K, V> map) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 }

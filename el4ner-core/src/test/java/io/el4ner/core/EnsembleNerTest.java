@@ -599,6 +599,28 @@ class EnsembleNerTest {
     }
 
     @Test
+    void provenanceLabels_andTraceMaps_areInEnsembleOrder() {
+        // Member names deliberately not in alphabetical order, and enough of them that a hash order would differ.
+        List<String> names = List.of("zeta", "c", "alpha", "m9", "b", "m10", "omega", "a");
+        EnsembleNer.Builder builder = base();
+        for (String n : names) {
+            builder.member(good(n));
+        }
+        try (EnsembleNer ner = builder.build()) {
+            TracedResult t = ner.recognizeTraced(S);
+            assertThat(t.result().entities()).isNotEmpty();
+            for (Entity e : t.result().entities()) {
+                assertThat(e.provenance().labels().keySet()).containsExactlyElementsOf(names);
+            }
+            SentenceTrace trace = t.sentences().get(0);
+            assertThat(trace.extracted().keySet()).containsExactlyElementsOf(names);
+            for (Map<String, String> byMember : trace.labels().values()) {
+                assertThat(byMember.keySet()).containsExactlyElementsOf(names);
+            }
+        }
+    }
+
+    @Test
     void recognizeTraced_describesEveryStagePerSentence() {
         ScriptedMember a = good("a").on(Stage.VALIDATION, r -> verdicts(r, List.of("Paris")));
         ScriptedMember b = good("b").extracts("[\"Emmanuel Macron\", \"Monday\"]");

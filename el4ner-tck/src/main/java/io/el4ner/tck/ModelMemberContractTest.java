@@ -29,7 +29,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -168,95 +167,75 @@ public abstract class ModelMemberContractTest {
         return 8;
     }
 
-    /** Tests of {@link ModelMember#name()}. */
-    @Nested
-    @DisplayName("name()")
-    class Naming {
-        @Test
-        @DisplayName("is non-blank, has no surrounding whitespace and does not change")
-        void nameIsWellFormedAndStable() {
-            checkNaming(member());
+    @Test
+    @DisplayName("name() is non-blank, has no surrounding whitespace and does not change")
+    void nameIsWellFormedAndStable() {
+        checkNaming(member());
+    }
+
+    @Test
+    @DisplayName("chat() answers the sample request with text and usage")
+    void answersWithTextAndUsage() {
+        checkAnswers(member());
+    }
+
+    @Test
+    @DisplayName("chat() gives the same text for the same request at temperature 0")
+    void isDeterministicAtTemperatureZero() {
+        assumeTrue(deterministicAtTemperatureZero(), "the member is not deterministic at temperature 0");
+        checkDeterminism(member());
+    }
+
+    @Test
+    @DisplayName("chat() rejects a null request with a NullPointerException")
+    void rejectsNullRequest() {
+        checkRejectsNullRequest(member());
+    }
+
+    @Test
+    @DisplayName("chat() answers concurrent calls from several threads")
+    void answersConcurrentCalls() {
+        checkConcurrentCalls(member());
+    }
+
+    @Test
+    @DisplayName("a failing backend gives a ModelMemberException that names the member and hides the secret")
+    void failureIsMappedToModelMemberException() {
+        Optional<ModelMember> failing = failingMember();
+        assumeTrue(failing.isPresent(), "no failing member configured");
+        try (ModelMember m = failing.get()) {
+            checkFailureMapping(m);
         }
     }
 
-    /** Tests of {@link ModelMember#chat(ChatRequest)} on a working member. */
-    @Nested
-    @DisplayName("chat()")
-    class Answering {
-        @Test
-        @DisplayName("answers the sample request with text and usage")
-        void answersWithTextAndUsage() {
-            checkAnswers(member());
-        }
-
-        @Test
-        @DisplayName("gives the same text for the same request at temperature 0")
-        void isDeterministicAtTemperatureZero() {
-            assumeTrue(deterministicAtTemperatureZero(), "the member is not deterministic at temperature 0");
-            checkDeterminism(member());
-        }
-
-        @Test
-        @DisplayName("rejects a null request with a NullPointerException")
-        void rejectsNullRequest() {
-            checkRejectsNullRequest(member());
-        }
-
-        @Test
-        @DisplayName("answers concurrent calls from several threads")
-        void answersConcurrentCalls() {
-            checkConcurrentCalls(member());
+    @Test
+    @DisplayName("a slow backend gives an answer or a retriable ModelMemberException within the call timeout")
+    void slowBackendRespectsTimeout() {
+        Optional<ModelMember> slow = slowMember(callTimeout().multipliedBy(3));
+        assumeTrue(slow.isPresent(), "no slow member configured");
+        try (ModelMember m = slow.get()) {
+            checkTimeout(m);
         }
     }
 
-    /** Tests of how a member fails. */
-    @Nested
-    @DisplayName("failures")
-    class Failures {
-        @Test
-        @DisplayName("a failing backend gives a ModelMemberException that names the member and hides the secret")
-        void failureIsMappedToModelMemberException() {
-            Optional<ModelMember> failing = failingMember();
-            assumeTrue(failing.isPresent(), "no failing member configured");
-            try (ModelMember m = failing.get()) {
-                checkFailureMapping(m);
-            }
-        }
-
-        @Test
-        @DisplayName("a slow backend gives an answer or a retriable ModelMemberException within the call timeout")
-        void slowBackendRespectsTimeout() {
-            Optional<ModelMember> slow = slowMember(callTimeout().multipliedBy(3));
-            assumeTrue(slow.isPresent(), "no slow member configured");
-            try (ModelMember m = slow.get()) {
-                checkTimeout(m);
-            }
-        }
-
-        @Test
-        @DisplayName("toString() does not show the secret")
-        void toStringHidesSecret() {
-            Optional<String> secret = secret();
-            assumeTrue(secret.isPresent(), "no secret configured");
-            assertThat(String.valueOf(member())).as("toString() of the member").doesNotContain(secret.get());
-        }
+    @Test
+    @DisplayName("toString() does not show the secret")
+    void toStringHidesSecret() {
+        Optional<String> secret = secret();
+        assumeTrue(secret.isPresent(), "no secret configured");
+        assertThat(String.valueOf(member())).as("toString() of the member").doesNotContain(secret.get());
     }
 
-    /** Tests of the methods with defaults in {@link ModelMember}. */
-    @Nested
-    @DisplayName("lifecycle and limits")
-    class Lifecycle {
-        @Test
-        @DisplayName("close() can be called twice")
-        void closeCanBeRepeated() {
-            checkRepeatableClose(closeableMember());
-        }
+    @Test
+    @DisplayName("close() can be called twice")
+    void closeCanBeRepeated() {
+        checkRepeatableClose(closeableMember());
+    }
 
-        @Test
-        @DisplayName("estimateTokens() is non-negative and grows with the text; contextTokens() is positive")
-        void tokenEstimatesAreSane() {
-            checkTokenEstimates(member());
-        }
+    @Test
+    @DisplayName("estimateTokens() is non-negative and grows with the text; contextTokens() is positive")
+    void tokenEstimatesAreSane() {
+        checkTokenEstimates(member());
     }
 
     /**

@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,58 +74,48 @@ public abstract class ModelMemberProviderContractTest {
         return found.get(0);
     }
 
-    /** Tests of how the provider is found. */
-    @Nested
-    @DisplayName("discovery")
-    class Discovery {
-        @Test
-        @DisplayName("ServiceLoader finds exactly one provider with the name")
-        void registeredOnce() {
-            assertThat(provider().name()).isEqualTo(providerName());
-        }
+    @Test
+    @DisplayName("discovery: ServiceLoader finds exactly one provider with the name")
+    void registeredOnce() {
+        assertThat(provider().name()).isEqualTo(providerName());
+    }
 
-        @Test
-        @DisplayName("the name is lower-case ASCII letters, digits and '-'")
-        void nameIsWellFormed() {
-            assertThat(providerName()).as("providerName()").matches(NAME_PATTERN);
-            assertThat(provider().name()).as("name()").matches(NAME_PATTERN);
+    @Test
+    @DisplayName("discovery: the name is lower-case ASCII letters, digits and '-'")
+    void nameIsWellFormed() {
+        assertThat(providerName()).as("providerName()").matches(NAME_PATTERN);
+        assertThat(provider().name()).as("name()").matches(NAME_PATTERN);
+    }
+
+    @Test
+    @DisplayName("create() creates a named member from valid parameters")
+    void createsMemberFromValidParameters() {
+        try (ModelMember member = provider().create(ComponentConfig.of(COMPONENT, validParameters()))) {
+            assertThat(member).as("created member").isNotNull();
+            assertThat(member.name()).as("name() of the created member").isNotBlank();
+            if (validParameters().get("name") instanceof String name) {
+                assertThat(member.name()).as("name() of a member given a 'name' parameter").isEqualTo(name);
+            }
         }
     }
 
-    /** Tests of {@link ModelMemberProvider#create(ComponentConfig)}. */
-    @Nested
-    @DisplayName("create()")
-    class Creation {
-        @Test
-        @DisplayName("creates a named member from valid parameters")
-        void createsMemberFromValidParameters() {
-            try (ModelMember member = provider().create(ComponentConfig.of(COMPONENT, validParameters()))) {
-                assertThat(member).as("created member").isNotNull();
-                assertThat(member.name()).as("name() of the created member").isNotBlank();
-                if (validParameters().get("name") instanceof String name) {
-                    assertThat(member.name()).as("name() of a member given a 'name' parameter").isEqualTo(name);
-                }
-            }
-        }
+    @Test
+    @DisplayName("create() rejects an unknown parameter with an El4nerConfigurationException naming it")
+    void rejectsUnknownParameter() {
+        Map<String, Object> parameters = new HashMap<>(validParameters());
+        parameters.put(UNKNOWN_PARAMETER, "x");
+        assertRejected(parameters, UNKNOWN_PARAMETER);
+    }
 
-        @Test
-        @DisplayName("rejects an unknown parameter with an El4nerConfigurationException naming it")
-        void rejectsUnknownParameter() {
-            Map<String, Object> parameters = new HashMap<>(validParameters());
-            parameters.put(UNKNOWN_PARAMETER, "x");
-            assertRejected(parameters, UNKNOWN_PARAMETER);
-        }
-
-        @Test
-        @DisplayName("rejects a missing required parameter with an El4nerConfigurationException naming it")
-        void rejectsMissingRequiredParameter() {
-            Optional<String> required = requiredParameter();
-            assumeTrue(required.isPresent(), "no required parameter declared");
-            Map<String, Object> parameters = new HashMap<>(validParameters());
-            assertThat(parameters).as("validParameters()").containsKey(required.get());
-            parameters.remove(required.get());
-            assertRejected(parameters, required.get());
-        }
+    @Test
+    @DisplayName("create() rejects a missing required parameter with an El4nerConfigurationException naming it")
+    void rejectsMissingRequiredParameter() {
+        Optional<String> required = requiredParameter();
+        assumeTrue(required.isPresent(), "no required parameter declared");
+        Map<String, Object> parameters = new HashMap<>(validParameters());
+        assertThat(parameters).as("validParameters()").containsKey(required.get());
+        parameters.remove(required.get());
+        assertRejected(parameters, required.get());
     }
 
     private void assertRejected(Map<String, Object> parameters, String parameter) {

@@ -171,7 +171,7 @@ public final class Pipeline {
             }
             LabelDecision d = aggregator.vote(s, l, names);
             if (trace != null) {
-                trace.labels.put(s, Map.copyOf(l));
+                trace.labels.put(s, l);
                 trace.decided.put(s, d.label());
             }
             if (!Provenance.NOT_AN_ENTITY.equals(d.label())) {
