@@ -55,6 +55,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,7 +124,33 @@ public final class EnsembleNer implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      */
     public NerResult recognize(String text) {
-        return run(text, null);
+        return run(text, null, null);
+    }
+
+    /**
+     * Recognises like {@link #recognize(String)} and reports progress after each sentence, so that a caller can show
+     * how far a long text has got. The result is the same as {@link #recognize(String)}'s.
+     *
+     * <p>The listener is called once per sentence (or window of a sentence too long for a member's context), with
+     * {@link RecognitionProgress#done()} going 1, 2, &hellip; up to {@link RecognitionProgress#total()}; the call at
+     * {@code total} happens before this method returns, and no call happens after it returns or throws. Sentences
+     * are recognised in parallel, so the listener is called from any thread (the ensemble's or the caller's), but
+     * never by two threads at once: it needs no synchronisation of its own. It should return quickly, since a
+     * sentence's thread waits for it. A blank text has no sentences and gives no call. When recognition fails, the
+     * last call may be below {@code total}. An exception the listener throws is logged and ends the calls for this
+     * text; it changes nothing else.
+     *
+     * @param text the text; any length
+     * @param progress called after each sentence
+     * @return the entities, diagnostics and usage
+     * @throws io.el4ner.api.EnsembleFailureException when every member failed in a stage of some sentence
+     * @throws IllegalStateException after {@link #close()}
+     * @throws NullPointerException if {@code progress} is null
+     * @since 0.1
+     */
+    public NerResult recognize(String text, Consumer<? super RecognitionProgress> progress) {
+        Objects.requireNonNull(progress, "progress");
+        return run(text, null, progress);
     }
 
     /**
@@ -135,10 +162,10 @@ public final class EnsembleNer implements AutoCloseable {
      */
     public TracedResult recognizeTraced(String text) {
         List<SentenceTrace> traces = new ArrayList<>();
-        return new TracedResult(run(text, traces), traces);
+        return new TracedResult(run(text, traces, null), traces);
     }
 
-    private NerResult run(String text, List<SentenceTrace> traces) {
+    private NerResult run(String text, List<SentenceTrace> traces, Consumer<? super RecognitionProgress> progress) {
         if (closed.get()) {
             throw new IllegalStateException("this EnsembleNer is closed");
         }
@@ -159,7 +186,15 @@ public final class EnsembleNer implements AutoCloseable {
             }
             windows.addAll(ws);
         }
-        List<WindowOutcome> outcomes = recognizeWindows(text, windows, traces != null);
+        ProgressTracker tracker = progress == null ? null : new ProgressTracker(progress, windows.size(), start);
+        List<WindowOutcome> outcomes;
+        try {
+            outcomes = recognizeWindows(text, windows, traces != null, tracker);
+        } finally {
+            if (tracker != null) {
+                tracker.finish();
+            }
+        }
         List<Entity> entities = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
             if (windowedNotes.containsKey(i)) {
@@ -183,17 +218,62 @@ public final class EnsembleNer implements AutoCloseable {
     private record WindowOutcome(List<Entity> entities, CallLedger ledger, SentenceTrace trace) {
     }
 
+    /**
+     * Reports progress to a listener: one call per window, serialised, counts in order, none once the text is done.
+     */
+    private static final class ProgressTracker {
+        private final Consumer<? super RecognitionProgress> listener;
+        private final int total;
+        private final long start;
+        private int done;
+        private boolean finished;
+
+        ProgressTracker(Consumer<? super RecognitionProgress> listener, int total, long start) {
+            this.listener = listener;
+            this.total = total;
+            this.start = start;
+        }
+
+        synchronized void windowDone() {
+            if (finished || done == total) {
+                return;
+            }
+            done++;
+            try {
+                listener.accept(new RecognitionProgress(done, total, Duration.ofNanos(System.nanoTime() - start)));
+            } catch (RuntimeException e) {
+                finished = true; // one warning per text, not one per sentence
+                log.warn("a progress listener failed; recognition goes on without reporting progress", e);
+            }
+        }
+
+        synchronized void finish() {
+            finished = true;
+        }
+    }
+
     /** Recognises the windows, several at once when there are several; outcomes come back in text order. */
-    private List<WindowOutcome> recognizeWindows(String text, List<TextRange> windows, boolean traced) {
+    private List<WindowOutcome> recognizeWindows(String text, List<TextRange> windows, boolean traced,
+                                                 ProgressTracker tracker) {
         if (windows.size() == 1) {
-            return List.of(recognizeWindow(text, windows.get(0), traced));
+            WindowOutcome only = recognizeWindow(text, windows.get(0), traced);
+            if (tracker != null) {
+                tracker.windowDone();
+            }
+            return List.of(only);
         }
         // Futures of the pool itself rather than CompletableFuture: cancelling them interrupts the windows still
         // running, so a failed window does not leave the others calling members in the background.
         List<Future<WindowOutcome>> futures = new ArrayList<>(windows.size());
         try {
             for (TextRange w : windows) {
-                futures.add(sentencePool.submit(() -> recognizeWindow(text, w, traced)));
+                futures.add(sentencePool.submit(() -> {
+                    WindowOutcome o = recognizeWindow(text, w, traced);
+                    if (tracker != null) {
+                        tracker.windowDone();
+                    }
+                    return o;
+                }));
             }
             List<WindowOutcome> out = new ArrayList<>(windows.size());
             for (Future<WindowOutcome> f : futures) {
