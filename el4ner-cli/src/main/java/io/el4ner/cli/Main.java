@@ -59,7 +59,8 @@ public final class Main implements Callable<Integer> {
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         try {
             CommandLine cmd = new CommandLine(new Main());
-            cmd.addSubcommand("recognize", new RecognizeCommand(in, out, errWriter, in == System.in));
+            cmd.addSubcommand("recognize", new RecognizeCommand(in, out, errWriter, in == System.in,
+                    err == System.err));
             cmd.addSubcommand("inspect", new InspectCommand(out, errWriter));
             cmd.addSubcommand("score", new ScoreCommand(out, errWriter));
             cmd.addSubcommand("evaluate", new EvaluateCommand(out, errWriter));

@@ -6,6 +6,7 @@ import io.el4ner.api.El4nerException;
 import io.el4ner.api.EnsembleFailureException;
 import io.el4ner.api.NerResult;
 import io.el4ner.core.EnsembleNer;
+import io.el4ner.core.RecognitionProgress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -14,9 +15,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +32,8 @@ import picocli.CommandLine.Option;
         description = {"Recognises the named entities of one text and prints one JSON object on stdout:",
                 "  {\"entities\":[{\"start\",\"end\",\"type\",\"text\",\"confidence\"}],\"diagnostics\":[...],"
                         + "\"usage\":{...},\"degraded\":false}",
-                "Offsets are UTF-16 indices into the text. The text is --text, the UTF-8 file --input, or stdin."},
+                "Offsets are UTF-16 indices into the text. The text is --text, the UTF-8 file --input, or stdin.",
+                "Progress (sentences done, rate, ETA) goes to stderr, never stdout."},
         footer = {"", "Exit codes: 0 success, 1 failure while recognising (e.g. every member failed),",
                 "2 usage or configuration error. Configuration: see CONFIG.md."})
 final class RecognizeCommand implements Callable<Integer> {
@@ -49,6 +54,11 @@ final class RecognizeCommand implements Callable<Integer> {
     @Option(names = "--pretty", description = "Indent the JSON.")
     private boolean pretty;
 
+    @Option(names = "--progress", negatable = true,
+            description = {"Show progress on stderr, at most once a second and at the end: sentences done, rate, ETA.",
+                    "Default: shown when stderr is a terminal and the text takes over a second."})
+    private Boolean progress;
+
     /** Where the text comes from; neither means stdin. */
     static final class Input {
         @Option(names = {"-t", "--text"}, required = true, paramLabel = "TEXT", description = "The text.")
@@ -63,12 +73,14 @@ final class RecognizeCommand implements Callable<Integer> {
     private final PrintStream out;
     private final PrintWriter err;
     private final boolean interactive;
+    private final boolean errIsTerminal;
 
-    RecognizeCommand(InputStream in, PrintStream out, PrintWriter err, boolean systemIn) {
+    RecognizeCommand(InputStream in, PrintStream out, PrintWriter err, boolean systemIn, boolean systemErr) {
         this.in = in;
         this.out = out;
         this.err = err;
         this.interactive = systemIn && System.console() != null;
+        this.errIsTerminal = systemErr && stderrIsTerminal();
     }
 
     @Override
@@ -89,7 +101,9 @@ final class RecognizeCommand implements Callable<Integer> {
         }
         EnsembleNer ner = built.ner();
         try (ner) {
-            NerResult result = ner.recognize(text);
+            boolean shown = progress != null ? progress : errIsTerminal;
+            NerResult result = shown ? ner.recognize(text, new ProgressPrinter(err, progress != null))
+                    : ner.recognize(text);
             out.write(ResultJson.render(result, provenance, pretty, secrets));
             out.write('\n');
             out.flush();
@@ -111,6 +125,68 @@ final class RecognizeCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             err.println("error: recognition failed unexpectedly: " + secrets.mask(describe(e)));
             return Main.FAILURE;
+        }
+    }
+
+    /**
+     * Whether stderr is a terminal. On Linux, where {@code /proc/self/fd/2} says, that decides (so progress shows
+     * with stdout redirected to a file); elsewhere JDK 17's only check, {@link System#console()}, which needs stdin
+     * and stdout to be terminals.
+     */
+    static boolean stderrIsTerminal() {
+        Path fd = Path.of("/proc/self/fd/2");
+        try {
+            if (Files.isSymbolicLink(fd)) {
+                String target = Files.readSymbolicLink(fd).toString();
+                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return System.console() != null;
+    }
+
+    /**
+     * Prints the progress of one text on stderr in {@code evaluate}'s format: at most one line a second, and the last
+     * one. When the user did not ask for progress (stderr is a terminal), a text done within a second prints nothing.
+     */
+    static final class ProgressPrinter implements Consumer<RecognitionProgress> {
+        private static final long INTERVAL_NANOS = 1_000_000_000L;
+        private final PrintWriter err;
+        private final boolean asked;
+        private long lastPrinted = -1;
+
+        ProgressPrinter(PrintWriter err, boolean asked) {
+            this.err = err;
+            this.asked = asked;
+        }
+
+        @Override
+        public void accept(RecognitionProgress p) {
+            long elapsed = p.elapsed().toNanos();
+            boolean last = p.done() == p.total();
+            if (!asked && elapsed < INTERVAL_NANOS) {
+                return;
+            }
+            if (lastPrinted >= 0 && !last && elapsed - lastPrinted < INTERVAL_NANOS) {
+                return;
+            }
+            lastPrinted = elapsed;
+            err.println(line(p));
+            err.flush();
+        }
+
+        /** @return e.g. {@code 12/40 sentences, 3.10 sentences/s, ETA 0m09s} */
+        static String line(RecognitionProgress p) {
+            return String.format(Locale.ROOT, "%d/%d sentences, %.2f sentences/s, ETA %s", p.done(), p.total(),
+                    p.sentencesPerSecond(), eta(p.remaining().toMillis()));
+        }
+
+        /** Like {@code evaluate}'s ETA: {@code 1h05m} or {@code 4m09s}. */
+        static String eta(long millis) {
+            long s = (millis + 999) / 1000;
+            return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
+                    : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
         }
     }
 
