@@ -43,9 +43,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Exit codes: 0 success, 1 failure while running, 2 usage, configuration or data error."})
 final class EvaluateCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
-    /** The files a run writes in --out, deleted by --restart. */
     /** Failed sentences whose members' errors are printed as they happen; the others are counted in the summary. */
     static final int FAILURES_SHOWN = 5;
+    /** The files a run writes in --out, deleted by --restart. */
     private static final List<String> OUTPUTS = List.of("run.json", "predictions.jsonl", "sentence-ids.txt",
             "predictions.conll", "report.json", "report.md", "report.html");
 
