@@ -13,6 +13,7 @@ import io.el4ner.core.eval.DatasetFormatException;
 import io.el4ner.core.eval.EvaluationItem;
 import io.el4ner.core.eval.EvaluationReport;
 import io.el4ner.core.eval.EvaluationRun;
+import io.el4ner.core.eval.MemberError;
 import io.el4ner.core.eval.Scheme;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,6 +43,8 @@ import picocli.CommandLine.Option;
         footer = {"", "Exit codes: 0 success, 1 failure while running, 2 usage, configuration or data error."})
 final class EvaluateCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** Failed sentences whose members' errors are printed as they happen; the others are counted in the summary. */
+    static final int FAILURES_SHOWN = 5;
     /** The files a run writes in --out, deleted by --restart. */
     private static final List<String> OUTPUTS = List.of("run.json", "predictions.jsonl", "sentence-ids.txt",
             "predictions.conll", "report.json", "report.md", "report.html");
@@ -186,9 +189,10 @@ final class EvaluateCommand implements Callable<Integer> {
                             p.perSecond(), eta(p.etaMillis())));
                     err.flush();
                 }
-            });
+            }, f -> printFailure(f, secrets));
             EvaluationReport report = EvaluationReport.of(items, predictions, config.getFileName().toString(), seed);
             report.write(out);
+            printCauses(report.json(), secrets);
             JsonNode overall = report.json().path("overall").path("micro");
             // every sentence is now either found done in predictions.jsonl (resumed) or recognised by this run
             stdout.println(String.format(Locale.ROOT, "{\"sentences\":%d,\"recognized\":%d,\"resumed\":%d,"
@@ -205,6 +209,55 @@ final class EvaluateCommand implements Callable<Integer> {
         } finally {
             removeHook(interrupted);
         }
+    }
+
+    private int failuresPrinted;
+
+    /**
+     * Prints a failed sentence with each member's error (the exception's message points Java callers at
+     * {@code failures()}, which means nothing here), the first {@value #FAILURES_SHOWN} of a run; then says once
+     * where the others are.
+     */
+    private void printFailure(EvaluationRun.Failure f, Secrets secrets) {
+        failuresPrinted++;
+        if (failuresPrinted > FAILURES_SHOWN) {
+            if (failuresPrinted == FAILURES_SHOWN + 1) {
+                err.println("(more sentences failed: each one's member errors are under \"memberErrors\" in "
+                        + out.resolve("predictions.jsonl") + ", and the summary at the end counts their causes)");
+            }
+            return;
+        }
+        if (f.errors().isEmpty()) {
+            err.println("sentence " + f.id() + " failed: " + secrets.mask(f.failure()));
+        } else {
+            err.println("sentence " + f.id() + " failed: no member answered; their errors:");
+            for (MemberError e : f.errors()) {
+                err.println("  member '" + e.member() + "' (" + e.stage() + "): " + secrets.mask(e.message()));
+            }
+        }
+        err.flush();
+    }
+
+    /** Prints how many sentences failed or were degraded and the most frequent causes, when there are any. */
+    private void printCauses(JsonNode report, Secrets secrets) {
+        JsonNode causes = report.path("failureCauses");
+        int errors = causes.path("errors").asInt();
+        if (errors == 0) {
+            return;
+        }
+        int failed = report.path("failedSentences").asInt();
+        int degraded = report.path("degradedSentences").asInt() - failed;
+        err.println(String.format(Locale.ROOT, "%d of %d sentences failed and %d more were degraded; the most "
+                        + "frequent causes of their %d errors (%d distinct):", failed, report.path("sentences").asInt(),
+                Math.max(0, degraded), errors, causes.path("distinct").asInt()));
+        for (JsonNode c : causes.path("top")) {
+            String who = c.path("member").asText().isEmpty() ? ""
+                    : "member '" + c.path("member").asText() + "' (" + c.path("stage").asText() + "): ";
+            err.println("  " + c.path("count").asInt() + "\u00d7 " + who + secrets.mask(c.path("cause").asText()));
+        }
+        err.println("(each sentence's errors are under \"memberErrors\" in " + out.resolve("predictions.jsonl")
+                + "; see also " + out.resolve("report.md") + ")");
+        err.flush();
     }
 
     private static void removeHook(Thread hook) {

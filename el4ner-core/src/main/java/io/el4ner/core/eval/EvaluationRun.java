@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.el4ner.api.Diagnostic;
 import io.el4ner.api.El4nerException;
+import io.el4ner.api.EnsembleFailureException;
 import io.el4ner.api.Entity;
 import io.el4ner.api.LabeledSpan;
 import io.el4ner.api.UsageEntry;
@@ -37,7 +39,8 @@ import java.util.function.Consumer;
  * project's predictions format ({@code {"text", "entities"}}) plus {@code id}, {@code dataset}, {@code language},
  * the ablation rows ({@code ablations}: row → {@code [[start, end, type], …]}), {@code usage}, {@code wallMillis},
  * {@code degraded} and, when every member failed, {@code failure} (such a sentence counts as predicting nothing,
- * and is never silently left out).
+ * and is never silently left out). A failed or degraded sentence also has {@code memberErrors}: each member's
+ * error ({@link MemberError}), and a failed one the {@code usage} of the calls made until it failed.
  *
  * <p>A crash can cut the last line anywhere, inside a multi-byte character included: resuming cuts such a line
  * off and redoes its sentence, whatever byte the cut fell on. A complete line (one that ends with its line break)
@@ -67,6 +70,20 @@ public final class EvaluationRun {
         /** @return estimated milliseconds left, or -1 before the first sentence */
         public long etaMillis() {
             return done > 0 ? (long) ((total - skipped - done) * (double) elapsedMillis / done) : -1;
+        }
+    }
+
+    /**
+     * A sentence whose recognition failed, as it was written to the predictions file.
+     *
+     * @param id the sentence's id
+     * @param failure the exception's message (for an ensemble failure, meant for Java callers)
+     * @param errors each member's error; empty when the failure was not the members' (a validator threw, say)
+     */
+    public record Failure(String id, String failure, List<MemberError> errors) {
+        /** Copies the errors. */
+        public Failure {
+            errors = List.copyOf(errors);
         }
     }
 
@@ -110,6 +127,26 @@ public final class EvaluationRun {
      */
     public static int run(EnsembleNer ner, List<EvaluationItem> items, Path predictions, int parallelism,
                           Consumer<Progress> progress) throws IOException {
+        return run(ner, items, predictions, parallelism, progress, f -> { });
+    }
+
+    /**
+     * Runs (or resumes) an evaluation and tells about each sentence that failed, as it is written.
+     *
+     * @param ner the ensemble
+     * @param items the gold sentences, with unique ids
+     * @param predictions the JSON Lines file to write (appended to when resuming)
+     * @param parallelism sentences recognised at once
+     * @param progress called after every sentence
+     * @param failures called, on the calling thread, for every sentence of this run whose recognition failed
+     * @return how many sentences this run recognised
+     * @throws IOException when the file cannot be read or written
+     * @throws El4nerException when the file holds a sentence that is not among the items, or with another text, or
+     *     a damaged complete line
+     * @since 0.1
+     */
+    public static int run(EnsembleNer ner, List<EvaluationItem> items, Path predictions, int parallelism,
+                          Consumer<Progress> progress, Consumer<Failure> failures) throws IOException {
         Map<String, EvaluationItem> byId = new LinkedHashMap<>();
         for (EvaluationItem it : items) {
             if (byId.put(it.id(), it) != null) {
@@ -140,6 +177,8 @@ public final class EvaluationRun {
                     counts[0]++;
                     if (b.failure().isPresent()) {
                         counts[1]++;
+                        El4nerException e = b.failure().get();
+                        failures.accept(new Failure(it.id(), String.valueOf(e.getMessage()), errors(e)));
                     }
                 }
 
@@ -177,21 +216,49 @@ public final class EvaluationRun {
                     a.addArray().add(s.start()).add(s.end()).add(s.type());
                 }
             });
-            ArrayNode usage = o.putArray("usage");
-            for (UsageEntry u : t.result().usage().entries()) {
-                usage.addObject().put("stage", u.stage().name().toLowerCase(Locale.ROOT)).put("member", u.member())
-                        .put("calls", u.calls()).put("failures", u.failures()).put("promptTokens", u.promptTokens())
-                        .put("completionTokens", u.completionTokens()).put("latencyMillis", u.latencyMillis());
-            }
+            usage(o, t.result().usage().entries());
             o.put("wallMillis", t.result().usage().wallMillis());
             o.put("degraded", t.result().degraded());
             o.put("diagnostics", t.result().diagnostics().size());
+            memberErrors(o, t.result().diagnostics().stream().filter(Diagnostic::degrades).map(MemberError::of)
+                    .toList());
         } else {
             o.put("failure", b.failure().map(Throwable::getMessage).orElse("unknown failure"));
             o.put("degraded", true);
+            if (b.failure().orElse(null) instanceof EnsembleFailureException e) {
+                usage(o, e.usage().entries());
+            }
+            memberErrors(o, b.failure().map(EvaluationRun::errors).orElse(List.of()));
         }
         o.set("ablations", ablations);
         return JSON.writeValueAsString(o);
+    }
+
+    private static void usage(ObjectNode o, List<UsageEntry> entries) {
+        ArrayNode usage = o.putArray("usage");
+        for (UsageEntry u : entries) {
+            usage.addObject().put("stage", u.stage().name().toLowerCase(Locale.ROOT)).put("member", u.member())
+                    .put("calls", u.calls()).put("failures", u.failures()).put("promptTokens", u.promptTokens())
+                    .put("completionTokens", u.completionTokens()).put("latencyMillis", u.latencyMillis());
+        }
+    }
+
+    /** Adds {@code memberErrors} when there is one. */
+    private static void memberErrors(ObjectNode o, List<MemberError> errors) {
+        if (errors.isEmpty()) {
+            return;
+        }
+        ArrayNode a = o.putArray("memberErrors");
+        for (MemberError e : errors) {
+            a.addObject().put("stage", e.stage()).put("member", e.member()).put("kind", e.kind())
+                    .put("message", e.message());
+        }
+    }
+
+    /** Each member's error behind a failure; none when it was not the members' failure. */
+    private static List<MemberError> errors(El4nerException e) {
+        return e instanceof EnsembleFailureException f ? f.failures().stream().map(MemberError::of).toList()
+                : List.of();
     }
 
     /**

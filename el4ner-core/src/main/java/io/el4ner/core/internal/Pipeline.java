@@ -397,7 +397,7 @@ public final class Pipeline {
         if (answered.isEmpty()) {
             throw new EnsembleFailureException("no member answered the " + stage
                     + " stage; see failures() for each member's error", ledger.diagnostics().stream()
-                    .filter(d -> d.stage() == stage && d.degrades()).toList());
+                    .filter(d -> d.stage() == stage && d.degrades()).toList(), ledger.usage(0));
         }
     }
 
