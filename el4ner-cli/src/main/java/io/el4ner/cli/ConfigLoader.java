@@ -108,6 +108,11 @@ final class ConfigLoader {
     }
 
     static byte[] readFile(Path file, String shown, String what) {
+        return readFile(file, shown, what, "the current folder " + Path.of("").toAbsolutePath());
+    }
+
+    /** @param relativeTo where relative paths are resolved, for the message of a file that is not found */
+    static byte[] readFile(Path file, String shown, String what, String relativeTo) {
         try {
             if (Files.isDirectory(file)) {
                 throw new ConfigException(shown + ": is a directory; pass the " + what + " file itself");
@@ -115,7 +120,7 @@ final class ConfigLoader {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(shown + ": " + what + " file not found; check the path (relative paths are "
-                    + "resolved against " + Path.of("").toAbsolutePath() + ")");
+                    + "resolved against " + relativeTo + ")");
         } catch (AccessDeniedException e) {
             throw new ConfigException(shown + ": cannot read the " + what + " file: permission denied");
         } catch (IOException e) {
@@ -385,10 +390,9 @@ final class ConfigLoader {
         }
         byte[] bytes;
         try {
-            bytes = readFile(file, name, "demonstration");
+            bytes = readFile(file, name, "demonstration", "the configuration file's folder " + base);
         } catch (ConfigException e) {
-            problem("$.demonstrations.file: " + e.getMessage() + " (relative paths are resolved against the "
-                    + "configuration file's folder " + base + ")");
+            problem("$.demonstrations.file: " + e.getMessage());
             return;
         }
         String previous = source;

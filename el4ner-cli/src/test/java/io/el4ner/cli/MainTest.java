@@ -429,7 +429,10 @@ class MainTest {
         c.put("demonstrations", Map.of("file", "nope.jsonl"));
         Run r = run("recognize", "--config", write("config.json", c).toString(), "--text", TEXT);
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("$.demonstrations.file: nope.jsonl: demonstration file not found");
+        assertThat(r.err()).contains("$.demonstrations.file: nope.jsonl: demonstration file not found")
+                .contains("(relative paths are resolved against the configuration file's folder ")
+                .doesNotContain("the current folder");
+        assertThat(r.err().split("relative paths are resolved", -1)).hasSize(2);
     }
 
     @Test
