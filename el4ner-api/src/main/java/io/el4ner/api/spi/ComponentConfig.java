@@ -199,10 +199,55 @@ public record ComponentConfig(String component, Map<String, Object> parameters, 
     public void requireOnly(Set<String> known) {
         for (String k : new TreeMap<>(parameters).keySet()) {
             if (!known.contains(k)) {
-                throw new El4nerConfigurationException(component + ": unknown parameter '" + k
-                        + "'; known parameters: " + new java.util.TreeSet<>(known));
+                String suggestion = closest(k, known);
+                throw new El4nerConfigurationException(component + ": unknown parameter '" + k + "'; "
+                        + (suggestion == null ? "" : "did you mean '" + suggestion + "'? ")
+                        + "known parameters: " + new java.util.TreeSet<>(known));
             }
         }
+    }
+
+    /**
+     * The accepted name closest to an unknown one: equal but for case, at most two edits away (one for names
+     * under four characters), or one that starts with it ({@code apiKey} for {@code apiKeyEnv}).
+     *
+     * @return the suggestion, or null when no name is close enough
+     */
+    static String closest(String given, Set<String> known) {
+        String g = given.toLowerCase(java.util.Locale.ROOT);
+        int limit = g.length() >= 4 ? 2 : 1;
+        String best = null;
+        int bestScore = Integer.MAX_VALUE;
+        for (String k : new java.util.TreeSet<>(known)) {
+            String lk = k.toLowerCase(java.util.Locale.ROOT);
+            int d = editDistance(g, lk);
+            int score = d <= limit ? d : g.length() >= 4 && lk.startsWith(g) ? limit + 1 : Integer.MAX_VALUE;
+            if (score < bestScore) {
+                bestScore = score;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions of one character each cost 1. */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     private El4nerConfigurationException wrongType(String key, String expected, Object v) {
