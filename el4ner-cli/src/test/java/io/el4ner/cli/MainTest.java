@@ -521,7 +521,7 @@ class MainTest {
         m.put("parameters", Map.of("answerz", Map.of()));
         Run r = run("recognize", "--config", write("config.json", config(m)).toString(), "--text", TEXT);
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("unknown parameter 'answerz'");
+        assertThat(r.err()).contains("unknown parameter 'answerz'; did you mean 'answers'?");
     }
 
     // --- runtime failures ---------------------------------------------------------------------------------------
