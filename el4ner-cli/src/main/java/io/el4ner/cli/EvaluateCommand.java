@@ -186,7 +186,8 @@ final class EvaluateCommand implements Callable<Integer> {
                     lastPrint[0] = now;
                     err.println(String.format(Locale.ROOT, "%d/%d sentences (%d resumed, %d failed), %.2f sentences/s,"
                                     + " ETA %s", p.done() + p.skipped(), p.total(), p.skipped(), p.failed(),
-                            p.perSecond(), eta(p.etaMillis())));
+                            p.perSecond(), Eta.format(p.etaMillis(),
+                            p.done() + p.skipped() < p.total())));
                     err.flush();
                 }
             }, f -> printFailure(f, secrets));
@@ -389,14 +390,5 @@ final class EvaluateCommand implements Callable<Integer> {
         items.forEach(it -> ids.append(it.id()).append('\n'));
         Files.writeString(out.resolve("sentence-ids.txt"), ids, StandardCharsets.UTF_8);
         return true;
-    }
-
-    private static String eta(long millis) {
-        if (millis < 0) {
-            return "?";
-        }
-        long s = millis / 1000;
-        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
-                : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
     }
 }

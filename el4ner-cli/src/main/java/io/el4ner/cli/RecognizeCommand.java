@@ -179,14 +179,7 @@ final class RecognizeCommand implements Callable<Integer> {
         /** @return e.g. {@code 12/40 sentences, 3.10 sentences/s, ETA 0m09s} */
         static String line(RecognitionProgress p) {
             return String.format(Locale.ROOT, "%d/%d sentences, %.2f sentences/s, ETA %s", p.done(), p.total(),
-                    p.sentencesPerSecond(), eta(p.remaining().toMillis()));
-        }
-
-        /** Like {@code evaluate}'s ETA: {@code 1h05m} or {@code 4m09s}. */
-        static String eta(long millis) {
-            long s = (millis + 999) / 1000;
-            return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
-                    : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+                    p.sentencesPerSecond(), Eta.format(p.remaining(), p.done() < p.total()));
         }
     }
 

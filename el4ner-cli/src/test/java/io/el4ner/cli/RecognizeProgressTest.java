@@ -124,11 +124,4 @@ class RecognizeProgressTest {
                 "2/3 sentences, 1.43 sentences/s, ETA 0m01s",
                 "3/3 sentences, 1.43 sentences/s, ETA 0m00s");
     }
-
-    @Test
-    void etaReadsLikeEvaluates() {
-        assertThat(RecognizeCommand.ProgressPrinter.eta(0)).isEqualTo("0m00s");
-        assertThat(RecognizeCommand.ProgressPrinter.eta(61_000)).isEqualTo("1m01s");
-        assertThat(RecognizeCommand.ProgressPrinter.eta(3_900_000)).isEqualTo("1h05m");
-    }
 }
