@@ -97,7 +97,7 @@ final class ConfigLoader {
             JsonNode root = STRICT.readTree(bytes);
             if (root == null || root.isMissingNode()) {
                 throw new ConfigException(shown + ": the file is empty; write the " + what
-                        + " as a JSON object (see CONFIG.md)");
+                        + " as a JSON object (see 'el4ner help config')");
             }
             return root;
         } catch (JsonProcessingException e) {

@@ -33,14 +33,17 @@ import picocli.CommandLine.Option;
 /** {@code el4ner evaluate}: run a configuration over gold data, resumably, and write a report. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
         header = "Measure a configuration on gold CoNLL data; resumable; writes predictions and a report.",
-        description = {"Recognises every sentence (or a seeded random sample) of the gold files with the ensemble of",
-                "--config, writing one JSON line per sentence to OUT/predictions.jsonl as it goes. Run the same",
-                "command again after a crash or Ctrl-C and it resumes where it stopped, but only if the",
-                "configuration, the files it names, the data and the options are the same (OUT/run.json records",
-                "them); otherwise it stops and says what changed: add --restart to start over. Then writes",
-                "OUT/report.json, OUT/report.md and OUT/report.html: F1 overall, per type and per stage and",
-                "member (ablations), bootstrap 95%% intervals, validator effect, calls/tokens/latency."},
-        footer = {"", "Exit codes: 0 success, 1 failure while running, 2 usage, configuration or data error."})
+        description = {"Recognises every sentence (or a seeded random sample) of the gold files with the ensemble "
+                + "of --config, writing one JSON line per sentence to OUT/predictions.jsonl as it goes.",
+                "Run the same command again after a crash or Ctrl-C and it resumes where it stopped, but only if "
+                        + "the configuration, the files it names, the data and the options are the same "
+                        + "(OUT/run.json records them); otherwise it stops and says what changed: add --restart to "
+                        + "start over.",
+                "Then it writes OUT/report.json, OUT/report.md and OUT/report.html: F1 overall, per type and per "
+                        + "stage and member (ablations), bootstrap 95%% intervals, the validator's effect, calls, "
+                        + "tokens and latency."},
+        footer = {"", "Exit codes: 0 success, 1 failure while running,", "2 usage, configuration or data error.", "",
+                Main.CONFIG_REFERENCE_1, "  " + Main.CONFIG_REFERENCE_URL})
 final class EvaluateCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     /** Failed sentences whose members' errors are printed as they happen; the others are counted in the summary. */
@@ -49,8 +52,8 @@ final class EvaluateCommand implements Callable<Integer> {
     private static final List<String> OUTPUTS = List.of("run.json", "predictions.jsonl", "sentence-ids.txt",
             "predictions.conll", "report.json", "report.md", "report.html");
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The ensemble's JSON "
-            + "configuration (see CONFIG.md).")
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The JSON configuration "
+            + "('el4ner help config').")
     private Path config;
 
     @Option(names = {"-d", "--data"}, required = true, paramLabel = "FILE", description = "A gold CoNLL file; "
@@ -88,8 +91,8 @@ final class EvaluateCommand implements Callable<Integer> {
             + "once (default 1).")
     private int parallel;
 
-    @Option(names = "--restart", description = "Delete the previous run's outputs in --out (run.json, "
-            + "predictions.jsonl, sentence-ids.txt, predictions.conll, report.*) and start over instead of resuming.")
+    @Option(names = "--restart", description = "Delete the files of the previous run in --out (its "
+            + "record, predictions and reports) and start over instead of resuming.")
     private boolean restart;
 
     private final PrintStream stdout;

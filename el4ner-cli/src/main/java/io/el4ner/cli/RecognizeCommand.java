@@ -30,18 +30,19 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         header = "Recognise the named entities of one text; print them as one JSON object.",
         description = {"Recognises the named entities of one text and prints one JSON object on stdout:",
-                "  {\"entities\":[{\"start\",\"end\",\"type\",\"text\",\"confidence\"}],\"diagnostics\":[...],"
-                        + "\"usage\":{...},\"degraded\":false}",
-                "Offsets are UTF-16 indices into the text. The text is --text, the UTF-8 file --input, or stdin.",
-                "Progress (sentences done, rate, ETA) goes to stderr, never stdout."},
+                "  {\"entities\":[{\"start\",\"end\",\"type\",\"text\",\"confidence\"}],",
+                "   \"diagnostics\":[...],\"usage\":{...},\"degraded\":false}",
+                "Offsets are UTF-16 indices into the text. The text is --text, the UTF-8 file --input, or standard "
+                        + "input. Progress (sentences done, rate, ETA) goes to stderr, never to stdout."},
         footer = {"", "Exit codes: 0 success, 1 failure while recognising (e.g. every member failed),",
-                "2 usage or configuration error. Configuration: see CONFIG.md."})
+                "2 usage or configuration error.", "", Main.CONFIG_REFERENCE_1, "  " + Main.CONFIG_REFERENCE_URL})
 final class RecognizeCommand implements Callable<Integer> {
     private static final String PROVIDER_NOTE = "note: check the provider's name; to use a provider of your own, "
-            + "put its jar on the class path and start io.el4ner.cli.Main with -cp (see CONFIG.md)";
+            + "put its jar on the class path and start io.el4ner.cli.Main with -cp (see 'el4ner help config')";
 
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-            description = "The JSON configuration: entity types, members, demonstrations, ... (see CONFIG.md).")
+            description = "The JSON configuration: entity types, members, demonstrations... (see 'el4ner help "
+                    + "config').")
     private Path config;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
