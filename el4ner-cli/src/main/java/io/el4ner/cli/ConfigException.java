@@ -3,24 +3,20 @@ package io.el4ner.cli;
 import io.el4ner.api.El4nerConfigurationException;
 import java.util.List;
 
-/** A configuration file or an input the CLI cannot use; every problem names where it is and what to fix. */
+/**
+ * A configuration file or an input the CLI cannot use; every problem ({@link #problems()}) names where it is and what
+ * to fix.
+ */
 final class ConfigException extends El4nerConfigurationException {
     private static final long serialVersionUID = 1L;
-    private final transient List<String> problems;
 
     /** @param problems one line each, already prefixed with the file they are about */
     ConfigException(List<String> problems) {
-        super(String.join("; ", problems));
-        this.problems = List.copyOf(problems);
+        super(problems);
     }
 
     /** @param problem one line, already prefixed with the file it is about */
     ConfigException(String problem) {
-        this(List.of(problem));
-    }
-
-    /** @return the problems, one line each */
-    List<String> problems() {
-        return problems == null ? List.of(getMessage()) : problems;
+        super(problem);
     }
 }

@@ -216,8 +216,10 @@ final class RecognizeCommand implements Callable<Integer> {
             }
             return new Built(b.build(), Main.OK);
         } catch (El4nerConfigurationException e) {
-            err.println("error: " + config + ": " + secrets.mask(e.getMessage()));
-            if (String.valueOf(e.getMessage()).contains("no ModelMemberProvider named")) {
+            for (String problem : e.problems()) {
+                err.println("error: " + config + ": " + secrets.mask(problem));
+            }
+            if (e.problems().stream().anyMatch(p -> String.valueOf(p).contains("no ModelMemberProvider named"))) {
                 err.println(PROVIDER_NOTE);
             }
             return new Built(null, Main.USAGE);

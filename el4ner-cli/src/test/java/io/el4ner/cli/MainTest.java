@@ -524,6 +524,34 @@ class MainTest {
         assertThat(r.err()).contains("unknown parameter 'answerz'; did you mean 'answers'?");
     }
 
+    @Test
+    void everyProblemFoundWhileAssemblingIsReportedInOneRun() throws IOException {
+        Map<String, Object> typo = aliceMember("m1");
+        typo.put("parameters", Map.of("answerz", Map.of(), "apiKey", SECRET));
+        Map<String, Object> c = config(typo, aliceMember("m2"),
+                Map.of("provider", "scriptd", "name", "m3"));
+        c.put("aggregator", Map.of("weights", Map.of("m1", 1.0, "m4", 2.0)));
+        c.put("validation", Map.of("mode", "single", "verifier", "m9"));
+        Path file = write("config.json", c);
+
+        Run r = run("recognize", "--config", file.toString(), "--text", TEXT);
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        List<String> lines = r.err().lines().toList();
+        String prefix = "error: " + file + ": ";
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(0)).startsWith(prefix + "member #1 (scripted): unknown parameter 'answerz'; did you mean "
+                + "'answers'?");
+        assertThat(lines.get(1)).startsWith(prefix + "no ModelMemberProvider named 'scriptd'; available: [");
+        assertThat(lines.subList(2, 5)).containsExactly(
+                prefix + "memberWeights names 'm4', which is not a member; members: [m1, m2, m3]",
+                prefix + "verifier 'm9' is not a member; members: [m1, m2, m3]",
+                "note: check the provider's name; to use a provider of your own, put its jar on the class path and "
+                        + "start io.el4ner.cli.Main with -cp (see 'el4ner help config')");
+        assertThat(r.err()).doesNotContain(SECRET);
+    }
+
     // --- runtime failures ---------------------------------------------------------------------------------------
 
     @Test

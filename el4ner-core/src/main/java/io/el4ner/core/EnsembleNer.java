@@ -6,6 +6,7 @@ import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.El4nerException;
 import io.el4ner.api.Entity;
 import io.el4ner.api.EntityType;
+import io.el4ner.api.LabeledSpan;
 import io.el4ner.api.NerResult;
 import io.el4ner.api.Provenance;
 import io.el4ner.api.Redaction;
@@ -869,44 +870,50 @@ public final class EnsembleNer implements AutoCloseable {
         }
 
         /**
-         * Builds the ensemble: creates provider-made components and checks the configuration.
+         * Builds the ensemble: creates provider-made components and checks the configuration. Every problem is
+         * reported at once: first those of the builder's own settings (then no component is created), else those
+         * found while creating the components (each provider's complaints, member names, weights, the verifier).
          *
          * @return a new ensemble
-         * @throws El4nerConfigurationException for an unknown provider, no member, duplicate member names, no
-         *     entity type, a demonstration with a type outside the label set, an unknown verifier, or options that
-         *     cannot be combined
+         * @throws El4nerConfigurationException listing in {@link El4nerConfigurationException#problems()} every
+         *     problem found: an unknown provider, a provider's rejected parameters, no member, duplicate member
+         *     names, no entity type, a demonstration with a type outside the label set, weights or a verifier
+         *     naming no member, or options that cannot be combined; the components already created are closed
          */
         public EnsembleNer build() {
+            List<String> problems = new ArrayList<>();
             if (types.isEmpty()) {
-                throw new El4nerConfigurationException("no entity types: add at least one with entityType(name, "
-                        + "description)");
+                problems.add("no entity types: add at least one with entityType(name, description)");
             }
             Set<String> typeNames = new HashSet<>();
             for (EntityType t : types) {
                 boolean reserved = Provenance.NOT_AN_ENTITY.equalsIgnoreCase(t.name());
                 if (!typeNames.add(t.name()) || reserved) {
-                    throw new El4nerConfigurationException("entity type '" + t.name() + "' is "
+                    problems.add("entity type '" + t.name() + "' is "
                             + (reserved ? "reserved for 'not an entity'" : "given twice"));
                 }
             }
             for (Demonstration d : pool) {
-                d.spans().forEach(s -> {
+                for (LabeledSpan s : d.spans()) {
                     if (!typeNames.contains(s.type())) {
-                        throw new El4nerConfigurationException("a demonstration uses type '" + s.type()
-                                + "', which is not in the label set " + typeNames + ": " + d.text());
+                        problems.add("a demonstration uses type '" + s.type() + "', which is not in the label set "
+                                + new java.util.TreeSet<>(typeNames) + ": " + d.text());
                     }
-                });
+                }
             }
             if (members.isEmpty()) {
-                throw new El4nerConfigurationException("no members: add at least one with member(...)");
+                problems.add("no members: add at least one with member(...)");
             }
             if (aggregator != null && (quorum != 1 || !weights.isEmpty())) {
-                throw new El4nerConfigurationException("extractionQuorum and memberWeights configure the default "
-                        + "aggregator; pass them to your aggregator instead");
+                problems.add("extractionQuorum and memberWeights configure the default aggregator; pass them to "
+                        + "your aggregator instead");
             }
             if (validator != null && (verifier != null || validation != ValidationMode.SINGLE)) {
-                throw new El4nerConfigurationException("validation(...) and verifier(...) configure self-validation; "
-                        + "they cannot be combined with validator(...)");
+                problems.add("validation(...) and verifier(...) configure self-validation; they cannot be combined "
+                        + "with validator(...)");
+            }
+            if (!problems.isEmpty()) {
+                throw new El4nerConfigurationException(problems);
             }
             ClassLoader loader = classLoader != null ? classLoader
                     : Optional.ofNullable(Thread.currentThread().getContextClassLoader())
@@ -926,36 +933,65 @@ public final class EnsembleNer implements AutoCloseable {
             }
         }
 
+        /**
+         * Creates the components, collecting configuration problems rather than stopping at the first: a component
+         * that cannot be created is left out, and the others are still created so that their problems are found too.
+         */
         private EnsembleNer assemble(ClassLoader loader, List<AutoCloseable> owned) {
+            List<String> problems = new ArrayList<>();
             List<ModelMember> built = new ArrayList<>();
             Set<String> names = new HashSet<>();
+            List<String> memberNames = new ArrayList<>();
+            boolean allNamesKnown = true;
             for (int i = 0; i < members.size(); i++) {
                 Object spec = members.get(i);
                 ModelMember m;
                 if (spec instanceof Named n) {
-                    m = Providers.byName(ModelMemberProvider.class, n.provider(), loader)
-                            .create(config("member #" + (i + 1) + " (" + n.provider() + ")", n.parameters()));
+                    try {
+                        m = Providers.byName(ModelMemberProvider.class, n.provider(), loader)
+                                .create(config("member #" + (i + 1) + " (" + n.provider() + ")", n.parameters()));
+                    } catch (El4nerConfigurationException e) {
+                        problems.addAll(e.problems());
+                        // its name, when the configuration gives it, still counts for the weights and the verifier
+                        if (n.parameters().get("name") instanceof String given && !given.isBlank()
+                                && names.add(given)) {
+                            memberNames.add(given);
+                        } else {
+                            allNamesKnown = false;
+                        }
+                        continue;
+                    }
                     if (m == null) {
-                        throw new El4nerConfigurationException("provider '" + n.provider() + "' created no member");
+                        problems.add("provider '" + n.provider() + "' created no member");
+                        allNamesKnown = false;
+                        continue;
                     }
                     owned.add(m);
                 } else {
                     m = (ModelMember) spec;
                 }
                 if (m.name() == null || m.name().isBlank()) {
-                    throw new El4nerConfigurationException("member #" + (i + 1) + " has no name");
+                    problems.add("member #" + (i + 1) + " has no name");
+                    allNamesKnown = false;
+                    continue;
                 }
                 if (!names.add(m.name())) {
-                    throw new El4nerConfigurationException("two members are named '" + m.name()
-                            + "'; member names must be unique");
+                    problems.add("two members are named '" + m.name() + "'; member names must be unique");
+                } else {
+                    memberNames.add(m.name());
                 }
                 built.add(m);
             }
-            List<String> memberNames = built.stream().map(ModelMember::name).toList();
-            for (String w : weights.keySet()) {
-                if (!names.contains(w)) {
-                    throw new El4nerConfigurationException("memberWeights names '" + w + "', which is not a member; "
-                            + "members: " + memberNames);
+            if (allNamesKnown) {
+                for (String w : weights.keySet()) {
+                    if (!names.contains(w)) {
+                        problems.add("memberWeights names '" + w + "', which is not a member; members: "
+                                + memberNames);
+                    }
+                }
+                if (validator == null && validation != ValidationMode.NONE && verifier != null
+                        && !names.contains(verifier)) {
+                    problems.add("verifier '" + verifier + "' is not a member; members: " + memberNames);
                 }
             }
 
@@ -965,18 +1001,23 @@ public final class EnsembleNer implements AutoCloseable {
                     r = Optional.of(given);
                 } else {
                     Named n = (Named) retriever;
-                    RetrieverProvider p = n != null ? Providers.byName(RetrieverProvider.class, n.provider(), loader)
-                            : Providers.single(RetrieverProvider.class, "el4ner.retriever", loader);
-                    Retriever created = p.create(config("retriever " + p.name(),
-                            n != null ? n.parameters() : Map.of()));
-                    owned.add(created);
-                    r = Optional.of(created);
+                    try {
+                        RetrieverProvider p = n != null
+                                ? Providers.byName(RetrieverProvider.class, n.provider(), loader)
+                                : Providers.single(RetrieverProvider.class, "el4ner.retriever", loader);
+                        Retriever created = p.create(config("retriever " + p.name(),
+                                n != null ? n.parameters() : Map.of()));
+                        owned.add(created);
+                        r = Optional.of(created);
+                    } catch (El4nerConfigurationException e) {
+                        problems.addAll(e.problems());
+                    }
                 }
             } else if (retriever != null) {
                 log.warn("a retriever is configured but there is no demonstration pool (or k = 0): it is not used");
             }
 
-            Aggregator a;
+            Aggregator a = null;
             if (aggregator instanceof Aggregator given) {
                 a = given;
             } else {
@@ -984,36 +1025,46 @@ public final class EnsembleNer implements AutoCloseable {
                 if (n == null && System.getProperty("el4ner.aggregator") == null) {
                     a = new VotingAggregator(quorum, weights);
                 } else {
-                    AggregatorProvider p = n != null ? Providers.byName(AggregatorProvider.class, n.provider(), loader)
-                            : Providers.single(AggregatorProvider.class, "el4ner.aggregator", loader);
-                    a = p.create(config("aggregator " + p.name(), n != null ? n.parameters() : Map.of()));
-                    if (a instanceof AutoCloseable c) {
-                        owned.add(c);
+                    try {
+                        AggregatorProvider p = n != null
+                                ? Providers.byName(AggregatorProvider.class, n.provider(), loader)
+                                : Providers.single(AggregatorProvider.class, "el4ner.aggregator", loader);
+                        a = p.create(config("aggregator " + p.name(), n != null ? n.parameters() : Map.of()));
+                        if (a instanceof AutoCloseable c) {
+                            owned.add(c);
+                        }
+                    } catch (El4nerConfigurationException e) {
+                        problems.addAll(e.problems());
                     }
                 }
             }
 
             Prompts p = new Prompts(prompts);
-            Optional<Validator> v;
+            Optional<Validator> v = Optional.empty();
             if (validator instanceof Validator given) {
                 v = Optional.of(given);
             } else if (validator instanceof Named n) {
-                Validator created = Providers.byName(ValidatorProvider.class, n.provider(), loader)
-                        .create(config("validator " + n.provider(), n.parameters()));
-                owned.add(created);
-                v = Optional.of(created instanceof SelfValidator sv ? sv.withPrompts(p) : created);
+                try {
+                    Validator created = Providers.byName(ValidatorProvider.class, n.provider(), loader)
+                            .create(config("validator " + n.provider(), n.parameters()));
+                    owned.add(created);
+                    v = Optional.of(created instanceof SelfValidator sv ? sv.withPrompts(p) : created);
+                } catch (El4nerConfigurationException e) {
+                    problems.addAll(e.problems());
+                }
+                if (allNamesKnown && v.isPresent() && v.get() instanceof SelfValidator sv
+                        && sv.verifier().isPresent() && !names.contains(sv.verifier().get())) {
+                    problems.add("verifier '" + sv.verifier().get() + "' is not a member; members: " + memberNames);
+                }
             } else if (validation == ValidationMode.NONE) {
                 if (verifier != null) {
-                    throw new El4nerConfigurationException("a verifier is set but validation is NONE");
+                    problems.add("a verifier is set but validation is NONE");
                 }
-                v = Optional.empty();
             } else {
                 v = Optional.of(new SelfValidator(validation, Optional.ofNullable(verifier), p));
             }
-            if (v.isPresent() && v.get() instanceof SelfValidator sv && sv.verifier().isPresent()
-                    && !names.contains(sv.verifier().get())) {
-                throw new El4nerConfigurationException("verifier '" + sv.verifier().get()
-                        + "' is not a member; members: " + memberNames);
+            if (!problems.isEmpty()) {
+                throw new El4nerConfigurationException(problems);
             }
 
             ExecutorService ownedExecutor = null;

@@ -2,10 +2,13 @@ package io.el4ner.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.ChatResponse;
+import io.el4ner.api.Demonstration;
 import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.LabeledSpan;
 import io.el4ner.api.NerResult;
 import io.el4ner.api.Stage;
 import io.el4ner.api.TokenUsage;
@@ -186,6 +189,59 @@ class DiscoveryTest {
         assertThat(ner.memberNames()).containsExactly("one", "two");
         ner.close();
         assertThat(FixedMemberProvider.CLOSED.get() - before).isEqualTo(2);
+    }
+
+    @Test
+    void everyConfigurationProblemIsReportedAtOnce() {
+        int closedBefore = FixedMemberProvider.CLOSED.get();
+        List<Demonstration> pool = List.of(new Demonstration("Paris is big", List.of(new LabeledSpan(0, 5, "LOC"))));
+        El4nerConfigurationException e = catchThrowableOfType(() -> EnsembleNer.builder().entityType("LOC", "")
+                .member("test-fixed", Map.of("name", "one", "entitees", "[]"))
+                .member("test-fixed", Map.of("name", "two"))
+                .member("no-such-provider", Map.of("name", "three"))
+                .memberWeights(Map.of("one", 1.0, "tow", 2.0))
+                .verifier("too")
+                .demonstrations(pool)
+                .retriever("token-overlap", Map.of("colour", "red"))
+                .build(), El4nerConfigurationException.class);
+
+        assertThat(e.problems()).hasSize(5);
+        assertThat(e.problems().get(0)).startsWith("member #1 (test-fixed): unknown parameter 'entitees'; "
+                + "did you mean 'entities'?");
+        assertThat(e.problems().get(1)).startsWith("no ModelMemberProvider named 'no-such-provider'");
+        assertThat(e.problems().subList(2, 5)).containsExactly(
+                "memberWeights names 'tow', which is not a member; members: [one, two, three]",
+                "verifier 'too' is not a member; members: [one, two, three]",
+                "retriever token-overlap: unknown parameter 'colour'; known parameters: []");
+        assertThat(e.getMessage()).startsWith("5 configuration problems: member #1 (test-fixed): unknown parameter");
+        assertThat(FixedMemberProvider.CLOSED.get() - closedBefore).as("member 'two', created, is closed again")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aMemberWithoutAKnownNameSkipsTheNameChecksRatherThanGuessing() {
+        El4nerConfigurationException e = catchThrowableOfType(() -> EnsembleNer.builder().entityType("LOC", "")
+                .member("test-fixed", Map.of("name", "one"))
+                .member("no-such-provider", Map.of())
+                .memberWeights(Map.of("whoever", 1.0))
+                .build(), El4nerConfigurationException.class);
+        assertThat(e.problems()).singleElement().asString().startsWith("no ModelMemberProvider named");
+    }
+
+    @Test
+    void builderSettingsAreAllReportedBeforeAnyComponentIsCreated() {
+        int closedBefore = FixedMemberProvider.CLOSED.get();
+        El4nerConfigurationException e = catchThrowableOfType(() -> EnsembleNer.builder()
+                .entityType("LOC", "").entityType("none", "")
+                .demonstrations(List.of(new Demonstration("Bob ran", List.of(new LabeledSpan(0, 3, "PER")))))
+                .member("test-fixed", Map.of("name", "one", "entitees", "[]"))
+                .validator("self", Map.of()).verifier("one")
+                .build(), El4nerConfigurationException.class);
+        assertThat(e.problems()).containsExactly("entity type 'none' is reserved for 'not an entity'",
+                "a demonstration uses type 'PER', which is not in the label set [LOC, none]: Bob ran",
+                "validation(...) and verifier(...) configure self-validation; they cannot be combined with "
+                        + "validator(...)");
+        assertThat(FixedMemberProvider.CLOSED.get()).isEqualTo(closedBefore);
     }
 
     @Test

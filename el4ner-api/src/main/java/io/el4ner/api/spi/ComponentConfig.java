@@ -194,16 +194,22 @@ public record ComponentConfig(String component, Map<String, Object> parameters, 
      * Rejects parameters this component does not know, so that a misspelt name is not silently ignored.
      *
      * @param known the parameter names the component reads
-     * @throws El4nerConfigurationException naming the first unknown parameter and the known ones
+     * @throws El4nerConfigurationException naming every unknown parameter (one {@linkplain
+     *     El4nerConfigurationException#problems() problem} each, in name order, with the closest known name when there
+     *     is one) and the known ones
      */
     public void requireOnly(Set<String> known) {
+        List<String> problems = new java.util.ArrayList<>();
         for (String k : new TreeMap<>(parameters).keySet()) {
             if (!known.contains(k)) {
                 String suggestion = closest(k, known);
-                throw new El4nerConfigurationException(component + ": unknown parameter '" + k + "'; "
+                problems.add(component + ": unknown parameter '" + k + "'; "
                         + (suggestion == null ? "" : "did you mean '" + suggestion + "'? ")
                         + "known parameters: " + new java.util.TreeSet<>(known));
             }
+        }
+        if (!problems.isEmpty()) {
+            throw new El4nerConfigurationException(problems);
         }
     }
 

@@ -2,6 +2,7 @@ package io.el4ner.api.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.el4ner.api.El4nerConfigurationException;
 import java.util.Map;
@@ -37,6 +38,24 @@ class ComponentConfigSuggestionTest {
         ComponentConfig c = ComponentConfig.of("retriever", Map.of("colour", "red"));
         assertThatThrownBy(() -> c.requireOnly(Set.of("index", "threads")))
                 .hasMessage("retriever: unknown parameter 'colour'; known parameters: [index, threads]");
+    }
+
+    @Test
+    void everyUnknownParameterIsReportedAtOnce() {
+        ComponentConfig c = ComponentConfig.of("member 'qwen'", Map.of("apiKey", "x", "modle", "m", "model", "m",
+                "colour", "red"));
+        El4nerConfigurationException e = catchThrowableOfType(() -> c.requireOnly(KNOWN),
+                El4nerConfigurationException.class);
+        assertThat(e.problems()).containsExactly(
+                "member 'qwen': unknown parameter 'apiKey'; did you mean 'apiKeyEnv'? known parameters: "
+                        + "[apiKeyEnv, baseUrl, baseUrls, maxTokens, model, name, temperature]",
+                "member 'qwen': unknown parameter 'colour'; known parameters: "
+                        + "[apiKeyEnv, baseUrl, baseUrls, maxTokens, model, name, temperature]",
+                "member 'qwen': unknown parameter 'modle'; did you mean 'model'? known parameters: "
+                        + "[apiKeyEnv, baseUrl, baseUrls, maxTokens, model, name, temperature]");
+        assertThat(e.getMessage()).startsWith("3 configuration problems: member 'qwen': unknown parameter 'apiKey'")
+                .contains("; member 'qwen': unknown parameter 'colour'")
+                .contains("; member 'qwen': unknown parameter 'modle'");
     }
 
     @Test
