@@ -59,7 +59,7 @@ final class HelpCommand implements Callable<Integer> {
             return Main.OK;
         }
         CommandLine command = el4ner.getSubcommands().get(topic);
-        if (command != null && command != spec.commandLine()) {
+        if (command != null) {
             command.usage(out);
             return Main.OK;
         }

@@ -168,7 +168,7 @@ class HelpTest {
 
     @Test
     void helpCommand_printsThatCommandsHelp() {
-        for (String name : List.of("recognize", "inspect", "score", "evaluate")) {
+        for (String name : List.of("recognize", "inspect", "score", "evaluate", "help")) {
             MainTest.Run r = MainTest.run("help", name);
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).isEqualTo(help(name));
