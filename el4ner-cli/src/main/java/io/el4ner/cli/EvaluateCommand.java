@@ -194,7 +194,8 @@ final class EvaluateCommand implements Callable<Integer> {
                     err.flush();
                 }
             }, f -> printFailure(f, secrets));
-            EvaluationReport report = EvaluationReport.of(items, predictions, config.getFileName().toString(), seed);
+            EvaluationReport report = EvaluationReport.of(items, predictions, config.getFileName().toString(), seed)
+                    .resumed(items.size() - ran);
             report.write(out);
             printCauses(report.json(), secrets);
             JsonNode overall = report.json().path("overall").path("micro");

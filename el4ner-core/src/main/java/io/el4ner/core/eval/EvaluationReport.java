@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.el4ner.api.El4nerException;
 import io.el4ner.api.LabeledSpan;
+import io.el4ner.api.Stage;
 import io.el4ner.core.internal.JsonLinesFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -43,6 +45,21 @@ public final class EvaluationReport {
         this.root = root;
         this.items = items;
         this.lines = lines;
+    }
+
+    /**
+     * Records how many of the sentences were not recognised by this run but found done in the predictions file
+     * (a resumed run); the reports show it as {@code resumedSentences}.
+     *
+     * @param resumed how many sentences were resumed, 0 to {@code sentences}
+     * @return this report
+     */
+    public EvaluationReport resumed(int resumed) {
+        if (resumed < 0 || resumed > items.size()) {
+            throw new IllegalArgumentException("resumed must be 0 to " + items.size() + ", got " + resumed);
+        }
+        root.put("resumedSentences", resumed);
+        return this;
     }
 
     /** @return the report as a JSON tree */
@@ -136,7 +153,9 @@ public final class EvaluationReport {
         ordered.forEach((name, spans) -> rowsJson.set(name, scoreJson(Scorer.spans(items.size(), gold, spans),
                 bootstrapSeed, false)));
         root.set("validator", validatorJson(gold, ordered.get(Ablations.VOTE), ordered.get(Ablations.VALIDATION)));
-        root.set("usage", usageJson(lines));
+        List<String> members = new ArrayList<>();
+        ordered.keySet().stream().filter(k -> k.startsWith("member:")).forEach(k -> members.add(k.substring(7)));
+        root.set("usage", usageJson(lines, members));
         root.set("datasets", breakdown(items, gold, ordered.get(Ablations.VALIDATION), EvaluationItem::dataset,
                 bootstrapSeed));
         root.set("languages", breakdown(items, gold, ordered.get(Ablations.VALIDATION), EvaluationItem::language,
@@ -279,13 +298,36 @@ public final class EvaluationReport {
                 .put("keptWrong", keptWrong);
     }
 
-    private static ObjectNode usageJson(JsonNode[] lines) {
-        Map<String, long[]> byStageMember = new TreeMap<>(); // calls, failures, prompt, completion, latency
+    /**
+     * @param stage a stage as the predictions file writes it ({@code extraction})
+     * @return its place in the pipeline ({@link Stage} order); a stage el4ner does not know comes after them
+     */
+    static int stageRank(String stage) {
+        for (Stage s : Stage.values()) {
+            if (s.name().equalsIgnoreCase(stage)) {
+                return s.ordinal();
+            }
+        }
+        return Stage.values().length;
+    }
+
+    /**
+     * Sums the usage of every sentence by stage and member: stages in pipeline order ({@link Stage}), and in each
+     * stage the members in ensemble order (that of the {@code member:*} rows), then any other member in the order
+     * first seen.
+     */
+    private static ObjectNode usageJson(JsonNode[] lines, List<String> memberOrder) {
+        Map<List<String>, long[]> byStageMember = new LinkedHashMap<>(); // calls, failures, prompt, completion, latency
+        List<String> members = new ArrayList<>(memberOrder);
         long wall = 0;
         for (JsonNode n : lines) {
             wall += n.path("wallMillis").asLong(0);
             for (JsonNode u : n.path("usage")) {
-                long[] a = byStageMember.computeIfAbsent(u.path("stage").asText() + "\u0000" + u.path("member").asText(),
+                String member = u.path("member").asText();
+                if (!members.contains(member)) {
+                    members.add(member);
+                }
+                long[] a = byStageMember.computeIfAbsent(List.of(u.path("stage").asText(), member),
                         k -> new long[5]);
                 a[0] += u.path("calls").asLong();
                 a[1] += u.path("failures").asLong();
@@ -294,21 +336,26 @@ public final class EvaluationReport {
                 a[4] += u.path("latencyMillis").asLong();
             }
         }
+        List<Map.Entry<List<String>, long[]>> sorted = new ArrayList<>(byStageMember.entrySet());
+        sorted.sort(Comparator.comparingInt((Map.Entry<List<String>, long[]> e) -> stageRank(e.getKey().get(0)))
+                .thenComparing(e -> stageRank(e.getKey().get(0)) < Stage.values().length ? "" : e.getKey().get(0))
+                .thenComparingInt(e -> members.indexOf(e.getKey().get(1))));
         ObjectNode o = JSON.createObjectNode();
         o.put("wallMillis", wall);
         o.put("wallMillisPerSentence", lines.length == 0 ? 0 : (double) wall / lines.length);
         var entries = o.putArray("entries");
         Map<String, long[]> byStage = new LinkedHashMap<>();
-        byStageMember.forEach((k, a) -> {
-            String[] sm = k.split("\u0000", 2);
-            entries.addObject().put("stage", sm[0]).put("member", sm[1]).put("calls", a[0]).put("failures", a[1])
-                    .put("promptTokens", a[2]).put("completionTokens", a[3]).put("latencyMillis", a[4])
-                    .put("meanLatencyMillis", a[0] == 0 ? 0 : (double) a[4] / a[0]);
-            long[] s = byStage.computeIfAbsent(sm[0], x -> new long[5]);
+        for (Map.Entry<List<String>, long[]> e : sorted) {
+            String stage = e.getKey().get(0);
+            long[] a = e.getValue();
+            entries.addObject().put("stage", stage).put("member", e.getKey().get(1)).put("calls", a[0])
+                    .put("failures", a[1]).put("promptTokens", a[2]).put("completionTokens", a[3])
+                    .put("latencyMillis", a[4]).put("meanLatencyMillis", a[0] == 0 ? 0 : (double) a[4] / a[0]);
+            long[] s = byStage.computeIfAbsent(stage, x -> new long[5]);
             for (int i = 0; i < 5; i++) {
                 s[i] += a[i];
             }
-        });
+        }
         var stages = o.putObject("stages");
         byStage.forEach((stage, a) -> stages.putObject(stage).put("calls", a[0]).put("failures", a[1])
                 .put("promptTokens", a[2]).put("completionTokens", a[3]).put("latencyMillis", a[4])
@@ -333,7 +380,10 @@ public final class EvaluationReport {
             }
             List<ScoredSpan> g = relocate(gold, local);
             List<ScoredSpan> p = relocate(fin == null ? List.of() : fin, local);
-            o.set(name, scoreJson(Scorer.spans(idx.size(), g, p), seed, true));
+            ObjectNode group = scoreJson(Scorer.spans(idx.size(), g, p), seed, true);
+            group.put("sentences", idx.size());
+            group.put("goldEntities", g.size());
+            o.set(name, group);
         });
         return o;
     }
@@ -401,7 +451,11 @@ public final class EvaluationReport {
         sb.append("# Evaluation: ").append(root.path("title").asText()).append("\n\n");
         sb.append(root.path("sentences").asInt()).append(" sentences, ").append(root.path("goldEntities").asInt())
                 .append(" gold entities, ").append(root.path("failedSentences").asInt()).append(" failed, ")
-                .append(root.path("degradedSentences").asInt()).append(" degraded.\n\n");
+                .append(root.path("degradedSentences").asInt()).append(" degraded (failed ones included)");
+        if (root.has("resumedSentences")) {
+            sb.append(", ").append(root.path("resumedSentences").asInt()).append(" resumed from an earlier run");
+        }
+        sb.append(".\n\n");
         JsonNode causes = root.path("failureCauses");
         if (causes.path("errors").asInt() > 0) {
             sb.append("## Most frequent errors\n\n").append(causes.path("errors").asInt())
@@ -441,9 +495,13 @@ public final class EvaluationReport {
         }
         for (String group : List.of("datasets", "languages")) {
             if (root.path(group).size() > 0) {
-                sb.append("\n## Per ").append(group.substring(0, group.length() - 1)).append("\n\n| ")
-                        .append(group.substring(0, group.length() - 1)).append(" | F1 | 95% interval |\n|---|---|---|\n");
+                String one = group.substring(0, group.length() - 1);
+                sb.append("\n## Per ").append(one).append("\n\n| ").append(one)
+                        .append(" | sentences | precision | recall | F1 | 95% interval |\n|---|---|---|---|---|---|\n");
                 root.path(group).fields().forEachRemaining(e -> sb.append("| ").append(e.getKey()).append(" | ")
+                        .append(e.getValue().path("sentences").asInt()).append(" | ")
+                        .append(pct(e.getValue().path("micro").path("precision"))).append(" | ")
+                        .append(pct(e.getValue().path("micro").path("recall"))).append(" | ")
                         .append(pct(e.getValue().path("micro").path("f1"))).append(" | ")
                         .append(pct(e.getValue().path("f1Interval95").path("low"))).append("–")
                         .append(pct(e.getValue().path("f1Interval95").path("high"))).append(" |\n"));
@@ -466,70 +524,12 @@ public final class EvaluationReport {
         return String.format(Locale.ROOT, "%.1f", 100 * n.asDouble());
     }
 
-    /** @return a self-contained HTML page with SVG bar charts */
+    /**
+     * @return a self-contained page (polyglot HTML5: also well-formed XML) with tables and SVG charts: summary,
+     *     most frequent errors, F1 by stage and member with 95% intervals, per type, the validator's effect, per
+     *     dataset and language, calls, tokens and latency per stage and member in pipeline order
+     */
     public String html() {
-        StringBuilder sb = new StringBuilder();
-        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>el4ner evaluation: ")
-                .append(esc(root.path("title").asText())).append("</title><style>body{font-family:sans-serif;"
-                + "max-width:960px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{border:1px solid"
-                + " #ccc;padding:2px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
-                + "svg text{font-size:12px}</style></head><body>\n");
-        sb.append("<h1>Evaluation: ").append(esc(root.path("title").asText())).append("</h1>\n<p>")
-                .append(root.path("sentences").asInt()).append(" sentences, ").append(root.path("goldEntities").asInt())
-                .append(" gold entities, ").append(root.path("failedSentences").asInt()).append(" failed, ")
-                .append(root.path("degradedSentences").asInt()).append(" degraded.</p>\n");
-        Map<String, Double> f1 = new LinkedHashMap<>();
-        root.path("rows").fields().forEachRemaining(e -> f1.put(e.getKey(), e.getValue().path("micro").path("f1")
-                .asDouble()));
-        sb.append("<h2>F1 per member and stage</h2>\n").append(bars(f1, true));
-        Map<String, Double> types = new LinkedHashMap<>();
-        root.path("overall").path("types").fields().forEachRemaining(e -> types.put(e.getKey(),
-                e.getValue().path("f1").asDouble()));
-        sb.append("<h2>F1 per type (final answer)</h2>\n").append(bars(types, true));
-        Map<String, Double> latency = new LinkedHashMap<>();
-        Map<String, Double> tokens = new LinkedHashMap<>();
-        root.path("usage").path("stages").fields().forEachRemaining(e -> {
-            latency.put(e.getKey(), e.getValue().path("latencyMillis").asDouble()
-                    / Math.max(1, root.path("sentences").asInt()));
-            tokens.put(e.getKey(), (e.getValue().path("promptTokens").asDouble()
-                    + e.getValue().path("completionTokens").asDouble()) / Math.max(1, root.path("sentences").asInt()));
-        });
-        sb.append("<h2>Member latency per sentence, by stage (ms, summed over members)</h2>\n").append(bars(latency, false));
-        sb.append("<h2>Tokens per sentence, by stage</h2>\n").append(bars(tokens, false));
-        sb.append("<h2>Details</h2>\n<pre>").append(esc(markdown())).append("</pre>\n</body></html>\n");
-        return sb.toString();
-    }
-
-    private static String bars(Map<String, Double> values, boolean fraction) {
-        if (values.isEmpty()) {
-            return "<p>(none)</p>\n";
-        }
-        double max = fraction ? 1 : values.values().stream().mapToDouble(d -> d).max().orElse(1);
-        max = max <= 0 ? 1 : max;
-        int rowH = 22;
-        int labelW = 200;
-        int barW = 560;
-        StringBuilder sb = new StringBuilder();
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(labelW + barW + 80).append("\" height=\"")
-                .append(values.size() * rowH + 4).append("\">");
-        int y = 2;
-        for (Map.Entry<String, Double> e : values.entrySet()) {
-            double w = Math.max(0, e.getValue() / max * barW);
-            String shown = fraction ? String.format(Locale.ROOT, "%.1f", 100 * e.getValue())
-                    : String.format(Locale.ROOT, "%.1f", e.getValue());
-            sb.append("<text x=\"").append(labelW - 6).append("\" y=\"").append(y + 15)
-                    .append("\" text-anchor=\"end\">").append(esc(e.getKey())).append("</text>")
-                    .append("<rect x=\"").append(labelW).append("\" y=\"").append(y + 3).append("\" width=\"")
-                    .append(String.format(Locale.ROOT, "%.1f", w)).append("\" height=\"").append(rowH - 6)
-                    .append("\" fill=\"#4e79a7\"/>").append("<text x=\"")
-                    .append(String.format(Locale.ROOT, "%.1f", labelW + w + 4)).append("\" y=\"").append(y + 15)
-                    .append("\">").append(shown).append("</text>");
-            y += rowH;
-        }
-        return sb.append("</svg>\n").toString();
-    }
-
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return HtmlReport.render(root);
     }
 }
