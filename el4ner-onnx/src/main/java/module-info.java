@@ -8,6 +8,7 @@ module io.el4ner.onnx {
     requires com.microsoft.onnxruntime;
     requires ai.djl.tokenizers;
     requires org.slf4j;
+    requires com.fasterxml.jackson.databind;
 
     exports io.el4ner.onnx;
 
