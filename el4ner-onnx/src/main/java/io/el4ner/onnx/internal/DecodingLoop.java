@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,8 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Bounds: at most {@code maxRows} rows decode at once, and the rows' KV cache, padding included, stays within
  * {@code kvBudgetBytes} (a request waits until it fits; one that could never fit is refused by the caller before it
  * is queued). Requests are answered through their futures; failures are the raw causes
- * ({@link DecoderOutputException}, {@link OrtException}, {@link CancellationException},
- * {@link DeadlineException}), which the member maps to its exceptions.
+ * ({@link DecoderOutputException}, {@link OrtException}, {@link StoppedException}, {@link DeadlineException}),
+ * which the member maps to its exceptions.
  */
 public final class DecodingLoop implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -69,6 +68,25 @@ public final class DecodingLoop implements AutoCloseable {
      * @param finish why it stopped
      */
     public record Outcome(long[] tokens, int generated, int reused, Finish finish) {
+    }
+
+    /**
+     * A request was stopped before it finished: cancelled by its caller, or the loop was closed. (Not a
+     * {@code java.util.concurrent.CancellationException}: a future failed with one throws it instead of an {@code ExecutionException}.)
+     */
+    public static final class StoppedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final boolean closed;
+
+        StoppedException(String message, boolean closed) {
+            super(message);
+            this.closed = closed;
+        }
+
+        /** @return whether the loop was closed, rather than the request cancelled */
+        public boolean closed() {
+            return closed;
+        }
     }
 
     /** A request passed its deadline while it waited or decoded. */
@@ -121,7 +139,7 @@ public final class DecodingLoop implements AutoCloseable {
             return result;
         }
 
-        /** Stops the request at the next step; its result fails with a {@link CancellationException}. */
+        /** Stops the request at the next step; its result fails with a {@link StoppedException}. */
         public void cancel() {
             cancelled = true;
         }
@@ -292,7 +310,7 @@ public final class DecodingLoop implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            CancellationException closedNow = new CancellationException("the member was closed");
+            StoppedException closedNow = new StoppedException("the member was closed", true);
             pending.forEach(r -> r.result.completeExceptionally(closedNow));
             rows.forEach(r -> r.result.completeExceptionally(closedNow));
         }
@@ -353,7 +371,7 @@ public final class DecodingLoop implements AutoCloseable {
             if (p == null) {
                 stillWanted(r, System.nanoTime());
                 if (!r.result.isDone()) {
-                    r.result.completeExceptionally(new CancellationException("the member was closed"));
+                    r.result.completeExceptionally(new StoppedException("the member was closed", true));
                 }
                 return null;
             }
@@ -371,7 +389,7 @@ public final class DecodingLoop implements AutoCloseable {
     /** Fails a cancelled or expired request; returns whether it is still wanted. */
     private static boolean stillWanted(Request r, long now) {
         if (r.cancelled) {
-            r.result.completeExceptionally(new CancellationException("cancelled"));
+            r.result.completeExceptionally(new StoppedException("cancelled", false));
             return false;
         }
         if (r.expired(now)) {
@@ -400,8 +418,7 @@ public final class DecodingLoop implements AutoCloseable {
     }
 
     /**
-     * Stops the thread after its current model run; requests not finished fail with a
-     * {@link CancellationException}. Waits for the thread, so that nobody uses the session afterwards.
+     * Stops the thread after its current model run; requests not finished fail with a {@link StoppedException}. Waits for the thread, so that nobody uses the session afterwards.
      */
     @Override
     public void close() {
