@@ -31,10 +31,12 @@ import java.util.function.BooleanSupplier;
  * the end of the past, the positions before them are masked out (and zero). Position ids count a row's real tokens
  * only, so a token gets the same position in a batch as alone.
  *
- * <p><b>Prefill.</b> A prompt is computed in chunks that end at multiples of {@link #chunk()} tokens, counted from
- * the prompt's start, and a cached prefix is only ever used up to such a multiple: the cache of a prompt is thus
- * computed by the same runs on the same inputs whether a prefix came from the cache or not, and a prompt's answer does
- * not depend on what was decoded before it. Chunks also bound the logits ONNX Runtime writes per run
+ * <p><b>Prefill.</b> A prompt is computed in chunks that end at its <em>boundaries</em>: the multiples of
+ * {@link #chunk()} tokens counted from the prompt's start, and the positions right after a break token (the end
+ * tokens, which close each message of a rendered chat, so that a system message is a whole number of chunks). A
+ * cached prefix is only ever used up to a boundary. Boundaries depend only on the tokens before them, so the cache of
+ * a prompt is computed by the same runs on the same inputs whether a prefix came from the cache or not, and a prompt's
+ * answer does not depend on what was decoded before it. Chunks also bound the logits ONNX Runtime writes per run
  * ({@code chunk × vocab}), which for a 150k vocabulary would otherwise be hundreds of megabytes for a long prompt.
  *
  * <p><b>Copies.</b> Between decode steps the {@code present.*} outputs are fed back as the next {@code past_key_values.*}
@@ -51,6 +53,7 @@ public final class DecoderEngine {
     private final OrtSession session;
     private final DecoderSignature sig;
     private final int chunk;
+    private final Set<Long> breakAfter;
     private final Set<String> presents;
     private final String[] pastNames;
     private final String[] presentNames;
@@ -60,14 +63,16 @@ public final class DecoderEngine {
      * @param session the decoder's session
      * @param signature its checked signature
      * @param chunk the prefill chunk in tokens, at least 1
+     * @param breakAfter tokens after which a chunk ends too: the end tokens
      */
-    public DecoderEngine(OrtSession session, DecoderSignature signature, int chunk) {
+    public DecoderEngine(OrtSession session, DecoderSignature signature, int chunk, Set<Long> breakAfter) {
         this.session = Objects.requireNonNull(session, "session");
         this.sig = Objects.requireNonNull(signature, "signature");
         if (chunk < 1) {
             throw new IllegalArgumentException("chunk must be at least 1, got " + chunk);
         }
         this.chunk = chunk;
+        this.breakAfter = Set.copyOf(breakAfter);
         pastNames = new String[2 * sig.layers()];
         presentNames = new String[2 * sig.layers()];
         for (int i = 0; i < sig.layers(); i++) {
@@ -87,6 +92,41 @@ public final class DecoderEngine {
     /** @return the prefill chunk in tokens */
     public int chunk() {
         return chunk;
+    }
+
+    /**
+     * @param tokens a prompt
+     * @param position a position in it, {@code 0..tokens.length}
+     * @return whether a chunk may end there: the start, a multiple of the chunk, or right after a break token
+     */
+    public boolean isBoundary(long[] tokens, int position) {
+        return position % chunk == 0 || breakAfter.contains(tokens[position - 1]);
+    }
+
+    /**
+     * @param tokens a prompt
+     * @param limit a position, {@code 0..tokens.length}
+     * @return the last boundary at or before {@code limit}
+     */
+    public int lastBoundary(long[] tokens, int limit) {
+        int floor = limit / chunk * chunk;
+        for (int p = limit; p > floor; p--) {
+            if (breakAfter.contains(tokens[p - 1])) {
+                return p;
+            }
+        }
+        return floor;
+    }
+
+    /** The first boundary after {@code from}, or {@code tokens.length}. */
+    private int nextBoundary(long[] tokens, int from) {
+        int ceiling = Math.min(tokens.length, (from / chunk + 1) * chunk);
+        for (int p = from + 1; p < ceiling; p++) {
+            if (breakAfter.contains(tokens[p - 1])) {
+                return p;
+            }
+        }
+        return ceiling;
     }
 
     /**
@@ -154,8 +194,8 @@ public final class DecoderEngine {
      * Computes a prompt's cache and its last logits, one row, in chunks.
      *
      * @param tokens the prompt, at least one token
-     * @param prefix a cache of the prompt's first tokens, whose length is a multiple of {@link #chunk()} and less
-     *     than the prompt's, or null
+     * @param prefix a cache of the prompt's first tokens, whose length is a boundary of the prompt
+     *     ({@link #isBoundary}) and less than the prompt's, or null
      * @param cancelled asked between chunks; when it says true, the prefill stops and null is returned
      * @return the cache and logits, or null if cancelled
      * @throws OrtException if ONNX Runtime fails
@@ -164,7 +204,7 @@ public final class DecoderEngine {
     public Prefilled prefill(long[] tokens, RowKv prefix, BooleanSupplier cancelled) throws OrtException {
         int total = tokens.length;
         int done = prefix == null ? 0 : prefix.length();
-        if (total == 0 || done >= total || done % chunk != 0) {
+        if (total == 0 || done >= total || !isBoundary(tokens, done)) {
             throw new IllegalArgumentException("prefill of " + total + " tokens from a prefix of " + done
                     + " (chunk " + chunk + ")");
         }
@@ -174,7 +214,7 @@ public final class DecoderEngine {
         try {
             int c = 0;
             while (done < total) {
-                c = Math.min(chunk - done % chunk, total - done);
+                c = nextBoundary(tokens, done) - done;
                 long[] mask = new long[done + c];
                 Arrays.fill(mask, 1L);
                 long[] pos = new long[c];

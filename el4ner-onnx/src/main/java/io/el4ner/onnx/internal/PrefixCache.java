@@ -10,15 +10,15 @@ import java.util.Map;
  * types, the demonstrations a sentence's stages share) computes only what follows. Bounded by a number of bytes and
  * of entries; the least recently used prompt goes first.
  *
- * <p>Only multiples of the engine's prefill chunk are stored and reused (see {@link DecoderEngine}), so that reuse
- * never changes a result. A prompt is stored once: one that extends a stored prompt replaces it.
+ * <p>Prefixes are stored and reused only up to the engine's chunk boundaries (see {@link DecoderEngine}), so that
+ * reuse never changes a result. A prompt is stored once: one that extends a stored prompt replaces it.
  *
  * <p>Thread-safe.
  */
 public final class PrefixCache {
     private final long budgetBytes;
     private final int maxEntries;
-    private final int chunk;
+    private final DecoderEngine engine;
     private final int heads;
     private final int headBytes;
     private final long bytesPerToken;
@@ -41,38 +41,38 @@ public final class PrefixCache {
     /**
      * @param budgetBytes the most bytes of cache held; 0 stores nothing
      * @param maxEntries the most prompts held
-     * @param signature the model's signature, for the cache layout
-     * @param chunk the engine's prefill chunk
+     * @param engine the engine whose boundaries the cache follows
      */
-    public PrefixCache(long budgetBytes, int maxEntries, DecoderSignature signature, int chunk) {
+    public PrefixCache(long budgetBytes, int maxEntries, DecoderEngine engine) {
         if (budgetBytes < 0 || maxEntries < 0) {
             throw new IllegalArgumentException("the prefix cache budget must not be negative");
         }
         this.budgetBytes = budgetBytes;
         this.maxEntries = maxEntries;
-        this.chunk = chunk;
+        this.engine = engine;
+        DecoderSignature signature = engine.signature();
         this.heads = signature.kvHeads();
         this.headBytes = signature.headDim() * signature.kvElementBytes();
         this.bytesPerToken = signature.bytesPerToken();
     }
 
     /**
-     * Finds the longest stored prefix of a prompt that can be reused: a multiple of the chunk, and shorter than the
-     * prompt, since the prompt's last token must still be computed for its logits.
+     * Finds the longest stored prefix of a prompt that can be reused: it ends at a boundary of the prompt, and
+     * before its end, since the prompt's last token must still be computed for its logits.
      *
      * @param prompt the prompt's tokens
      * @return the prefix, or null when none is stored
      */
     public synchronized Hit lookup(long[] prompt) {
-        int limit = (prompt.length - 1) / chunk * chunk;
+        int limit = prompt.length - 1;
         Entry best = null;
         int bestLength = 0;
         Integer bestKey = null;
         for (Map.Entry<Integer, Entry> e : entries.entrySet()) {
             long[] t = e.getValue().tokens();
-            int common = Arrays.mismatch(t, 0, Math.min(t.length, limit), prompt, 0, Math.min(t.length, limit));
-            int same = common < 0 ? Math.min(t.length, limit) : common;
-            int usable = same / chunk * chunk;
+            int n = Math.min(t.length, limit);
+            int common = Arrays.mismatch(t, 0, n, prompt, 0, n);
+            int usable = engine.lastBoundary(prompt, common < 0 ? n : common);
             if (usable > bestLength) {
                 bestLength = usable;
                 best = e.getValue();
@@ -87,13 +87,13 @@ public final class PrefixCache {
     }
 
     /**
-     * Stores the cache of a prompt, cut to a multiple of the chunk, if it fits the budget.
+     * Stores the cache of a prompt, cut at its last boundary, if it fits the budget.
      *
      * @param prompt the prompt's tokens
      * @param kv the cache of all of them
      */
     public synchronized void offer(long[] prompt, DecoderEngine.RowKv kv) {
-        int length = Math.min(prompt.length, kv.length()) / chunk * chunk;
+        int length = engine.lastBoundary(prompt, Math.min(prompt.length, kv.length()));
         if (length == 0 || budgetBytes == 0 || maxEntries == 0) {
             return;
         }

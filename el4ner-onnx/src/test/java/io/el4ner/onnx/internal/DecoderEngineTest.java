@@ -7,13 +7,15 @@ import ai.onnxruntime.OrtSession;
 import io.el4ner.onnx.DecoderFixtures;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -26,32 +28,41 @@ class DecoderEngineTest {
     private static final float TOLERANCE = 1e-4f;
     private static final int CHUNK = 16;
 
-    private final List<OrtSession> sessions = new ArrayList<>();
+    private final Map<String, OrtSession> sessions = new HashMap<>();
+    private final Map<String, DecoderSignature> signatures = new HashMap<>();
 
-    Stream<Arguments> models() throws OrtException {
-        return Stream.of(Arguments.of("tiny-mha/model", engine(DecoderFixtures.MHA, "model")),
-                Arguments.of("tiny-gqa/model", engine(DecoderFixtures.GQA, "model")),
-                Arguments.of("tiny-gqa/model_q4", engine(DecoderFixtures.GQA, "model_q4")));
+    static Stream<String> models() {
+        return Stream.of("tiny-mha/model", "tiny-gqa/model", "tiny-gqa/model_q4");
     }
 
-    private DecoderEngine engine(String fixture, String variant) throws OrtException {
-        DecoderDirectory files = DecoderDirectory.read(DecoderFixtures.dir(fixture), variant,
-                DecoderDirectory.CPU_VARIANTS);
-        OrtSession s = OrtSessions.open(files.name(), files.onnxFile(), OrtSessions.Options.cpu(1)).session();
-        sessions.add(s);
-        return new DecoderEngine(s, DecoderSignature.read(s, files), CHUNK);
+    /** An engine on a session shared by the tests: {@code model} is the fixture, '/' and the variant. */
+    private DecoderEngine engine(String model, Set<Long> breakAfter) throws OrtException {
+        if (!sessions.containsKey(model)) {
+            String[] parts = model.split("/");
+            DecoderDirectory files = DecoderDirectory.read(DecoderFixtures.dir(parts[0]), parts[1],
+                    DecoderDirectory.CPU_VARIANTS);
+            OrtSession s = OrtSessions.open(model, files.onnxFile(), OrtSessions.Options.cpu(1)).session();
+            sessions.put(model, s);
+            signatures.put(model, DecoderSignature.read(s, files));
+        }
+        return new DecoderEngine(sessions.get(model), signatures.get(model), CHUNK, breakAfter);
+    }
+
+    private DecoderEngine engine(String model) throws OrtException {
+        return engine(model, Set.of());
     }
 
     @AfterAll
     void closeSessions() throws OrtException {
-        for (OrtSession s : sessions) {
+        for (OrtSession s : sessions.values()) {
             s.close();
         }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
-    void prefillAndSteps_equalFullRecomputation(String model, DecoderEngine engine) throws OrtException {
+    void prefillAndSteps_equalFullRecomputation(String model) throws OrtException {
+        DecoderEngine engine = engine(model);
         long[] prompt = tokens(new Random(1), 45, engine);
         DecoderEngine.Prefilled p = engine.prefill(prompt, null, () -> false);
         assertThat(p.kv().length()).isEqualTo(45);
@@ -72,8 +83,8 @@ class DecoderEngineTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
-    void leftPaddedBatch_equalsFullRecomputationAndRowsAlone(String model, DecoderEngine engine)
-            throws OrtException {
+    void leftPaddedBatch_equalsFullRecomputationAndRowsAlone(String model) throws OrtException {
+        DecoderEngine engine = engine(model);
         Random random = new Random(2);
         long[][] seqs = {tokens(random, 5, engine), tokens(random, 37, engine), tokens(random, 20, engine)};
         List<DecoderEngine.RowKv> rows = new ArrayList<>();
@@ -119,14 +130,14 @@ class DecoderEngineTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
-    void reusedPrefix_equalsFullRecomputationAndTheUncachedPrefill(String model, DecoderEngine engine)
-            throws OrtException {
+    void reusedPrefix_equalsFullRecomputationAndTheUncachedPrefill(String model) throws OrtException {
+        DecoderEngine engine = engine(model);
         Random random = new Random(3);
         long[] first = tokens(random, 60, engine);
         long[] second = Arrays.copyOf(first, 71);
         long[] tail = tokens(random, 71 - 40, engine);
         System.arraycopy(tail, 0, second, 40, tail.length); // shares 40 tokens: two whole chunks of 16
-        PrefixCache cache = new PrefixCache(1 << 20, 8, engine.signature(), CHUNK);
+        PrefixCache cache = new PrefixCache(1 << 20, 8, engine);
         cache.offer(first, engine.prefill(first, null, () -> false).kv());
         assertThat(cache.bytes()).isEqualTo(48 * engine.signature().bytesPerToken());
 
@@ -144,6 +155,36 @@ class DecoderEngineTest {
         assertThat(again.length()).isEqualTo(64);
         assertThat(engine.prefill(second, again.kv(), () -> false).logits()).containsExactly(fresh.logits());
         assertThat(cache.size()).as("the first prompt's entry is kept beside the second's").isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void reusedPrefix_endsAtAMessageBoundary(String model) throws OrtException {
+        long end = 7; // the end token that closes a message
+        DecoderEngine engine = engine(model, Set.of(end));
+        Random random = new Random(4);
+        long[] system = tokens(random, 21, engine);
+        system[20] = end;
+        long[] first = concat(system, tokens(random, 30, engine));
+        long[] second = concat(system, tokens(random, 25, engine));
+        first[21] = 1;
+        second[21] = 2; // the prompts differ right after the message; no other end token in them
+        for (int i = 0; i < 20; i++) {
+            system[i] = first[i] = second[i] = system[i] == end ? 8 : system[i];
+        }
+        PrefixCache cache = new PrefixCache(1 << 20, 8, engine);
+        cache.offer(first, engine.prefill(first, null, () -> false).kv());
+        PrefixCache.Hit hit = cache.lookup(second);
+        assertThat(hit.length()).as("the message, not a multiple of %d", CHUNK).isEqualTo(21);
+        DecoderEngine.Prefilled reused = engine.prefill(second, hit.kv(), () -> false);
+        assertThat(reused.logits()).containsExactly(engine.prefill(second, null, () -> false).logits());
+        assertClose(reused.logits(), engine.fullLogits(new long[][] {second})[0], model + " after a message");
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static long[] tokens(Random random, int n, DecoderEngine engine) {

@@ -57,8 +57,8 @@ class DecodingLoopTest {
     }
 
     private DecodingLoop loop(Set<Long> ends, long prefixCacheBytes, int maxRows) {
-        DecoderEngine engine = new DecoderEngine(session, signature, CHUNK);
-        return new DecodingLoop(engine, new PrefixCache(prefixCacheBytes, 16, signature, CHUNK), ends,
+        DecoderEngine engine = new DecoderEngine(session, signature, CHUNK, ends);
+        return new DecodingLoop(engine, new PrefixCache(prefixCacheBytes, 16, engine), ends,
                 signature.vocab(), maxRows, 1L << 30, "test");
     }
 
