@@ -67,8 +67,9 @@ public final class OrtSessions {
      * @param session the session
      * @param executionProvider {@code CPU} or {@code CUDA:<device>}
      * @param cudaFailure why CUDA was not used although asked for; null when it was not asked for or runs
+     * @param model the file the session runs; null for a model given as bytes
      */
-    public record Opened(OrtSession session, String executionProvider, String cudaFailure) {
+    public record Opened(OrtSession session, String executionProvider, String cudaFailure, Path model) {
         /** @return whether the session runs on CUDA */
         public boolean onCuda() {
             return executionProvider.startsWith("CUDA");
@@ -88,7 +89,25 @@ public final class OrtSessions {
      */
     public static Opened open(String what, Path model, Options options) throws OrtException {
         Objects.requireNonNull(model, "model");
-        return open(what, model, null, options);
+        return open(what, model, model, null, options);
+    }
+
+    /**
+     * Creates a session over one model file on CUDA, or over another on the CPU when CUDA cannot be used: a model
+     * folder may hold a float16 file for the GPU and a quantized one for the CPU.
+     *
+     * @param what the model in messages
+     * @param cudaModel the {@code .onnx} file to run on CUDA
+     * @param cpuModel the {@code .onnx} file to run on the CPU
+     * @param options how to run it
+     * @return the session; {@link Opened#model()} says which file it runs
+     * @throws El4nerConfigurationException if CUDA is required and cannot be used
+     * @throws OrtException if ONNX Runtime cannot load the model
+     */
+    public static Opened open(String what, Path cudaModel, Path cpuModel, Options options) throws OrtException {
+        Objects.requireNonNull(cudaModel, "cudaModel");
+        Objects.requireNonNull(cpuModel, "cpuModel");
+        return open(what, cudaModel, cpuModel, null, options);
     }
 
     /**
@@ -103,17 +122,18 @@ public final class OrtSessions {
      */
     public static Opened open(String what, byte[] model, Options options) throws OrtException {
         Objects.requireNonNull(model, "model");
-        return open(what, null, model, options);
+        return open(what, null, null, model, options);
     }
 
-    private static Opened open(String what, Path path, byte[] bytes, Options options) throws OrtException {
+    private static Opened open(String what, Path cudaPath, Path cpuPath, byte[] bytes, Options options)
+            throws OrtException {
         Objects.requireNonNull(what, "what");
         Objects.requireNonNull(options, "options");
         String cudaFailure = null;
         if (options.cudaDevice() >= 0) {
             try {
-                OrtSession s = create(path, bytes, options, true);
-                return new Opened(s, "CUDA:" + options.cudaDevice(), null);
+                OrtSession s = create(cudaPath, bytes, options, true);
+                return new Opened(s, "CUDA:" + options.cudaDevice(), null, cudaPath);
             } catch (OrtException | LinkageError e) {
                 cudaFailure = String.valueOf(e.getMessage());
             }
@@ -123,9 +143,10 @@ public final class OrtSessions {
                 throw new El4nerConfigurationException(message + ". CUDA is required (cudaRequired), so nothing "
                         + "runs on the CPU instead");
             }
-            log.warn("{}; running on the CPU instead", message);
+            log.warn("{}; running on the CPU instead{}", message, cpuPath == null || cpuPath.equals(cudaPath) ? ""
+                    : ", with " + cpuPath.getFileName());
         }
-        return new Opened(create(path, bytes, options, false), "CPU", cudaFailure);
+        return new Opened(create(cpuPath, bytes, options, false), "CPU", cudaFailure, cpuPath);
     }
 
     private static OrtSession create(Path path, byte[] bytes, Options o, boolean cuda) throws OrtException {
