@@ -9,8 +9,16 @@ module io.el4ner.onnx {
     requires ai.djl.tokenizers;
     requires org.slf4j;
     requires com.fasterxml.jackson.databind;
+    requires jinjava;
+    // jinjava is an automatic module: it reads every module but makes none resolve. These explicit modules that it
+    // uses are required here so that they are resolved when el4ner runs on the module path.
+    requires org.apache.commons.lang3;
+    requires com.fasterxml.jackson.datatype.jdk8;
+    requires com.fasterxml.jackson.dataformat.yaml;
 
     exports io.el4ner.onnx;
+    // jinjava calls ChatTemplate.raiseException (a chat template's raise_exception) reflectively
+    exports io.el4ner.onnx.internal to jinjava;
 
     provides io.el4ner.api.spi.SentenceEncoderProvider with io.el4ner.onnx.internal.OnnxSentenceEncoderProvider;
 }

@@ -108,6 +108,8 @@ class TinyDecoderFixturesTest {
             assertThat(chat).startsWith(IM_START).contains(IM_END);
             assertThat(Arrays.stream(chat).filter(id -> id == IM_START).count()).isEqualTo(2);
             assertThat(tok.encode("<|endoftext|>").getIds()).containsExactly(ENDOFTEXT);
+            // the last added token has the highest id, and every id fits the model's vocab_size
+            assertThat(tok.encode("</think>").getIds()).containsExactly(VOCAB - 1);
             assertThat(tok.decode(chat, false)).isEqualTo(CHAT);
             assertThat(tok.decode(chat)).isEqualTo("user\nHello, world!\nassistant\n");
             // the generator's reference prompt is this chat prompt as this tokenizer encodes it
