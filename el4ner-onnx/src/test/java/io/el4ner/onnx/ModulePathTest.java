@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.el4ner.api.ChatMessage;
+import io.el4ner.api.spi.ModelMemberProvider;
 import io.el4ner.api.spi.SentenceEncoderProvider;
 import java.io.File;
 import java.lang.module.Configuration;
@@ -65,6 +66,17 @@ class ModulePathTest {
             names.add((String) spi.getMethod("name").invoke(p));
         }
         assertThat(names).containsExactly("onnx-sentence");
+    }
+
+    @Test
+    void theDecoderMemberProviderIsFoundThroughProvides() throws Exception {
+        ModuleLayer layer = layer();
+        Class<?> spi = layer.findLoader("io.el4ner.api").loadClass(ModelMemberProvider.class.getName());
+        List<String> names = new ArrayList<>();
+        for (Object p : ServiceLoader.load(layer, spi)) {
+            names.add((String) spi.getMethod("name").invoke(p));
+        }
+        assertThat(names).containsExactly("onnx");
     }
 
     @Test

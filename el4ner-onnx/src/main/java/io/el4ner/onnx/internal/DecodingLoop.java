@@ -42,6 +42,7 @@ public final class DecodingLoop implements AutoCloseable {
     private final ArrayDeque<Request> queue = new ArrayDeque<>(); // guarded by lock
     private boolean closed; // guarded by lock
     private volatile boolean stopping;
+    private volatile Throwable died;
 
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong reusedTokens = new AtomicLong();
@@ -200,13 +201,16 @@ public final class DecodingLoop implements AutoCloseable {
      * Queues a request.
      *
      * @param request the request
-     * @throws IllegalStateException if the loop is closed
+     * @throws IllegalStateException if the loop is closed, or its thread stopped after an error (named in the
+     *     message and the cause)
      */
     public void submit(Request request) {
         lock.lock();
         try {
             if (closed) {
-                throw new IllegalStateException("closed");
+                Throwable cause = died;
+                throw cause == null ? new IllegalStateException("closed") : new IllegalStateException(
+                        "the decoding thread stopped after an error: " + cause, cause);
             }
             queue.add(request);
             work.signal();
@@ -296,6 +300,7 @@ public final class DecodingLoop implements AutoCloseable {
                 rows = left;
             }
         } catch (Throwable t) {
+            died = t;
             rows.forEach(r -> r.result.completeExceptionally(t));
             rows.clear();
             throw t;
