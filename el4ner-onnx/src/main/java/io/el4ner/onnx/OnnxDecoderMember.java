@@ -67,9 +67,10 @@ import org.slf4j.LoggerFactory;
  * at the next step (left-padded), up to {@link Builder#maxBatchSize(int)} rows within
  * {@link Builder#kvCacheBytes(long)} of cache. The cache of recent prompts is kept (up to
  * {@link Builder#prefixCacheBytes(long)}) so that a prompt starting like an earlier one (same system prompt, types
- * and demonstrations) computes only the rest; reuse goes in whole chunks of 64 tokens, so that it never changes an
- * answer. Answers of a request decoded alone and in a batch agree to rounding (logits within about 1e-5); greedy
- * answers can differ only where two tokens tie within that.
+ * and demonstrations) computes only the rest. Reuse stops at the last message boundary (an end token) or multiple of
+ * {@link Builder#prefillChunkTokens(int) 64 tokens} the prompts share, where the prompt is computed in the same runs
+ * either way, so that it never changes an answer. Answers of a request decoded alone and in a batch agree to
+ * rounding (logits within 1e-4 in the tests); greedy answers can differ only where two tokens tie that closely.
  *
  * <p><b>Bounds.</b> A prompt that does not fit the context with room for one token fails with a
  * {@link NonRetriableBackendException} saying how long it is (it is never cut). Logits are checked at every step: NaN
@@ -84,7 +85,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} ends the calls in flight (they fail) and releases the session.
  *
- * @since 0.2
+ * @since 0.1
  */
 public final class OnnxDecoderMember implements ModelMember {
     /** The default {@link Builder#maxNewTokens(int)}. */
