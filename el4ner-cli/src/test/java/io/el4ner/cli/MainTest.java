@@ -489,7 +489,7 @@ class MainTest {
         Run r = run("recognize", "--config", write("config.json", c).toString(), "--text", TEXT);
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).contains("no ModelMemberProvider named 'open-ai-compatible'; available: [openai-compatible, "
+        assertThat(r.err()).contains("no ModelMemberProvider named 'open-ai-compatible'; available: [onnx, openai-compatible, "
                 + "record-replay, replay-predictions, scripted, simulated]")
                 .contains("note: check the provider's name")
                 .doesNotContain(SECRET);

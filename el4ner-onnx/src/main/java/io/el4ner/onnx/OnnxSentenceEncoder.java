@@ -15,6 +15,7 @@ import io.el4ner.api.El4nerException;
 import io.el4ner.api.TextRange;
 import io.el4ner.api.spi.SentenceEncoder;
 import io.el4ner.onnx.internal.ModelSource;
+import io.el4ner.onnx.internal.OrtSessions;
 import io.el4ner.onnx.internal.Pooling;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -77,7 +78,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Execution provider.</b> {@link Builder#cuda(int)} asks for the CUDA execution provider, which needs the
  * {@code com.microsoft.onnxruntime:onnxruntime_gpu} artifact instead of {@code onnxruntime} and a matching CUDA
- * install. When CUDA cannot be added the encoder runs on the CPU; one INFO line at load says which provider runs.
+ * install (CUDA 12, cuDNN 9). When CUDA cannot be added the encoder runs on the CPU, and one WARN says why; one INFO
+ * line at load says which provider runs.
  *
  * <p><b>Network.</b> Nothing is downloaded: the tokenizer's native library is bundled in its jar and extracted to
  * DJL's cache directory ({@code DJL_CACHE_DIR}, default {@code ~/.djl.ai}). Unless {@code OPT_OUT_TRACKING} is
@@ -120,22 +122,13 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         this.parallelism = b.parallelism > 0 ? b.parallelism : defaultParallelism();
         this.tokenizer = newTokenizer(source, maxLength);
         OrtSession s = null;
-        String cudaFailure = null;
+        String cudaFailure;
         try {
-            if (b.cudaDevice >= 0) {
-                // Decide from addCUDA and session creation, not from getAvailableProviders(): the GPU artifact lists
-                // CUDA there even when the CUDA libraries it needs are missing.
-                try {
-                    s = createSession(source, b, true);
-                } catch (OrtException | LinkageError e) {
-                    cudaFailure = e.getMessage();
-                }
-            }
-            if (s == null) {
-                s = createSession(source, b, false);
-            }
+            OrtSessions.Opened opened = openSession(source, b);
+            s = opened.session();
+            cudaFailure = opened.cudaFailure();
             this.session = s;
-            this.executionProvider = cudaFailure == null && b.cudaDevice >= 0 ? "CUDA:" + b.cudaDevice : "CPU";
+            this.executionProvider = opened.executionProvider();
             this.takesTypeIds = checkInputs(session.getInputNames(), source.name());
             this.output = pickOutput(session.getOutputInfo(), source.name());
             long declared = ((TensorInfo) session.getOutputInfo().get(output).getInfo()).getShape()[2];
@@ -162,7 +155,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
             return t;
         }) : null;
         log.info("Sentence encoder {} runs on {}{} (dimension {}, loaded in {} ms)", identity, executionProvider,
-                cudaFailure == null ? "" : " because CUDA device " + b.cudaDevice + " is unavailable: " + cudaFailure,
+                cudaFailure == null ? "" : " because CUDA device " + b.cudaDevice + " is unavailable (see the WARN above)",
                 dimension, (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -609,21 +602,12 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         }
     }
 
-    private OrtSession createSession(ModelSource source, Builder b, boolean cuda) throws OrtException {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (b.intraOpThreads > 0) {
-                options.setIntraOpNumThreads(b.intraOpThreads);
-            }
-            if (b.interOpThreads > 0) {
-                options.setInterOpNumThreads(b.interOpThreads);
-            }
-            if (cuda) {
-                options.addCUDA(b.cudaDevice);
-            }
-            return source.modelPath() != null ? env.createSession(source.modelPath().toString(), options)
-                    : env.createSession(source.modelBytes(), options);
-        }
+    private static OrtSessions.Opened openSession(ModelSource source, Builder b) throws OrtException {
+        OrtSessions.Options options = new OrtSessions.Options(b.intraOpThreads, b.interOpThreads, b.cudaDevice,
+                false);
+        String what = "sentence encoder model '" + source.name() + "'";
+        return source.modelPath() != null ? OrtSessions.open(what, source.modelPath(), options)
+                : OrtSessions.open(what, source.modelBytes(), options);
     }
 
     private int probeDimension() {

@@ -1,0 +1,606 @@
+package io.el4ner.onnx.internal;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.platform.Fp16Conversions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs a decoder export step by step with a KV cache: single-row prefill in chunks (from a cached prefix when there
+ * is one), then batched decoding of left-padded rows, one new token per row and step. Also the reference it is
+ * tested against: the last position's logits of a whole left-padded batch computed from scratch, without a cache.
+ *
+ * <p><b>Layout.</b> A row's cache is {@code [kv_heads, length, head_dim]} per layer and keys or values, with no
+ * padding. In a batch, rows are left-padded to the longest: row {@code r} holds its {@code realLength[r]} tokens at
+ * the end of the past, the positions before them are masked out (and zero). Position ids count a row's real tokens
+ * only, so a token gets the same position in a batch as alone.
+ *
+ * <p><b>Prefill.</b> A prompt is computed in chunks that end at its <em>boundaries</em>: the multiples of
+ * {@link #chunk()} tokens counted from the prompt's start, and the positions right after a break token (the end
+ * tokens, which close each message of a rendered chat, so that a system message is a whole number of chunks). A
+ * cached prefix is only ever used up to a boundary. Boundaries depend only on the tokens before them, so the cache of
+ * a prompt is computed by the same runs on the same inputs whether a prefix came from the cache or not, and a prompt's
+ * answer does not depend on what was decoded before it. Chunks also bound the logits ONNX Runtime writes per run
+ * ({@code chunk × vocab}), which for a 150k vocabulary would otherwise be hundreds of megabytes for a long prompt.
+ *
+ * <p><b>Copies.</b> Between decode steps the {@code present.*} outputs are fed back as the next {@code past_key_values.*}
+ * without a copy; the cache is copied only when rows join or leave a batch. Logits are written by ONNX Runtime into a
+ * buffer this engine owns (a pinned output), so only the positions read are copied.
+ *
+ * <p>Not thread-safe: one thread uses an engine and its batches; the session may be shared.
+ */
+public final class DecoderEngine {
+    /** The default prefill chunk, in tokens. */
+    public static final int DEFAULT_CHUNK = 64;
+
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final DecoderSignature sig;
+    private final int chunk;
+    private final Set<Long> breakAfter;
+    private final Set<String> presents;
+    private final String[] pastNames;
+    private final String[] presentNames;
+    private ByteBuffer logitsBytes; // pinned logits, grown on demand
+
+    /**
+     * @param session the decoder's session
+     * @param signature its checked signature
+     * @param chunk the prefill chunk in tokens, at least 1
+     * @param breakAfter tokens after which a chunk ends too: the end tokens
+     */
+    public DecoderEngine(OrtSession session, DecoderSignature signature, int chunk, Set<Long> breakAfter) {
+        this.session = Objects.requireNonNull(session, "session");
+        this.sig = Objects.requireNonNull(signature, "signature");
+        if (chunk < 1) {
+            throw new IllegalArgumentException("chunk must be at least 1, got " + chunk);
+        }
+        this.chunk = chunk;
+        this.breakAfter = Set.copyOf(breakAfter);
+        pastNames = new String[2 * sig.layers()];
+        presentNames = new String[2 * sig.layers()];
+        for (int i = 0; i < sig.layers(); i++) {
+            pastNames[2 * i] = DecoderSignature.pastKey(i);
+            pastNames[2 * i + 1] = DecoderSignature.pastValue(i);
+            presentNames[2 * i] = DecoderSignature.presentKey(i);
+            presentNames[2 * i + 1] = DecoderSignature.presentValue(i);
+        }
+        presents = Set.of(presentNames);
+    }
+
+    /** @return the signature */
+    public DecoderSignature signature() {
+        return sig;
+    }
+
+    /** @return the prefill chunk in tokens */
+    public int chunk() {
+        return chunk;
+    }
+
+    /**
+     * @param tokens a prompt
+     * @param position a position in it, {@code 0..tokens.length}
+     * @return whether a chunk may end there: the start, a multiple of the chunk, or right after a break token
+     */
+    public boolean isBoundary(long[] tokens, int position) {
+        return position % chunk == 0 || breakAfter.contains(tokens[position - 1]);
+    }
+
+    /**
+     * @param tokens a prompt
+     * @param limit a position, {@code 0..tokens.length}
+     * @return the last boundary at or before {@code limit}
+     */
+    public int lastBoundary(long[] tokens, int limit) {
+        int floor = limit / chunk * chunk;
+        for (int p = limit; p > floor; p--) {
+            if (breakAfter.contains(tokens[p - 1])) {
+                return p;
+            }
+        }
+        return floor;
+    }
+
+    /** The first boundary after {@code from}, or {@code tokens.length}. */
+    private int nextBoundary(long[] tokens, int from) {
+        int ceiling = Math.min(tokens.length, (from / chunk + 1) * chunk);
+        for (int p = from + 1; p < ceiling; p++) {
+            if (breakAfter.contains(tokens[p - 1])) {
+                return p;
+            }
+        }
+        return ceiling;
+    }
+
+    /**
+     * The KV cache of one row, with no padding: per layer, keys then values, each {@code [kv_heads, length,
+     * head_dim]} in the model's KV type, native byte order. Immutable once made.
+     */
+    public static final class RowKv {
+        private final byte[][] tensors;
+        private final int length;
+
+        RowKv(byte[][] tensors, int length) {
+            this.tensors = tensors;
+            this.length = length;
+        }
+
+        /** @return the number of tokens cached */
+        public int length() {
+            return length;
+        }
+
+        /** @return the bytes held */
+        public long bytes() {
+            long n = 0;
+            for (byte[] t : tensors) {
+                n += t.length;
+            }
+            return n;
+        }
+
+        /**
+         * @param tokens how many tokens to keep, at most {@link #length()}
+         * @param heads the KV heads
+         * @param headBytes the bytes of one head of one token
+         * @return the cache of the first {@code tokens} tokens (this one when it is all)
+         */
+        RowKv prefix(int tokens, int heads, int headBytes) {
+            if (tokens == length) {
+                return this;
+            }
+            if (tokens < 0 || tokens > length) {
+                throw new IllegalArgumentException("prefix of " + tokens + " tokens of a row of " + length);
+            }
+            byte[][] out = new byte[tensors.length][];
+            for (int i = 0; i < tensors.length; i++) {
+                out[i] = new byte[heads * tokens * headBytes];
+                for (int h = 0; h < heads; h++) {
+                    System.arraycopy(tensors[i], h * length * headBytes, out[i], h * tokens * headBytes,
+                            tokens * headBytes);
+                }
+            }
+            return new RowKv(out, tokens);
+        }
+    }
+
+    /**
+     * A prefilled row: its cache and the logits of its last position.
+     *
+     * @param kv the row's cache, all of the prompt
+     * @param logits the logits after the prompt, a new array
+     */
+    public record Prefilled(RowKv kv, float[] logits) {
+    }
+
+    /**
+     * Computes a prompt's cache and its last logits, one row, in chunks.
+     *
+     * @param tokens the prompt, at least one token
+     * @param prefix a cache of the prompt's first tokens, whose length is a boundary of the prompt
+     *     ({@link #isBoundary}) and less than the prompt's, or null
+     * @param cancelled asked between chunks; when it says true, the prefill stops and null is returned
+     * @return the cache and logits, or null if cancelled
+     * @throws OrtException if ONNX Runtime fails
+     * @throws DecoderOutputException if the model's outputs have unexpected shapes
+     */
+    public Prefilled prefill(long[] tokens, RowKv prefix, BooleanSupplier cancelled) throws OrtException {
+        int total = tokens.length;
+        int done = prefix == null ? 0 : prefix.length();
+        if (total == 0 || done >= total || !isBoundary(tokens, done)) {
+            throw new IllegalArgumentException("prefill of " + total + " tokens from a prefix of " + done
+                    + " (chunk " + chunk + ")");
+        }
+        List<AutoCloseable> owner = new ArrayList<>();
+        OnnxTensor[] past = prefix == null ? emptyPast(1, owner) : tensors(List.of(prefix), new int[0], null, done,
+                owner);
+        try {
+            int c = 0;
+            while (done < total) {
+                c = nextBoundary(tokens, done) - done;
+                long[] mask = new long[done + c];
+                Arrays.fill(mask, 1L);
+                long[] pos = new long[c];
+                for (int t = 0; t < c; t++) {
+                    pos[t] = done + t;
+                }
+                OrtSession.Result result = run(past, Arrays.copyOfRange(tokens, done, done + c), mask, pos, 1, c);
+                closeAll(owner);
+                owner.add(result);
+                past = presentsOf(result, 1, done + c);
+                done += c;
+                if (done < total && cancelled.getAsBoolean()) {
+                    return null;
+                }
+            }
+            float[] logits = new float[sig.vocab()];
+            readLogits(c - 1, logits);
+            return new Prefilled(rowKv(past, 0, 1, total, total), logits);
+        } finally {
+            closeAll(owner);
+        }
+    }
+
+    /** @return a new, empty batch */
+    public Batch newBatch() {
+        return new Batch();
+    }
+
+    /**
+     * Rows decoded together, left-padded to the longest. Rows join with {@link #add} and leave with
+     * {@link #retain}; {@link #step} feeds one token per row.
+     */
+    public final class Batch implements AutoCloseable {
+        private OnnxTensor[] past;
+        private final List<AutoCloseable> owner = new ArrayList<>();
+        private int rows;
+        private int pastLength;
+        private int[] realLength = new int[0];
+        private float[][] logits = new float[0][];
+
+        private Batch() {
+        }
+
+        /** @return the number of rows */
+        public int rows() {
+            return rows;
+        }
+
+        /** @return the padded length of the past, in tokens */
+        public int pastLength() {
+            return pastLength;
+        }
+
+        /**
+         * @param row a row
+         * @return the real (unpadded) tokens of its past
+         */
+        public int realLength(int row) {
+            return realLength[row];
+        }
+
+        /** @return the bytes of KV cache the batch holds, padding included */
+        public long bytes() {
+            return (long) rows * pastLength * sig.bytesPerToken();
+        }
+
+        /**
+         * Appends rows after the existing ones. Copies the whole cache once.
+         *
+         * @param added the new rows' caches
+         */
+        public void add(List<RowKv> added) {
+            if (added.isEmpty()) {
+                return;
+            }
+            int[] keep = new int[rows];
+            Arrays.setAll(keep, i -> i);
+            rebuild(keep, added);
+        }
+
+        /**
+         * Keeps the rows marked, in order, and drops the padding no remaining row needs. Copies the whole cache
+         * once when a row leaves.
+         *
+         * @param keep per row, whether it stays
+         */
+        public void retain(boolean[] keep) {
+            int n = 0;
+            for (int r = 0; r < rows; r++) {
+                if (keep[r]) {
+                    n++;
+                }
+            }
+            if (n == rows) {
+                return;
+            }
+            int[] kept = new int[n];
+            for (int r = 0, i = 0; r < rows; r++) {
+                if (keep[r]) {
+                    kept[i++] = r;
+                }
+            }
+            rebuild(kept, List.of());
+        }
+
+        private void rebuild(int[] kept, List<RowKv> added) {
+            int newRows = kept.length + added.size();
+            int[] lengths = new int[newRows];
+            int longest = 0;
+            for (int i = 0; i < newRows; i++) {
+                lengths[i] = i < kept.length ? realLength[kept[i]] : added.get(i - kept.length).length();
+                longest = Math.max(longest, lengths[i]);
+            }
+            List<AutoCloseable> fresh = new ArrayList<>();
+            OnnxTensor[] next = newRows == 0 ? null : tensors(added, kept, this, longest, fresh);
+            closeAll(owner);
+            owner.addAll(fresh);
+            past = next;
+            rows = newRows;
+            pastLength = longest;
+            realLength = lengths;
+            float[][] l = new float[newRows][];
+            for (int i = 0; i < newRows; i++) {
+                l[i] = i < kept.length && kept[i] < logits.length ? logits[kept[i]] : new float[sig.vocab()];
+            }
+            logits = l;
+        }
+
+        /**
+         * Runs one decode step: each row's next token in, each row's logits for the token after out.
+         *
+         * @param tokens one token per row
+         * @return per row the logits, arrays owned by the batch and overwritten by the next step
+         * @throws OrtException if ONNX Runtime fails
+         * @throws DecoderOutputException if the model's outputs have unexpected shapes
+         */
+        public float[][] step(long[] tokens) throws OrtException {
+            if (tokens.length != rows || rows == 0) {
+                throw new IllegalArgumentException(tokens.length + " tokens for " + rows + " rows");
+            }
+            int total = pastLength + 1;
+            long[] mask = new long[rows * total];
+            long[] pos = new long[rows];
+            for (int r = 0; r < rows; r++) {
+                Arrays.fill(mask, r * total + pastLength - realLength[r], (r + 1) * total, 1L);
+                pos[r] = realLength[r];
+            }
+            OrtSession.Result result = run(past, tokens, mask, pos, rows, 1);
+            OnnxTensor[] next;
+            try {
+                next = presentsOf(result, rows, total);
+            } catch (RuntimeException e) {
+                result.close();
+                throw e;
+            }
+            closeAll(owner);
+            owner.add(result);
+            past = next;
+            pastLength = total;
+            for (int r = 0; r < rows; r++) {
+                realLength[r]++;
+                readLogits(r, logits[r]);
+            }
+            return logits;
+        }
+
+        /** Copies a row's cache out, without its padding. */
+        RowKv row(int r) {
+            return rowKv(past, r, rows, pastLength, realLength[r]);
+        }
+
+        @Override
+        public void close() {
+            closeAll(owner);
+            past = null;
+            rows = 0;
+            pastLength = 0;
+        }
+    }
+
+    /**
+     * The reference: the logits of the last position of each left-padded sequence, computed from scratch without a
+     * cache (every token of every row in one run).
+     *
+     * @param sequences the rows, each at least one token
+     * @return per row the last position's logits
+     * @throws OrtException if ONNX Runtime fails
+     */
+    public float[][] fullLogits(long[][] sequences) throws OrtException {
+        int rows = sequences.length;
+        int longest = 0;
+        for (long[] s : sequences) {
+            longest = Math.max(longest, s.length);
+        }
+        long[] ids = new long[rows * longest];
+        long[] mask = new long[rows * longest];
+        long[] pos = new long[rows * longest];
+        for (int r = 0; r < rows; r++) {
+            int pad = longest - sequences[r].length;
+            System.arraycopy(sequences[r], 0, ids, r * longest + pad, sequences[r].length);
+            for (int t = 0; t < sequences[r].length; t++) {
+                mask[r * longest + pad + t] = 1;
+                pos[r * longest + pad + t] = t;
+            }
+        }
+        List<AutoCloseable> owner = new ArrayList<>();
+        try {
+            OrtSession.Result result = run(emptyPast(rows, owner), ids, mask, pos, rows, longest);
+            owner.add(result);
+            float[][] out = new float[rows][sig.vocab()];
+            for (int r = 0; r < rows; r++) {
+                readLogits(r * longest + longest - 1, out[r]);
+            }
+            return out;
+        } finally {
+            closeAll(owner);
+        }
+    }
+
+    /** Runs the model with the logits written into the pinned buffer; the caller owns the result. */
+    private OrtSession.Result run(OnnxTensor[] past, long[] ids, long[] mask, long[] pos, int rows, int seq)
+            throws OrtException {
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        List<OnnxTensor> created = new ArrayList<>();
+        try {
+            long[] shape = {rows, seq};
+            created.add(put(inputs, DecoderSignature.INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(ids),
+                    shape)));
+            created.add(put(inputs, DecoderSignature.ATTENTION_MASK, OnnxTensor.createTensor(env,
+                    LongBuffer.wrap(mask), new long[] {rows, mask.length / rows})));
+            if (sig.positionIds()) {
+                created.add(put(inputs, DecoderSignature.POSITION_IDS, OnnxTensor.createTensor(env,
+                        LongBuffer.wrap(pos), shape)));
+            }
+            for (int i = 0; i < pastNames.length; i++) {
+                inputs.put(pastNames[i], past[i]);
+            }
+            OnnxTensor logits = pinnedLogits(rows, seq);
+            created.add(logits);
+            return session.run(inputs, presents, Map.of(DecoderSignature.LOGITS, logits));
+        } finally {
+            created.forEach(OnnxTensor::close);
+        }
+    }
+
+    private static OnnxTensor put(Map<String, OnnxTensor> inputs, String name, OnnxTensor t) {
+        inputs.put(name, t);
+        return t;
+    }
+
+    /** A tensor over the start of the engine's logits buffer, {@code [rows, seq, vocab]}. */
+    private OnnxTensor pinnedLogits(int rows, int seq) throws OrtException {
+        int elementBytes = sig.logitsType() == OnnxJavaType.FLOAT16 ? 2 : 4;
+        long count = (long) rows * seq * sig.vocab();
+        if (count * elementBytes > Integer.MAX_VALUE) {
+            throw new IllegalStateException(rows + " x " + seq + " x " + sig.vocab() + " logits do not fit a buffer");
+        }
+        int bytes = (int) count * elementBytes;
+        if (logitsBytes == null || logitsBytes.capacity() < bytes) {
+            logitsBytes = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        }
+        ByteBuffer slice = logitsBytes.duplicate().order(ByteOrder.nativeOrder());
+        slice.position(0).limit(bytes);
+        slice = slice.slice().order(ByteOrder.nativeOrder());
+        long[] shape = {rows, seq, sig.vocab()};
+        return elementBytes == 2 ? OnnxTensor.createTensor(env, slice.asShortBuffer(), shape, OnnxJavaType.FLOAT16)
+                : OnnxTensor.createTensor(env, slice.asFloatBuffer(), shape);
+    }
+
+    /** Copies the logits at flat position {@code index} (row × seq + position) of the last run into {@code out}. */
+    private void readLogits(int index, float[] out) {
+        int v = sig.vocab();
+        if (sig.logitsType() == OnnxJavaType.FLOAT16) {
+            ShortBuffer s = logitsBytes.duplicate().order(ByteOrder.nativeOrder()).asShortBuffer();
+            for (int i = 0; i < v; i++) {
+                out[i] = Fp16Conversions.fp16ToFloat(s.get(index * v + i));
+            }
+        } else {
+            FloatBuffer f = logitsBytes.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            f.get(index * v, out, 0, v);
+        }
+    }
+
+    private OnnxTensor[] presentsOf(OrtSession.Result result, int rows, int length) {
+        OnnxTensor[] out = new OnnxTensor[presentNames.length];
+        for (int i = 0; i < presentNames.length; i++) {
+            OnnxValue v = result.get(presentNames[i]).orElse(null);
+            long[] expected = {rows, sig.kvHeads(), length, sig.headDim()};
+            if (!(v instanceof OnnxTensor t) || !Arrays.equals(t.getInfo().getShape(), expected)
+                    || t.getInfo().type != sig.kvType()) {
+                throw new DecoderOutputException("output " + presentNames[i] + " is "
+                        + (v == null ? "missing" : String.valueOf(v.getInfo())) + ", expected " + sig.kvType()
+                        + Arrays.toString(expected));
+            }
+            out[i] = t;
+        }
+        return out;
+    }
+
+    private OnnxTensor[] emptyPast(int rows, List<AutoCloseable> owner) throws OrtException {
+        OnnxTensor[] out = new OnnxTensor[pastNames.length];
+        long[] shape = {rows, sig.kvHeads(), 0, sig.headDim()};
+        for (int i = 0; i < out.length; i++) {
+            out[i] = OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0), shape, sig.kvType());
+            owner.add(out[i]);
+        }
+        return out;
+    }
+
+    /**
+     * Builds past tensors {@code [rows, heads, length, dim]}: first the {@code kept} rows of {@code from} (at their
+     * real lengths), then the {@code added} rows, each right-aligned, with zeros before.
+     */
+    private OnnxTensor[] tensors(List<RowKv> added, int[] kept, Batch from, int length, List<AutoCloseable> owner) {
+        int heads = sig.kvHeads();
+        int headBytes = sig.headDim() * sig.kvElementBytes();
+        int rows = kept.length + added.size();
+        long[] shape = {rows, heads, length, sig.headDim()};
+        OnnxTensor[] out = new OnnxTensor[pastNames.length];
+        try {
+            for (int i = 0; i < out.length; i++) {
+                long size = (long) rows * heads * length * headBytes;
+                if (size > Integer.MAX_VALUE) {
+                    throw new IllegalStateException("a KV tensor of " + size + " bytes is too large");
+                }
+                ByteBuffer buf = ByteBuffer.allocateDirect((int) size).order(ByteOrder.nativeOrder());
+                if (kept.length > 0) {
+                    ByteBuffer old = from.past[i].getByteBuffer();
+                    int oldLength = from.pastLength;
+                    for (int r = 0; r < kept.length; r++) {
+                        int real = from.realLength[kept[r]];
+                        for (int h = 0; h < heads; h++) {
+                            int src = ((kept[r] * heads + h) * oldLength + oldLength - real) * headBytes;
+                            int dst = ((r * heads + h) * length + length - real) * headBytes;
+                            buf.put(dst, old, src, real * headBytes);
+                        }
+                    }
+                }
+                for (int a = 0; a < added.size(); a++) {
+                    RowKv row = added.get(a);
+                    int r = kept.length + a;
+                    int real = row.length();
+                    for (int h = 0; h < heads; h++) {
+                        int dst = ((r * heads + h) * length + length - real) * headBytes;
+                        buf.put(dst, row.tensors[i], h * real * headBytes, real * headBytes);
+                    }
+                }
+                out[i] = OnnxTensor.createTensor(env, buf, shape, sig.kvType());
+                owner.add(out[i]);
+            }
+            return out;
+        } catch (OrtException e) {
+            closeAll(owner);
+            throw new DecoderOutputException("cannot create the KV cache tensors: " + e.getMessage(), e);
+        }
+    }
+
+    /** Copies row {@code r}'s last {@code real} positions out of past tensors of {@code length} positions. */
+    private RowKv rowKv(OnnxTensor[] past, int r, int rows, int length, int real) {
+        int heads = sig.kvHeads();
+        int headBytes = sig.headDim() * sig.kvElementBytes();
+        byte[][] out = new byte[past.length][];
+        for (int i = 0; i < past.length; i++) {
+            ByteBuffer all = past[i].getByteBuffer();
+            if (rows == 1 && real == length && all.hasArray() && all.arrayOffset() == 0
+                    && all.array().length == heads * length * headBytes) {
+                out[i] = all.array();
+                continue;
+            }
+            out[i] = new byte[heads * real * headBytes];
+            for (int h = 0; h < heads; h++) {
+                all.get(((r * heads + h) * length + length - real) * headBytes, out[i], h * real * headBytes,
+                        real * headBytes);
+            }
+        }
+        return new RowKv(out, real);
+    }
+
+    private static void closeAll(List<AutoCloseable> values) {
+        for (AutoCloseable v : values) {
+            try {
+                v.close();
+            } catch (Exception e) {
+                // closing native memory does not fail in a way the caller could act on
+            }
+        }
+        values.clear();
+    }
+}

@@ -1,0 +1,450 @@
+package io.el4ner.onnx.internal;
+
+import ai.onnxruntime.OrtException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one thread that decodes for a model: requests from any number of callers are queued, prefilled one by one
+ * (from the {@link PrefixCache} where a prefix is stored) and decoded together in one batch, one token per row and
+ * step, each row stopping on its own (end token, token limit, cancellation or deadline). A request that arrives while
+ * others decode joins the batch at the next step (continuous batching), so concurrent callers share the model's
+ * weight reads instead of queueing for them.
+ *
+ * <p>Bounds: at most {@code maxRows} rows decode at once, and the rows' KV cache, padding included, stays within
+ * {@code kvBudgetBytes} (a request waits until it fits; one that could never fit is refused by the caller before it
+ * is queued). Requests are answered through their futures; failures are the raw causes
+ * ({@link DecoderOutputException}, {@link OrtException}, {@link StoppedException}, {@link DeadlineException}),
+ * which the member maps to its exceptions.
+ */
+public final class DecodingLoop implements AutoCloseable {
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final DecoderEngine engine;
+    private final PrefixCache cache;
+    private final Set<Long> endTokens;
+    private final int pickableIds;
+    private final int maxRows;
+    private final long kvBudgetBytes;
+    private final Thread thread;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final ArrayDeque<Request> queue = new ArrayDeque<>(); // guarded by lock
+    private boolean closed; // guarded by lock
+    private volatile boolean stopping;
+    private volatile Throwable died;
+
+    private final AtomicLong promptTokens = new AtomicLong();
+    private final AtomicLong reusedTokens = new AtomicLong();
+    private final AtomicLong generatedTokens = new AtomicLong();
+    private final AtomicLong steps = new AtomicLong();
+    private final AtomicInteger widestBatch = new AtomicInteger();
+
+    /** Why a request stopped. */
+    public enum Finish {
+        /** The model produced one of the end tokens. */
+        END_TOKEN,
+        /** The request's token limit was reached. */
+        MAX_TOKENS,
+        /** The model's context is full. */
+        CONTEXT
+    }
+
+    /**
+     * A request's result.
+     *
+     * @param tokens the generated tokens, the end token excluded
+     * @param generated the tokens the model generated, the end token included
+     * @param reused the prompt tokens whose cache came from the prefix cache
+     * @param finish why it stopped
+     */
+    public record Outcome(long[] tokens, int generated, int reused, Finish finish) {
+    }
+
+    /**
+     * A request was stopped before it finished: cancelled by its caller, or the loop was closed. (Not a
+     * {@code java.util.concurrent.CancellationException}: a future failed with one throws it instead of an {@code ExecutionException}.)
+     */
+    public static final class StoppedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final boolean closed;
+
+        StoppedException(String message, boolean closed) {
+            super(message);
+            this.closed = closed;
+        }
+
+        /** @return whether the loop was closed, rather than the request cancelled */
+        public boolean closed() {
+            return closed;
+        }
+    }
+
+    /** A request passed its deadline while it waited or decoded. */
+    public static final class DeadlineException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DeadlineException(String message) {
+            super(message);
+        }
+    }
+
+    /** One prompt to continue. Cancel it with {@link #cancel()}; its result comes through {@link #result()}. */
+    public static final class Request {
+        private final long[] prompt;
+        private final int maxNew;
+        private final boolean limitedByContext;
+        private final double temperature;
+        private final SplittableRandom random;
+        private final long deadline;
+        private final CompletableFuture<Outcome> result = new CompletableFuture<>();
+        private volatile boolean cancelled;
+        private long[] generated;
+        private int count;
+        private int reused;
+
+        /**
+         * @param prompt the prompt's tokens, at least one
+         * @param maxNew the most tokens to generate, at least one
+         * @param limitedByContext whether {@code maxNew} is what the context leaves (for the finish reason)
+         * @param temperature 0 for greedy decoding
+         * @param random the request's random source (used only when sampling)
+         * @param deadlineNanos the {@link System#nanoTime()} by which to give up, or {@link Long#MAX_VALUE}
+         */
+        public Request(long[] prompt, int maxNew, boolean limitedByContext, double temperature,
+                       SplittableRandom random, long deadlineNanos) {
+            if (prompt.length == 0 || maxNew < 1) {
+                throw new IllegalArgumentException("a request needs a prompt and at least one new token");
+            }
+            this.prompt = prompt.clone();
+            this.maxNew = maxNew;
+            this.limitedByContext = limitedByContext;
+            this.temperature = temperature;
+            this.random = Objects.requireNonNull(random, "random");
+            this.deadline = deadlineNanos;
+            this.generated = new long[Math.min(maxNew, 64)];
+        }
+
+        /** @return the future result */
+        public CompletableFuture<Outcome> result() {
+            return result;
+        }
+
+        /** Stops the request at the next step; its result fails with a {@link StoppedException}. */
+        public void cancel() {
+            cancelled = true;
+        }
+
+        /** @return the prompt's tokens */
+        public int promptLength() {
+            return prompt.length;
+        }
+
+        /** @return the most cache this request can need, in tokens */
+        public int tokenBound() {
+            return prompt.length + maxNew;
+        }
+
+        boolean expired(long now) {
+            return now - deadline > 0 && deadline != Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Starts the decoding thread.
+     *
+     * @param engine the engine; used by this loop's thread only from now on
+     * @param cache the prefix cache
+     * @param endTokens the ids that end an answer
+     * @param pickableIds the ids the sampler may pick (the tokenizer's)
+     * @param maxRows the most rows decoded at once
+     * @param kvBudgetBytes the most KV cache the batch may hold
+     * @param name the model's name, for the thread's name
+     */
+    public DecodingLoop(DecoderEngine engine, PrefixCache cache, Set<Long> endTokens, int pickableIds, int maxRows,
+                        long kvBudgetBytes, String name) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.cache = Objects.requireNonNull(cache, "cache");
+        this.endTokens = Set.copyOf(endTokens);
+        this.pickableIds = pickableIds;
+        if (maxRows < 1 || kvBudgetBytes < 1) {
+            throw new IllegalArgumentException("maxRows and kvBudgetBytes must be positive");
+        }
+        this.maxRows = maxRows;
+        this.kvBudgetBytes = kvBudgetBytes;
+        this.thread = new Thread(this::run, "el4ner-decoder-" + THREADS.incrementAndGet() + "-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** @return the bytes of KV cache one token takes in one row */
+    public long bytesPerToken() {
+        return engine.signature().bytesPerToken();
+    }
+
+    /** @return the most KV cache the batch may hold */
+    public long kvBudgetBytes() {
+        return kvBudgetBytes;
+    }
+
+    /**
+     * Queues a request.
+     *
+     * @param request the request
+     * @throws IllegalStateException if the loop is closed, or its thread stopped after an error (named in the
+     *     message and the cause)
+     */
+    public void submit(Request request) {
+        lock.lock();
+        try {
+            if (closed) {
+                Throwable cause = died;
+                throw cause == null ? new IllegalStateException("closed") : new IllegalStateException(
+                        "the decoding thread stopped after an error: " + cause, cause);
+            }
+            queue.add(request);
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Counters since the loop started.
+     *
+     * @param promptTokens prompt tokens of the requests prefilled
+     * @param reusedTokens of those, the tokens whose cache came from the prefix cache
+     * @param generatedTokens tokens generated
+     * @param steps batched decode steps run
+     * @param widestBatch the most rows decoded together
+     * @param prefixCacheBytes the bytes the prefix cache holds now
+     */
+    public record Stats(long promptTokens, long reusedTokens, long generatedTokens, long steps, int widestBatch,
+                        long prefixCacheBytes) {
+    }
+
+    /** @return the counters */
+    public Stats stats() {
+        return new Stats(promptTokens.get(), reusedTokens.get(), generatedTokens.get(), steps.get(),
+                widestBatch.get(), cache.bytes());
+    }
+
+    private void run() {
+        DecoderEngine.Batch batch = engine.newBatch();
+        List<Request> rows = new ArrayList<>();
+        try {
+            while (true) {
+                List<Request> admitted = admit(rows);
+                if (admitted == null) {
+                    return;
+                }
+                List<DecoderEngine.RowKv> joined = new ArrayList<>();
+                for (Request r : admitted) {
+                    DecoderEngine.RowKv kv = prefill(r);
+                    if (kv != null) {
+                        joined.add(kv);
+                        rows.add(r);
+                    }
+                }
+                if (rows.isEmpty()) {
+                    continue;
+                }
+                long[] next = new long[rows.size()];
+                float[][] logits;
+                try {
+                    batch.add(joined);
+                    widestBatch.accumulateAndGet(rows.size(), Math::max);
+                    for (int i = 0; i < next.length; i++) {
+                        Request r = rows.get(i);
+                        next[i] = r.generated[r.count - 1];
+                    }
+                    logits = batch.step(next);
+                    steps.incrementAndGet();
+                } catch (OrtException | RuntimeException e) {
+                    rows.forEach(r -> r.result.completeExceptionally(e));
+                    rows.clear();
+                    batch.close();
+                    batch = engine.newBatch();
+                    continue;
+                }
+                boolean[] keep = new boolean[rows.size()];
+                long now = System.nanoTime();
+                for (int i = 0; i < keep.length; i++) {
+                    Request r = rows.get(i);
+                    if (!stillWanted(r, now)) {
+                        continue;
+                    }
+                    try {
+                        keep[i] = accept(r, TokenSampler.next(logits[i], pickableIds, r.temperature, r.random));
+                    } catch (RuntimeException e) {
+                        r.result.completeExceptionally(e);
+                    }
+                }
+                batch.retain(keep);
+                List<Request> left = new ArrayList<>(rows.size());
+                for (int i = 0; i < keep.length; i++) {
+                    if (keep[i]) {
+                        left.add(rows.get(i));
+                    }
+                }
+                rows = left;
+            }
+        } catch (Throwable t) {
+            died = t;
+            rows.forEach(r -> r.result.completeExceptionally(t));
+            rows.clear();
+            throw t;
+        } finally {
+            batch.close();
+            List<Request> pending;
+            lock.lock();
+            try {
+                closed = true;
+                pending = new ArrayList<>(queue);
+                queue.clear();
+            } finally {
+                lock.unlock();
+            }
+            StoppedException closedNow = new StoppedException("the member was closed", true);
+            pending.forEach(r -> r.result.completeExceptionally(closedNow));
+            rows.forEach(r -> r.result.completeExceptionally(closedNow));
+        }
+    }
+
+    /**
+     * Waits for work and takes the queued requests that fit beside the rows decoding.
+     *
+     * @return the requests to prefill, possibly none; null when the loop is closed
+     */
+    private List<Request> admit(List<Request> rows) {
+        lock.lock();
+        try {
+            while (queue.isEmpty() && rows.isEmpty() && !closed) {
+                work.awaitUninterruptibly();
+            }
+            if (closed) {
+                return null;
+            }
+            List<Request> out = new ArrayList<>();
+            int longest = 0;
+            for (Request r : rows) {
+                longest = Math.max(longest, r.tokenBound());
+            }
+            int count = rows.size();
+            long now = System.nanoTime();
+            for (java.util.Iterator<Request> it = queue.iterator(); it.hasNext() && count < maxRows; ) {
+                Request r = it.next();
+                if (r.cancelled || r.expired(now)) {
+                    it.remove();
+                    stillWanted(r, now);
+                    continue;
+                }
+                int bound = Math.max(longest, r.tokenBound());
+                if (count > 0 && (count + 1L) * bound * bytesPerToken() > kvBudgetBytes) {
+                    break; // waits for rows to finish; first come, first served
+                }
+                it.remove();
+                out.add(r);
+                longest = bound;
+                count++;
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Prefills a request and picks its first token; returns its cache if it goes on decoding, else null. */
+    private DecoderEngine.RowKv prefill(Request r) {
+        if (!stillWanted(r, System.nanoTime())) {
+            return null;
+        }
+        try {
+            PrefixCache.Hit hit = cache.lookup(r.prompt);
+            DecoderEngine.Prefilled p = engine.prefill(r.prompt, hit == null ? null : hit.kv(),
+                    () -> stopping || r.cancelled || r.expired(System.nanoTime()));
+            if (p == null) {
+                stillWanted(r, System.nanoTime());
+                if (!r.result.isDone()) {
+                    r.result.completeExceptionally(new StoppedException("the member was closed", true));
+                }
+                return null;
+            }
+            r.reused = hit == null ? 0 : hit.length();
+            promptTokens.addAndGet(r.prompt.length);
+            reusedTokens.addAndGet(r.reused);
+            cache.offer(r.prompt, p.kv());
+            return accept(r, TokenSampler.next(p.logits(), pickableIds, r.temperature, r.random)) ? p.kv() : null;
+        } catch (OrtException | RuntimeException e) {
+            r.result.completeExceptionally(e);
+            return null;
+        }
+    }
+
+    /** Fails a cancelled or expired request; returns whether it is still wanted. */
+    private static boolean stillWanted(Request r, long now) {
+        if (r.cancelled) {
+            r.result.completeExceptionally(new StoppedException("cancelled", false));
+            return false;
+        }
+        if (r.expired(now)) {
+            r.result.completeExceptionally(new DeadlineException("the deadline passed after " + r.count
+                    + " generated tokens"));
+            return false;
+        }
+        return true;
+    }
+
+    /** Records a generated token; returns whether the request goes on, else completes it. */
+    private boolean accept(Request r, int token) {
+        if (r.count == r.generated.length) {
+            r.generated = Arrays.copyOf(r.generated, Math.min(r.maxNew, r.generated.length * 2));
+        }
+        r.generated[r.count++] = token;
+        generatedTokens.incrementAndGet();
+        Finish finish = endTokens.contains((long) token) ? Finish.END_TOKEN : r.count >= r.maxNew
+                ? (r.limitedByContext ? Finish.CONTEXT : Finish.MAX_TOKENS) : null;
+        if (finish == null) {
+            return true;
+        }
+        int kept = finish == Finish.END_TOKEN ? r.count - 1 : r.count;
+        r.result.complete(new Outcome(Arrays.copyOf(r.generated, kept), r.count, r.reused, finish));
+        return false;
+    }
+
+    /**
+     * Stops the thread after its current model run; requests not finished fail with a {@link StoppedException}. Waits for the thread, so that nobody uses the session afterwards.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            stopping = true;
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        boolean interrupted = false;
+        while (thread.isAlive() && Thread.currentThread() != thread) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.el4ner.onnx.internal;
+
+import java.util.SplittableRandom;
+
+/** Picks the next token from a row of logits: greedy at temperature 0, otherwise sampled from the softmax. */
+public final class TokenSampler {
+    private TokenSampler() {
+    }
+
+    /**
+     * Picks the next token. Ids at or beyond {@code ids} (rows the model scores but the tokenizer does not know)
+     * are never picked. Logits are the model's output and are not trusted: a NaN or {@code +Infinity} anywhere, or no
+     * finite logit among the ids, is an error rather than a token.
+     *
+     * @param logits the model's logits for the next position
+     * @param ids how many leading ids may be picked, at most {@code logits.length}
+     * @param temperature 0 for greedy (the lowest id among equal maxima), otherwise the softmax temperature
+     * @param random the row's random source; unused when greedy
+     * @return the token id
+     * @throws DecoderOutputException if the logits are not numbers
+     */
+    public static int next(float[] logits, int ids, double temperature, SplittableRandom random) {
+        int best = -1;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < logits.length; i++) {
+            float x = logits[i];
+            if (Float.isNaN(x) || x == Float.POSITIVE_INFINITY) {
+                throw new DecoderOutputException("the model's logits contain " + x + " (token id " + i + ")");
+            }
+            if (i < ids && x > max) {
+                max = x;
+                best = i;
+            }
+        }
+        if (best < 0) {
+            throw new DecoderOutputException("the model's logits have no finite value among the " + ids
+                    + " token ids of the tokenizer");
+        }
+        if (temperature == 0) {
+            return best;
+        }
+        double sum = 0;
+        for (int i = 0; i < ids; i++) {
+            sum += Math.exp((logits[i] - max) / temperature);
+        }
+        double u = random.nextDouble() * sum;
+        double acc = 0;
+        int last = best;
+        for (int i = 0; i < ids; i++) {
+            double p = Math.exp((logits[i] - max) / temperature);
+            if (p > 0) {
+                acc += p;
+                last = i;
+                if (u < acc) {
+                    return i;
+                }
+            }
+        }
+        return last; // rounding left u at the very top
+    }
+}
