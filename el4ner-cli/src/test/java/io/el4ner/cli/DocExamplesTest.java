@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.core.EnsembleNer;
+import io.el4ner.onnx.internal.OnnxDecoderMemberProvider;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -94,22 +95,23 @@ class DocExamplesTest {
                     "recognizeSynopsisInConfigMdRunsInEveryVariant"),
             new Covered(CONFIG, 1, "java -cp el4ner.jar:my-member.jar io.el4ner.cli.Main",
                     "customProviderCommandRuns"),
-            new Covered(CONFIG, 2, "{", "fullExampleLoadsAndBuilds"),
-            new Covered(CONFIG, 3, "{", "minimalConfigurationLoads"),
-            new Covered(CONFIG, 4, "{\"text\": \"Angela Merkel visited Paris.\"",
+            new Covered(CONFIG, 2, "{", "inProcessExampleLoadsAndBuilds"),
+            new Covered(CONFIG, 3, "{", "fullExampleLoadsAndBuilds"),
+            new Covered(CONFIG, 4, "{", "minimalConfigurationLoads"),
+            new Covered(CONFIG, 5, "{\"text\": \"Angela Merkel visited Paris.\"",
                     "demonstrationObjectIsAValidPoolEntryAndFileLine"),
-            new Covered(CONFIG, 5, "{\"entities\":[{\"start\":0", "outputExampleHasTheShapeOfARealResult"),
-            new Covered(CONFIG, 6, "error: config.json: unknown field 'memebers'",
+            new Covered(CONFIG, 6, "{\"entities\":[{\"start\":0", "outputExampleHasTheShapeOfARealResult"),
+            new Covered(CONFIG, 7, "error: config.json: unknown field 'memebers'",
                     "configurationErrorExamplesAreWhatTheCliPrints"),
-            new Covered(CONFIG, 7, "error: config.json: member #1 (openai-compatible): unknown parameter",
+            new Covered(CONFIG, 8, "error: config.json: member #1 (openai-compatible): unknown parameter",
                     "configurationErrorExamplesAreWhatTheCliPrints"),
-            new Covered(CONFIG, 8, "error: out holds a run made with other inputs",
+            new Covered(CONFIG, 9, "error: out holds a run made with other inputs",
                     "changedRunExampleIsWhatEvaluatePrints"),
-            new Covered(CONFIG, 9, "{\"sentences\":200,\"recognized\":148",
+            new Covered(CONFIG, 10, "{\"sentences\":200,\"recognized\":148",
                     "evaluateSummaryExampleHasTheShapeOfARealOne"),
-            new Covered(CONFIG, 10, "sentence data/esp.testb#2 failed",
+            new Covered(CONFIG, 11, "sentence data/esp.testb#2 failed",
                     "failedSentencesExamplesAreWhatEvaluatePrints"),
-            new Covered(CONFIG, 11, "6 of 7 sentences failed", "failedSentencesExamplesAreWhatEvaluatePrints"));
+            new Covered(CONFIG, 12, "6 of 7 sentences failed", "failedSentencesExamplesAreWhatEvaluatePrints"));
 
     @TempDir
     Path dir;
@@ -441,9 +443,32 @@ class DocExamplesTest {
         assertBuilds(config, example);
     }
 
+    /**
+     * The in-process example builds: its two model folders, relative to the configuration file, are el4ner-onnx's
+     * tiny test decoders under the example's names.
+     */
+    @Test
+    void inProcessExampleLoadsAndBuilds() throws IOException {
+        Path fixtures = Path.of("../el4ner-onnx/src/test/resources/io/el4ner/onnx/decoders").toAbsolutePath()
+                .normalize();
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.createSymbolicLink(models.resolve("Qwen2.5-0.5B-Instruct"), fixtures.resolve("tiny-gqa"));
+        Files.createSymbolicLink(models.resolve("SmolLM2-360M-Instruct"), fixtures.resolve("tiny-mha"));
+        Path file = write("config.json", block(CONFIG, 2).text());
+        CliConfig config = ConfigLoader.load(file);
+        assertThat(config.members()).hasSize(2);
+        for (CliConfig.Component member : config.members()) {
+            assertThat(member.provider()).isEqualTo(OnnxDecoderMemberProvider.NAME);
+            assertThat(OnnxDecoderMemberProvider.PARAMETERS).containsAll(member.parameters().keySet());
+        }
+        try (EnsembleNer ner = config.toBuilder().build()) {
+            assertThat(ner).isNotNull();
+        }
+    }
+
     @Test
     void fullExampleLoadsAndBuilds() throws IOException {
-        Path file = write("config.json", block(CONFIG, 2).text());
+        Path file = write("config.json", block(CONFIG, 3).text());
         CliConfig config = ConfigLoader.load(file);
         assertThat(config.members()).hasSize(2);
         assertThat(config.pool()).hasSize(1);
@@ -463,7 +488,7 @@ class DocExamplesTest {
     /** The minimal configuration is complete but for its provider, which is one's own. */
     @Test
     void minimalConfigurationLoads() throws IOException {
-        Path file = write("config.json", block(CONFIG, 3).text());
+        Path file = write("config.json", block(CONFIG, 4).text());
         CliConfig config = ConfigLoader.load(file);
         El4nerConfigurationException e = org.assertj.core.api.Assertions.catchThrowableOfType(
                 () -> config.toBuilder().build(), El4nerConfigurationException.class);
@@ -473,7 +498,7 @@ class DocExamplesTest {
     /** The demonstration object is a valid entry of an inline pool and, on one line, of a demonstrations file. */
     @Test
     void demonstrationObjectIsAValidPoolEntryAndFileLine() throws IOException {
-        String demo = block(CONFIG, 4).text();
+        String demo = block(CONFIG, 5).text();
         Map<String, Object> c = MainTest.config(MainTest.aliceMember("m1"));
         c.put("demonstrations", Map.of("pool", List.of(JSON.readTree(demo))));
         CliConfig inline = ConfigLoader.load(write("inline.json", JSON.writeValueAsString(c)));
@@ -502,7 +527,7 @@ class DocExamplesTest {
     /** The output example has the fields, in the order and of the JSON types, of a real degraded result. */
     @Test
     void outputExampleHasTheShapeOfARealResult() throws IOException {
-        JsonNode doc = JSON.readTree(block(CONFIG, 5).text());
+        JsonNode doc = JSON.readTree(block(CONFIG, 6).text());
         Path config = write("config.json", JSON.writeValueAsString(MainTest.config(MainTest.aliceMember("qwen"),
                 MainTest.failingMember("llama", "connection refused"))));
         MainTest.Run r = MainTest.run("recognize", "--config", config.toString(), "--text", "Alice flew to Paris.");
@@ -516,7 +541,7 @@ class DocExamplesTest {
     /** The summary example has the fields, in the order and of the JSON types, of a real summary. */
     @Test
     void evaluateSummaryExampleHasTheShapeOfARealOne() throws IOException {
-        JsonNode doc = JSON.readTree(block(CONFIG, 9).text());
+        JsonNode doc = JSON.readTree(block(CONFIG, 10).text());
         Path gold = write("gold.conll", CONLLEVAL.get("iob2").replaceAll(" \\S+\n", "\n"));
         Path config = write("sim.json", simulatedConfig(gold.getFileName().toString(), "iob2", 0));
         MainTest.Run r = MainTest.run("evaluate", "--config", config.toString(), "--data", gold.toString(), "--out",
@@ -545,7 +570,7 @@ class DocExamplesTest {
         Path file = write("config.json", JSON.writeValueAsString(c));
         MainTest.Run fileProblems = MainTest.run("recognize", "--config", file.toString(), "--text", "x");
         assertThat(fileProblems.exit()).isEqualTo(2);
-        assertPrints(fileProblems.err(), block(CONFIG, 6).text());
+        assertPrints(fileProblems.err(), block(CONFIG, 7).text());
 
         c.put("members", c.remove("memebers"));
         c.put("timeoutSeconds", 120);
@@ -557,7 +582,7 @@ class DocExamplesTest {
         assertThat(assembly.err()).doesNotContain("sk-not-shown");
         // the test class path has one provider more than el4ner.jar: the scripted test member
         assertPrints(assembly.err().replace("replay-predictions, scripted, simulated", "replay-predictions, simulated"),
-                block(CONFIG, 7).text());
+                block(CONFIG, 8).text());
     }
 
     /** The example of a run that cannot be resumed is what evaluate prints after that change. */
@@ -573,7 +598,7 @@ class DocExamplesTest {
         MainTest.Run changed = MainTest.run("evaluate", "--config", config.toString(), "--data", gold.toString(),
                 "--out", out, "--seed", "4");
         assertThat(changed.exit()).isEqualTo(2);
-        assertPrints(changed.err(), block(CONFIG, 8).text());
+        assertPrints(changed.err(), block(CONFIG, 9).text());
     }
 
     /**
@@ -599,8 +624,8 @@ class DocExamplesTest {
         MainTest.Run r = MainTest.run("evaluate", "--config", config.toString(), "--data", data.toString(), "--out",
                 dir.resolve("out").toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertPrints(r.err(), block(CONFIG, 10).text());
         assertPrints(r.err(), block(CONFIG, 11).text());
+        assertPrints(r.err(), block(CONFIG, 12).text());
     }
 
     /**
