@@ -89,7 +89,10 @@ class DocExamplesTest {
             new Covered(README, 5, "<dependencyManagement>", "mavenSnippetUsesTheRealCoordinates"),
             new Covered(README, 6, "EnsembleNer ner = EnsembleNer.builder()",
                     "readmeJavaBlocksEqualTheirCompiledCopies"),
-            new Covered(README, 7, "final class MyHttpLlm implements ModelMember",
+            new Covered(README, 7, "try (OnnxDecoderMember qwen = OnnxDecoderMember.builder()",
+                    "readmeJavaBlocksEqualTheirCompiledCopies"),
+            new Covered(README, 8, "<dependency>", "gpuSnippetSwapsOnnxRuntimeForItsGpuBuild"),
+            new Covered(README, 9, "final class MyHttpLlm implements ModelMember",
                     "readmeJavaBlocksEqualTheirCompiledCopies"),
             new Covered(CONFIG, 0, "java -jar el4ner.jar recognize --config FILE [--text TEXT",
                     "recognizeSynopsisInConfigMdRunsInEveryVariant"),
@@ -181,6 +184,9 @@ class DocExamplesTest {
         assertThat(block(README, 6).text())
                 .isEqualTo(marked("el4ner-cli/src/test/java/io/el4ner/cli/ReadmeSpanSimExampleTest.java", "span-sim"));
         assertThat(block(README, 7).text())
+                .isEqualTo(marked("el4ner-onnx/src/test/java/io/el4ner/onnx/ReadmeInProcessExampleTest.java",
+                        "in-process"));
+        assertThat(block(README, 9).text())
                 .isEqualTo(marked("el4ner-tck/src/test/java/io/el4ner/tck/MyHttpLlmProvider.java",
                         "plugin-exceptions"));
     }
@@ -688,6 +694,41 @@ class DocExamplesTest {
         assertThat(child(core, "groupId")).isEqualTo(group);
         assertThat(managed).contains(child(core, "artifactId"));
         assertThat(core.getElementsByTagName("version").getLength()).as("the BOM gives the version").isZero();
+    }
+
+    /**
+     * The GPU snippet excludes the CPU runtime that el4ner-onnx really depends on and adds the GPU runtime of the
+     * same version as the build's.
+     */
+    @Test
+    void gpuSnippetSwapsOnnxRuntimeForItsGpuBuild() throws Exception {
+        Document snippet = xml("<snippet>" + block(README, 8).text() + "</snippet>");
+        Document root = xml(Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8));
+        Document onnx = xml(Files.readString(ROOT.resolve("el4ner-onnx/pom.xml"), StandardCharsets.UTF_8));
+        String ortVersion = root.getElementsByTagName("onnxruntime.version").item(0).getTextContent().strip();
+        String ortGroup = "com.microsoft.onnxruntime";
+
+        Element module = (Element) snippet.getDocumentElement().getElementsByTagName("dependency").item(0);
+        assertThat(child(module, "groupId")).isEqualTo(child(root.getDocumentElement(), "groupId"));
+        assertThat(child(module, "artifactId")).isEqualTo(child(onnx.getDocumentElement(), "artifactId"));
+        Element exclusion = (Element) module.getElementsByTagName("exclusion").item(0);
+        assertThat(child(exclusion, "groupId")).isEqualTo(ortGroup);
+        String excluded = child(exclusion, "artifactId");
+        assertThat(onnx.getElementsByTagName("artifactId")).satisfies(list -> {
+            boolean found = false;
+            for (int i = 0; i < list.getLength(); i++) {
+                String a = list.item(i).getTextContent().strip();
+                found |= a.equals(excluded) || a.equals("${onnxruntime.artifact}");
+            }
+            assertThat(found).as("el4ner-onnx depends on %s", excluded).isTrue();
+        });
+        assertThat(root.getElementsByTagName("onnxruntime.artifact").item(0).getTextContent().strip())
+                .as("the default runtime artifact").isEqualTo(excluded);
+
+        Element gpu = (Element) snippet.getDocumentElement().getElementsByTagName("dependency").item(1);
+        assertThat(child(gpu, "groupId")).isEqualTo(ortGroup);
+        assertThat(child(gpu, "artifactId")).isEqualTo("onnxruntime_gpu");
+        assertThat(child(gpu, "version")).isEqualTo(ortVersion);
     }
 
     private static Document xml(String text) throws Exception {
