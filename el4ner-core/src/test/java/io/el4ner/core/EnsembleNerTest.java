@@ -466,10 +466,19 @@ class EnsembleNerTest {
     void recognize_aFailedWindowInterruptsTheWindowsStillRunning() throws Exception {
         String text = longSentence("the end");
         java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
         ScriptedMember a = new ScriptedMember("a").context(200).extracts(r -> {
             if (r.context().sentence().startsWith("filler0 ")) {
+                // fail only once another window is inside its call (on a loaded machine it may not have begun yet,
+                // and a window that has not begun is cancelled, not interrupted)
+                try {
+                    running.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 throw new IllegalStateException("the first window fails");
             }
+            running.countDown();
             try {
                 Thread.sleep(60_000);
             } catch (InterruptedException e) {
