@@ -10,6 +10,7 @@ import io.el4ner.api.Demonstration;
 import io.el4ner.api.EntityType;
 import io.el4ner.api.LabeledSpan;
 import io.el4ner.api.Provenance;
+import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.core.ValidationMode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -659,38 +659,8 @@ final class ConfigLoader {
                 : path + "['" + field.replace("\\", "\\\\").replace("'", "\\'") + "']";
     }
 
-    /** The known name within edit distance 2 (or a case-insensitive match), if any. */
+    /** The known name closest to an unknown one ({@link ComponentConfig#closestName}), or null. */
     static String closest(String given, List<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : new LinkedHashSet<>(known)) {
-            int d = k.equalsIgnoreCase(given) ? 0
-                    : distance(given.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT));
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k;
-            }
-        }
-        int limit = Math.min(2, Math.max(1, given.length() / 3));
-        return bestDistance <= limit ? best : null;
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return ComponentConfig.closestName(given, known).orElse(null);
     }
 }

@@ -214,12 +214,21 @@ public record ComponentConfig(String component, Map<String, Object> parameters, 
     }
 
     /**
-     * The accepted name closest to an unknown one: equal but for case, at most two edits away (one for names
-     * under four characters), or one that starts with it ({@code apiKey} for {@code apiKeyEnv}).
+     * The accepted name closest to an unknown one, for a "did you mean" in an error message: equal but for case, at
+     * most two edits away (one for names under four characters), or one that starts with it ({@code apiKey} for
+     * {@code apiKeyEnv}). Ties go to the alphabetically first name. Providers may use it for their own names
+     * (parameter values, modes).
      *
-     * @return the suggestion, or null when no name is close enough
+     * @param given the unknown name
+     * @param known the accepted names
+     * @return the suggestion, or empty when no name is close enough
+     * @since 0.1
      */
-    static String closest(String given, Set<String> known) {
+    public static java.util.Optional<String> closestName(String given, java.util.Collection<String> known) {
+        return java.util.Optional.ofNullable(closest(given, known));
+    }
+
+    static String closest(String given, java.util.Collection<String> known) {
         String g = given.toLowerCase(java.util.Locale.ROOT);
         int limit = g.length() >= 4 ? 2 : 1;
         String best = null;
