@@ -201,6 +201,92 @@ public final class Redaction {
         return SECRET_WORD.matcher(TOKENS.matcher(name).replaceAll(" ")).find();
     }
 
+    /**
+     * {@code scheme://userinfo@} anywhere in a text: the scheme is group 1, the userinfo group 2. It runs to the
+     * <em>last</em> {@code @} before a quote, a line break, an angle bracket, the end of the text or the next
+     * {@code ://}: a password may hold {@code /}, {@code ?}, {@code #}, {@code @} and spaces, and a URL that hides
+     * one is not valid, so its end cannot be found by the URL's grammar. An {@code @} in a path is masked with what
+     * precedes it: too much rather than too little. A scheme starts a word (the look-behind) and the stretch has no
+     * nested scan, so the search is linear in the text's length.
+     */
+    private static final Pattern URL_USERINFO = Pattern.compile(
+            "(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*+://)((?:(?!://)[^'\"`<>\\r\\n])*)@");
+    /** A query or fragment parameter {@code name=value}: the prefix up to {@code =} is group 1, the name group 2. */
+    private static final Pattern URL_PARAMETER = Pattern.compile("([?&;#]([^=&;#\\s]+)=)([^&;#\\s\"']*)");
+
+    /**
+     * The credentials written into URLs in a text: the userinfo of every {@code scheme://user:password@} (whole and
+     * its password alone) and the value of every query or fragment parameter whose name
+     * {@linkplain #isSecretName(String) looks secret} ({@code ?api_key=…}), each as written and percent-decoded.
+     * For whoever finds URLs in a configuration and registers what they hide.
+     *
+     * @param text any text, or null
+     * @return the values found, in order of appearance, without duplicates (empty for null)
+     * @since 0.1
+     */
+    public static List<String> urlSecrets(String text) {
+        Set<String> out = new LinkedHashSet<>();
+        if (text == null || !text.contains("://") && text.indexOf('?') < 0 && text.indexOf('#') < 0) {
+            return List.of();
+        }
+        java.util.regex.Matcher u = URL_USERINFO.matcher(text);
+        while (u.find()) {
+            String info = u.group(2);
+            addWithDecoded(info, out);
+            int colon = info.indexOf(':');
+            if (colon >= 0) {
+                addWithDecoded(info.substring(colon + 1), out);
+            }
+        }
+        java.util.regex.Matcher p = URL_PARAMETER.matcher(text);
+        while (p.find()) {
+            if (isSecretName(percentDecoded(p.group(2))) && !p.group(3).isEmpty()) {
+                addWithDecoded(p.group(3), out);
+            }
+        }
+        out.removeIf(String::isEmpty);
+        return List.copyOf(out);
+    }
+
+    /**
+     * Masks the credentials written into URLs, where they stand, whatever their length: the userinfo of every
+     * {@code scheme://user:password@} and the value of every secret-named query or fragment parameter (see
+     * {@link #urlSecrets(String)}); then {@linkplain #redact(String) redacts} registered secrets.
+     *
+     * @param text any text that may hold URLs, or null
+     * @return the masked text; null for null
+     * @since 0.1
+     */
+    public static String redactUrls(String text) {
+        if (text == null) {
+            return null;
+        }
+        String out = URL_USERINFO.matcher(text).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                m.group(1) + MASK + "@"));
+        java.util.regex.Matcher m = URL_PARAMETER.matcher(out);
+        StringBuilder sb = new StringBuilder(out.length());
+        while (m.find()) {
+            String replacement = isSecretName(percentDecoded(m.group(2))) && !m.group(3).isEmpty()
+                    ? m.group(1) + MASK : m.group();
+            m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(sb);
+        return redact(sb.toString());
+    }
+
+    private static void addWithDecoded(String raw, Set<String> out) {
+        out.add(raw);
+        out.add(percentDecoded(raw));
+    }
+
+    private static String percentDecoded(String raw) {
+        try {
+            return java.net.URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return raw; // not valid percent-encoding: as written
+        }
+    }
+
     /** @return how many distinct values are registered now (for tests and leak checks) */
     public static int registeredCount() {
         synchronized (COUNTS) {

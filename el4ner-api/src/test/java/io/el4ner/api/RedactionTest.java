@@ -138,4 +138,24 @@ class RedactionTest {
             assertThat(Redaction.isSecretName(setting)).as(setting).isFalse();
         }
     }
+
+    @Test
+    void urlSecrets_findsUserinfoPasswordsAndSecretNamedParameters_asWrittenAndDecoded() {
+        assertThat(Redaction.urlSecrets("base http://bob:p%40ss@host:8000/v1?api_key=k%2B1&max_tokens=512#token=t9"))
+                .containsExactly("bob:p%40ss", "bob:p@ss", "p%40ss", "p@ss", "k%2B1", "k+1", "t9");
+        // a password holding '/', '@' and '?': the userinfo runs to the last '@' before the quote
+        assertThat(Redaction.urlSecrets("'http://u:a/b@c?d@h/v1' and http://h2/v1"))
+                .contains("u:a/b@c?d", "a/b@c?d");
+        assertThat(Redaction.urlSecrets("http://host:8000/v1?model=qwen&max_tokens=1")).isEmpty();
+        assertThat(Redaction.urlSecrets("no url here")).isEmpty();
+        assertThat(Redaction.urlSecrets(null)).isEmpty();
+    }
+
+    @Test
+    void redactUrls_masksCredentialsWhereTheyStandWhateverTheirLength() {
+        assertThat(Redaction.redactUrls("GET http://a:b@host/v1?token=xy&model=m failed"))
+                .isEqualTo("GET http://" + Redaction.MASK + "@host/v1?token=" + Redaction.MASK + "&model=m failed");
+        assertThat(Redaction.redactUrls("http://host/v1")).isEqualTo("http://host/v1");
+        assertThat(Redaction.redactUrls(null)).isNull();
+    }
 }

@@ -4,15 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.el4ner.api.Redaction;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -35,16 +32,6 @@ import java.util.regex.Pattern;
 final class Secrets {
     /** A secret-looking field that names an environment variable, e.g. {@code apiKeyEnv}. */
     static final Pattern VARIABLE_NAME = Pattern.compile(".*(Env|_env|_ENV)");
-    /**
-     * {@code scheme://userinfo@} anywhere in a text: the userinfo is group 1. It runs to the <em>last</em> {@code @}
-     * before a quote, a line break, an angle bracket, the end of the text or the next {@code ://}, as in the
-     * OpenAI-compatible member's masking: a password may hold {@code /}, {@code ?}, {@code #}, {@code @} and
-     * spaces. An {@code @} in a path makes what precedes it secret: too much rather than too little.
-     */
-    private static final Pattern USERINFO = Pattern.compile(
-            "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://((?:(?!://)[^'\"`<>\\r\\n])*)@");
-    /** A query (or fragment) parameter {@code name=value}: the name is group 1, the value group 2. */
-    private static final Pattern PARAMETER = Pattern.compile("[?&;#]([^=&;#\\s]+)=([^&;#\\s\"']*)");
     static final String MASK = Redaction.MASK;
     /** Shorter values are not masked: replacing every "ab" in a message would garble it and protect nothing. */
     private static final int MIN_LENGTH = Redaction.MIN_SECRET_LENGTH;
@@ -112,44 +99,16 @@ final class Secrets {
 
     /** Adds the URL credentials and secret-named query values found in a text, as written and decoded. */
     private static void inUrls(String text, Set<String> out) {
-        if (!text.contains("://") && text.indexOf('?') < 0 && text.indexOf('#') < 0) {
-            return;
-        }
-        Matcher u = USERINFO.matcher(text);
-        while (u.find()) {
-            String info = u.group(1);
-            addWithDecoded(info, out);
-            int colon = info.indexOf(':');
-            if (colon >= 0) {
-                addWithDecoded(info.substring(colon + 1), out);
+        out.addAll(Redaction.urlSecrets(text));
+        if (text.contains("://")) {
+            try {
+                URI uri = new URI(text.strip());
+                if (uri.getUserInfo() != null) {
+                    out.add(uri.getUserInfo());
+                }
+            } catch (URISyntaxException e) {
+                // not one URL: Redaction.urlSecrets did the work
             }
-        }
-        Matcher p = PARAMETER.matcher(text);
-        while (p.find()) {
-            if (Redaction.isSecretName(decoded(p.group(1)))) {
-                addWithDecoded(p.group(2), out);
-            }
-        }
-        try {
-            URI uri = new URI(text.strip());
-            if (uri.getUserInfo() != null) {
-                out.add(uri.getUserInfo());
-            }
-        } catch (URISyntaxException e) {
-            // not one URL: the patterns above did the work
-        }
-    }
-
-    private static void addWithDecoded(String raw, Set<String> out) {
-        out.add(raw);
-        out.add(decoded(raw));
-    }
-
-    private static String decoded(String raw) {
-        try {
-            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return raw;
         }
     }
 

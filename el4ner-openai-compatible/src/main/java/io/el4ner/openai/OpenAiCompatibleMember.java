@@ -479,7 +479,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
             case 403 -> ": the key was rejected or may not use model '" + model + "'";
             case 404 -> ": check baseUrl and the model name '" + model + "'";
             default -> status >= 300 && status < 400
-                    ? ": the server redirects to " + SecretValues.maskUrls(Redaction.excerpt(
+                    ? ": the server redirects to " + Redaction.redactUrls(Redaction.excerpt(
                             r.headers().firstValue("location").orElse("(no Location)"), 200))
                     + "; give that address as baseUrl" : "";
         };

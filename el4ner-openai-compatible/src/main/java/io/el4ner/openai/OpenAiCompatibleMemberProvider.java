@@ -1,11 +1,11 @@
 package io.el4ner.openai;
 
 import io.el4ner.api.El4nerConfigurationException;
+import io.el4ner.api.Redaction;
 import io.el4ner.api.Stage;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.ModelMember;
 import io.el4ner.api.spi.ModelMemberProvider;
-import io.el4ner.openai.internal.SecretValues;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -78,7 +78,7 @@ public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider
             if (!(many instanceof List<?> list) || list.isEmpty()
                     || !list.stream().allMatch(String.class::isInstance)) {
                 throw new El4nerConfigurationException(c + ": parameter 'baseUrls' must be a non-empty list of "
-                        + "URL strings, got " + SecretValues.maskUrls(String.valueOf(many)));
+                        + "URL strings, got " + Redaction.redactUrls(String.valueOf(many)));
             }
             for (Object u : list) {
                 set(c, "baseUrls", () -> b.baseUrl((String) u));

@@ -18,7 +18,6 @@ import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.core.EnsembleNer;
 import io.el4ner.core.ValidationMode;
 import io.el4ner.openai.internal.ResponseReader;
-import io.el4ner.openai.internal.SecretValues;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -218,19 +217,19 @@ class SecretLeakTest extends LoopbackServerTest {
 
     @Test
     void aPasswordHoldingSlashesOrAtSignsIsMaskedWhole() {
-        assertThat(SecretValues.maskUrls("http://bob:ab/cd1234@host:8000/v1")).isEqualTo("http://****@host:8000/v1");
-        assertThat(SecretValues.maskUrls("http://bob:hunt@er2xyz@host/v1")).isEqualTo("http://****@host/v1");
-        assertThat(SecretValues.maskUrls("[http://a:pw/1@h1/v1, http://b:p@w2@h2/v1]"))
+        assertThat(Redaction.redactUrls("http://bob:ab/cd1234@host:8000/v1")).isEqualTo("http://****@host:8000/v1");
+        assertThat(Redaction.redactUrls("http://bob:hunt@er2xyz@host/v1")).isEqualTo("http://****@host/v1");
+        assertThat(Redaction.redactUrls("[http://a:pw/1@h1/v1, http://b:p@w2@h2/v1]"))
                 .isEqualTo("[http://****@h1/v1, http://****@h2/v1]");
-        assertThat(SecretValues.maskUrls("got 'http://bob:x@y@host/v1' and 'http://host2/v1'"))
+        assertThat(Redaction.redactUrls("got 'http://bob:x@y@host/v1' and 'http://host2/v1'"))
                 .isEqualTo("got 'http://****@host/v1' and 'http://host2/v1'");
-        assertThat(SecretValues.maskUrls("http://host:8000/v1")).isEqualTo("http://host:8000/v1");
-        assertThat(SecretValues.maskUrls("[http://h1/v1, http://b:pw@h2/v1]"))
+        assertThat(Redaction.redactUrls("http://host:8000/v1")).isEqualTo("http://host:8000/v1");
+        assertThat(Redaction.redactUrls("[http://h1/v1, http://b:pw@h2/v1]"))
                 .isEqualTo("[http://h1/v1, http://****@h2/v1]");
         long t0 = System.nanoTime();
         for (String huge : List.of("http://" + "x".repeat(1_000_000), "x".repeat(1_000_000), "a://".repeat(250_000),
                 "http://" + "word ".repeat(200_000))) {
-            assertThat(SecretValues.maskUrls(huge)).isEqualTo(huge);
+            assertThat(Redaction.redactUrls(huge)).isEqualTo(huge);
         }
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("linear, not quadratic").isLessThan(
                 Duration.ofSeconds(10));

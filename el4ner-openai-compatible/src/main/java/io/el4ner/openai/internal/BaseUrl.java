@@ -1,5 +1,6 @@
 package io.el4ner.openai.internal;
 
+import io.el4ner.api.Redaction;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -8,7 +9,7 @@ import java.util.Locale;
  * One server's base URL, normalised: given with or without a trailing {@code /v1} (and slashes), it yields the
  * server root and the endpoints under it. Credentials, queries and fragments are rejected, so that the URL can
  * appear in messages; the messages that reject a URL show it with its credentials and secret-looking query values
- * masked ({@link SecretValues#maskUrls(String)}).
+ * masked ({@link io.el4ner.api.Redaction#redactUrls(String)}).
  */
 public final class BaseUrl {
     private final String root;
@@ -28,21 +29,21 @@ public final class BaseUrl {
         try {
             uri = new URI(t);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("not a URL: '" + SecretValues.maskUrls(t) + "' (" + e.getReason()
+            throw new IllegalArgumentException("not a URL: '" + Redaction.redactUrls(t) + "' (" + e.getReason()
                     + ")");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
             throw new IllegalArgumentException("must be an absolute http:// or https:// URL with a host, got '"
-                    + SecretValues.maskUrls(t) + "'");
+                    + Redaction.redactUrls(t) + "'");
         }
         if (uri.getRawUserInfo() != null) {
             throw new IllegalArgumentException("must not contain credentials (user:password@), got '"
-                    + SecretValues.maskUrls(t) + "'; give the API key with apiKeyEnv");
+                    + Redaction.redactUrls(t) + "'; give the API key with apiKeyEnv");
         }
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("must not have a query or fragment (give the API key with "
-                    + "apiKeyEnv), got '" + SecretValues.maskUrls(t) + "'");
+                    + "apiKeyEnv), got '" + Redaction.redactUrls(t) + "'");
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         while (path.endsWith("/")) {
