@@ -249,7 +249,7 @@ public final class DecoderEngine {
      */
     public final class Batch implements AutoCloseable {
         private OnnxTensor[] past;
-        private final List<AutoCloseable> owner = new ArrayList<>();
+        private final List<AutoCloseable> owner = new ArrayList<>(pastNames.length);
         private int rows;
         private int pastLength;
         private int[] realLength = new int[0];
@@ -282,7 +282,7 @@ public final class DecoderEngine {
         }
 
         /**
-         * Appends rows after the existing ones. Copies the whole cache once.
+         * Appends rows after the existing ones. Copies the whole cache once. When it fails, the batch is unchanged.
          *
          * @param added the new rows' caches
          */
@@ -328,18 +328,19 @@ public final class DecoderEngine {
                 lengths[i] = i < kept.length ? realLength[kept[i]] : added.get(i - kept.length).length();
                 longest = Math.max(longest, lengths[i]);
             }
-            List<AutoCloseable> fresh = new ArrayList<>();
+            float[][] l = new float[newRows][];
+            for (int i = 0; i < newRows; i++) {
+                l[i] = i < kept.length && kept[i] < logits.length ? logits[kept[i]] : new float[sig.vocab()];
+            }
+            List<AutoCloseable> fresh = new ArrayList<>(pastNames.length);
             OnnxTensor[] next = newRows == 0 ? null : tensors(added, kept, this, longest, fresh);
+            // Nothing below fails: when the above does, the batch is unchanged.
             closeAll(owner);
             owner.addAll(fresh);
             past = next;
             rows = newRows;
             pastLength = longest;
             realLength = lengths;
-            float[][] l = new float[newRows][];
-            for (int i = 0; i < newRows; i++) {
-                l[i] = i < kept.length && kept[i] < logits.length ? logits[kept[i]] : new float[sig.vocab()];
-            }
             logits = l;
         }
 

@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that decodes for a model: requests from any number of callers are queued, prefilled one by one
@@ -24,11 +27,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Bounds: at most {@code maxRows} rows decode at once, and the rows' KV cache, padding included, stays within
  * {@code kvBudgetBytes} (a request waits until it fits; one that could never fit is refused by the caller before it
  * is queued). Requests are answered through their futures; failures are the raw causes
- * ({@link DecoderOutputException}, {@link OrtException}, {@link StoppedException}, {@link DeadlineException}),
- * which the member maps to its exceptions.
+ * ({@link DecoderOutputException}, {@link OrtException}, {@link StoppedException}, {@link DeadlineException}, or an
+ * {@link Error} such as an {@link OutOfMemoryError}), which the member maps to its exceptions.
+ *
+ * <p>Failures, {@link Error}s included, end only the requests they concern, and decoding goes on: a failed prefill
+ * fails its request; a failed decode step (or a failure when rows leave the batch) fails the batch's rows and
+ * decoding restarts from an empty batch; a failure when rows join fails the joining rows. Errors are logged. Every
+ * request taken off the queue is answered, even if the thread itself stops.
  */
 public final class DecodingLoop implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final Logger log = LoggerFactory.getLogger(DecodingLoop.class);
 
     private final DecoderEngine engine;
     private final PrefixCache cache;
@@ -43,6 +52,13 @@ public final class DecodingLoop implements AutoCloseable {
     private boolean closed; // guarded by lock
     private volatile boolean stopping;
     private volatile Throwable died;
+    private final String name;
+    /**
+     * Test hook, null outside tests: called with {@code "prefill"}, {@code "add"}, {@code "step"} and
+     * {@code "retain"} before each of those operations of the decoding thread; what it throws is treated as a
+     * failure of that operation.
+     */
+    volatile Consumer<String> faults;
 
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong reusedTokens = new AtomicLong();
@@ -182,6 +198,7 @@ public final class DecodingLoop implements AutoCloseable {
         }
         this.maxRows = maxRows;
         this.kvBudgetBytes = kvBudgetBytes;
+        this.name = Objects.requireNonNull(name, "name");
         this.thread = new Thread(this::run, "el4ner-decoder-" + THREADS.incrementAndGet() + "-" + name);
         thread.setDaemon(true);
         thread.start();
@@ -242,68 +259,54 @@ public final class DecodingLoop implements AutoCloseable {
     private void run() {
         DecoderEngine.Batch batch = engine.newBatch();
         List<Request> rows = new ArrayList<>();
+        // Admitted (taken off the queue) but not decoding in the batch yet: failed in finally if the thread stops.
+        List<Request> inFlight = new ArrayList<>();
+        Throwable death = null;
         try {
             while (true) {
                 List<Request> admitted = admit(rows);
                 if (admitted == null) {
                     return;
                 }
+                inFlight.addAll(admitted);
+                List<Request> joining = new ArrayList<>();
                 List<DecoderEngine.RowKv> joined = new ArrayList<>();
                 for (Request r : admitted) {
                     DecoderEngine.RowKv kv = prefill(r);
                     if (kv != null) {
+                        joining.add(r);
                         joined.add(kv);
-                        rows.add(r);
                     }
                 }
+                if (!joined.isEmpty()) {
+                    try {
+                        fault("add");
+                        batch.add(joined); // on failure the batch is unchanged: its rows go on
+                        rows.addAll(joining);
+                        widestBatch.accumulateAndGet(rows.size(), Math::max);
+                    } catch (Throwable t) {
+                        fail(joining, t, "joining the batch");
+                    }
+                }
+                inFlight.clear();
                 if (rows.isEmpty()) {
                     continue;
                 }
-                long[] next = new long[rows.size()];
-                float[][] logits;
                 try {
-                    batch.add(joined);
-                    widestBatch.accumulateAndGet(rows.size(), Math::max);
-                    for (int i = 0; i < next.length; i++) {
-                        Request r = rows.get(i);
-                        next[i] = r.generated[r.count - 1];
-                    }
-                    logits = batch.step(next);
-                    steps.incrementAndGet();
-                } catch (OrtException | RuntimeException e) {
-                    rows.forEach(r -> r.result.completeExceptionally(e));
-                    rows.clear();
+                    rows = step(batch, rows);
+                } catch (Throwable t) {
+                    // The batch's state is unknown: its rows fail, and decoding goes on with a new, empty batch.
+                    fail(rows, t, "a decode step");
+                    rows = new ArrayList<>();
                     batch.close();
                     batch = engine.newBatch();
-                    continue;
                 }
-                boolean[] keep = new boolean[rows.size()];
-                long now = System.nanoTime();
-                for (int i = 0; i < keep.length; i++) {
-                    Request r = rows.get(i);
-                    if (!stillWanted(r, now)) {
-                        continue;
-                    }
-                    try {
-                        keep[i] = accept(r, TokenSampler.next(logits[i], pickableIds, r.temperature, r.random));
-                    } catch (RuntimeException e) {
-                        r.result.completeExceptionally(e);
-                    }
-                }
-                batch.retain(keep);
-                List<Request> left = new ArrayList<>(rows.size());
-                for (int i = 0; i < keep.length; i++) {
-                    if (keep[i]) {
-                        left.add(rows.get(i));
-                    }
-                }
-                rows = left;
             }
         } catch (Throwable t) {
+            death = t;
             died = t;
-            rows.forEach(r -> r.result.completeExceptionally(t));
-            rows.clear();
-            throw t;
+            log.error("The decoding thread of model '{}' stopped after an error; its calls fail and it takes no more "
+                    + "(close the member and create a new one)", name, t);
         } finally {
             batch.close();
             List<Request> pending;
@@ -315,9 +318,67 @@ public final class DecodingLoop implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            StoppedException closedNow = new StoppedException("the member was closed", true);
-            pending.forEach(r -> r.result.completeExceptionally(closedNow));
-            rows.forEach(r -> r.result.completeExceptionally(closedNow));
+            Throwable cause = death != null ? death : new StoppedException("the member was closed", true);
+            pending.forEach(r -> r.result.completeExceptionally(cause));
+            inFlight.forEach(r -> r.result.completeExceptionally(cause));
+            rows.forEach(r -> r.result.completeExceptionally(cause));
+        }
+    }
+
+    /** Runs one decode step for the rows, picks each row's token; returns the rows that go on. */
+    private List<Request> step(DecoderEngine.Batch batch, List<Request> rows) throws OrtException {
+        long[] next = new long[rows.size()];
+        for (int i = 0; i < next.length; i++) {
+            Request r = rows.get(i);
+            next[i] = r.generated[r.count - 1];
+        }
+        fault("step");
+        float[][] logits = batch.step(next);
+        steps.incrementAndGet();
+        boolean[] keep = new boolean[rows.size()];
+        long now = System.nanoTime();
+        for (int i = 0; i < keep.length; i++) {
+            Request r = rows.get(i);
+            if (!stillWanted(r, now)) {
+                continue;
+            }
+            try {
+                keep[i] = accept(r, TokenSampler.next(logits[i], pickableIds, r.temperature, r.random));
+            } catch (Throwable t) {
+                fail(List.of(r), t, "picking a token");
+            }
+        }
+        fault("retain");
+        batch.retain(keep);
+        List<Request> left = new ArrayList<>(rows.size());
+        for (int i = 0; i < keep.length; i++) {
+            if (keep[i]) {
+                left.add(rows.get(i));
+            }
+        }
+        return left;
+    }
+
+    /**
+     * Fails requests with a failure that concerns only them. An {@link Error} (an {@link OutOfMemoryError} from
+     * a KV buffer, say) is logged too, since it says something about the whole process; other failures are the
+     * callers' to report.
+     */
+    private void fail(List<Request> requests, Throwable t, String during) {
+        if (t instanceof Error) {
+            log.error("{} during {} for model '{}': {} call(s) fail, decoding goes on", t.getClass().getSimpleName(),
+                    during, name, requests.size(), t);
+        }
+        for (Request r : requests) {
+            r.result.completeExceptionally(t);
+        }
+    }
+
+    /** The test hook: lets a test fail the loop at a named point. */
+    private void fault(String point) {
+        Consumer<String> f = faults;
+        if (f != null) {
+            f.accept(point);
         }
     }
 
@@ -370,6 +431,7 @@ public final class DecodingLoop implements AutoCloseable {
             return null;
         }
         try {
+            fault("prefill");
             PrefixCache.Hit hit = cache.lookup(r.prompt);
             DecoderEngine.Prefilled p = engine.prefill(r.prompt, hit == null ? null : hit.kv(),
                     () -> stopping || r.cancelled || r.expired(System.nanoTime()));
@@ -385,8 +447,8 @@ public final class DecodingLoop implements AutoCloseable {
             reusedTokens.addAndGet(r.reused);
             cache.offer(r.prompt, p.kv());
             return accept(r, TokenSampler.next(p.logits(), pickableIds, r.temperature, r.random)) ? p.kv() : null;
-        } catch (OrtException | RuntimeException e) {
-            r.result.completeExceptionally(e);
+        } catch (Throwable t) {
+            fail(List.of(r), t, "a prefill of " + r.prompt.length + " tokens");
             return null;
         }
     }

@@ -2,6 +2,7 @@ package io.el4ner.onnx.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -191,6 +192,59 @@ class DecodingLoopTest {
                 .satisfies(e -> assertThat(((DecodingLoop.StoppedException) e.getCause()).closed()).isTrue());
         assertThatThrownBy(() -> loop.submit(greedy(prompt, 1))).isInstanceOf(IllegalStateException.class);
         loop.close();
+    }
+
+    /** Throws {@code failure} the first {@code times} times the loop reaches {@code point}. */
+    private static java.util.function.Consumer<String> failAt(String point, int times, Throwable failure) {
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(times);
+        return p -> {
+            if (p.equals(point) && left.getAndDecrement() > 0) {
+                if (failure instanceof Error e) {
+                    throw e;
+                }
+                throw (RuntimeException) failure;
+            }
+        };
+    }
+
+    private static Throwable failureOf(DecodingLoop.Request r) {
+        assertThatThrownBy(() -> r.result().get(10, TimeUnit.SECONDS)).as("the request fails, it does not hang")
+                .isInstanceOf(ExecutionException.class);
+        return catchThrowable(() -> r.result().get()).getCause();
+    }
+
+    @Test
+    void anErrorDuringPrefill_failsThatRequestOnly_andDecodingGoesOn() throws Exception {
+        try (DecodingLoop loop = loop(Set.of(), 0, 8)) {
+            OutOfMemoryError oom = new OutOfMemoryError("Direct buffer memory (injected)");
+            loop.faults = failAt("prefill", 1, oom);
+            DecodingLoop.Request first = greedy(prompt, 24);
+            DecodingLoop.Request second = greedy(prompt, 24);
+            DecodingLoop.Request third = greedy(prompt, 5);
+            loop.submit(first);
+            loop.submit(second);
+            loop.submit(third);
+            assertThat(failureOf(first)).isSameAs(oom);
+            assertThat(second.result().get(10, TimeUnit.SECONDS).tokens()).containsExactly(greedy);
+            assertThat(third.result().get(10, TimeUnit.SECONDS).tokens()).containsExactly(Arrays.copyOf(greedy, 5));
+            assertThat(run(loop, greedy(prompt, 24)).tokens()).as("a later request").containsExactly(greedy);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"add", "step", "retain"})
+    void aFailureInTheBatch_failsItsRowsOnly_andDecodingGoesOn(String point) throws Exception {
+        for (Throwable failure : List.of(new OutOfMemoryError("injected"), new IllegalStateException("injected"),
+                new DecoderOutputException("injected"))) {
+            try (DecodingLoop loop = loop(Set.of(), 0, 8)) {
+                loop.faults = failAt(point, 1, failure);
+                DecodingLoop.Request r = greedy(prompt, 24);
+                loop.submit(r);
+                assertThat(failureOf(r)).as(point + ", " + failure).isSameAs(failure);
+                assertThat(run(loop, greedy(prompt, 24)).tokens()).as("after " + failure + " at " + point)
+                        .containsExactly(greedy);
+            }
+        }
     }
 
     private static long firstAbsent(long[] tokens) {
