@@ -87,14 +87,20 @@ public final class PrefixCache {
     }
 
     /**
-     * Stores the cache of a prompt, cut at its last boundary, if it fits the budget.
+     * Stores the cache of a prompt, cut at its last boundary, or at the last boundary that fits the whole budget
+     * when the prompt is longer: the prompts that share its start can still reuse that much. Older entries go,
+     * least recently used first, to make room; an entry the new one extends is replaced by it.
      *
      * @param prompt the prompt's tokens
      * @param kv the cache of all of them
      */
     public synchronized void offer(long[] prompt, DecoderEngine.RowKv kv) {
-        int length = engine.lastBoundary(prompt, Math.min(prompt.length, kv.length()));
-        if (length == 0 || budgetBytes == 0 || maxEntries == 0) {
+        if (budgetBytes == 0 || maxEntries == 0) {
+            return;
+        }
+        int length = engine.lastBoundary(prompt, (int) Math.min(Math.min(prompt.length, kv.length()),
+                budgetBytes / bytesPerToken));
+        if (length == 0) {
             return;
         }
         long[] tokens = Arrays.copyOf(prompt, length);
@@ -109,10 +115,7 @@ public final class PrefixCache {
                 it.remove(); // the new prompt extends it
             }
         }
-        long size = sizeOf(length);
-        if (size > budgetBytes) {
-            return;
-        }
+        long size = sizeOf(length); // within the budget
         entries.put(nextKey++, new Entry(tokens, kv.prefix(length, heads, headBytes)));
         bytes += size;
         for (Iterator<Entry> it = entries.values().iterator(); it.hasNext() && (bytes > budgetBytes

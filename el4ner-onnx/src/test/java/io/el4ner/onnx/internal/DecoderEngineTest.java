@@ -181,6 +181,38 @@ class DecoderEngineTest {
         assertClose(reused.logits(), engine.fullLogits(new long[][] {second})[0], model + " after a message");
     }
 
+    @org.junit.jupiter.api.Test
+    void aPromptLongerThanThePrefixBudget_storesTheLongestBoundaryPrefixThatFits() throws OrtException {
+        DecoderEngine engine = engine("tiny-gqa/model");
+        long perToken = engine.signature().bytesPerToken();
+        PrefixCache cache = new PrefixCache(40 * perToken, 16, engine);
+        Random random = new Random(5);
+        long[] system = tokens(random, 17, engine);
+        long[] longer = concat(system, tokens(random, 43, engine));
+        long[] third = concat(system, tokens(random, 13, engine));
+        cache.offer(system, engine.prefill(system, null, () -> false).kv());
+        assertThat(cache.bytes()).as("the 17-token prompt, to its boundary").isEqualTo(16 * perToken);
+
+        // 60 tokens, boundary 48: more than the budget of 40, so the last boundary within it, 32, is stored, and it
+        // replaces the 16 tokens it extends.
+        DecoderEngine.Prefilled p = engine.prefill(longer, null, () -> false);
+        cache.offer(longer, p.kv());
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat(cache.bytes()).isEqualTo(32 * perToken);
+        assertThat(cache.lookup(third).length()).as("a prompt sharing the 17 tokens still reuses 16").isEqualTo(16);
+        PrefixCache.Hit hit = cache.lookup(longer);
+        assertThat(hit.length()).isEqualTo(32);
+        assertThat(engine.prefill(longer, hit.kv(), () -> false).logits()).as("and the prefix is right")
+                .containsExactly(p.logits());
+
+        // Another prompt of that length: stored the same way, the least recently used entry making room.
+        long[] other = tokens(random, 60, engine);
+        cache.offer(other, engine.prefill(other, null, () -> false).kv());
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat(cache.lookup(other).length()).isEqualTo(32);
+        assertThat(cache.lookup(longer)).isNull();
+    }
+
     private static long[] concat(long[] a, long[] b) {
         long[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
