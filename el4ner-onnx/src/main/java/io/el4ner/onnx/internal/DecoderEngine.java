@@ -209,9 +209,9 @@ public final class DecoderEngine {
                     + " (chunk " + chunk + ")");
         }
         List<AutoCloseable> owner = new ArrayList<>();
-        OnnxTensor[] past = prefix == null ? emptyPast(1, owner) : tensors(List.of(prefix), new int[0], null, done,
-                owner);
         try {
+            OnnxTensor[] past = prefix == null ? emptyPast(1, owner) : tensors(List.of(prefix), new int[0], null,
+                    done, owner);
             int c = 0;
             while (done < total) {
                 c = nextBoundary(tokens, done) - done;
@@ -367,9 +367,9 @@ public final class DecoderEngine {
             OnnxTensor[] next;
             try {
                 next = presentsOf(result, rows, total);
-            } catch (RuntimeException e) {
+            } catch (Throwable t) {
                 result.close();
-                throw e;
+                throw t;
             }
             closeAll(owner);
             owner.add(result);
@@ -527,14 +527,17 @@ public final class DecoderEngine {
 
     /**
      * Builds past tensors {@code [rows, heads, length, dim]}: first the {@code kept} rows of {@code from} (at their
-     * real lengths), then the {@code added} rows, each right-aligned, with zeros before.
+     * real lengths), then the {@code added} rows, each right-aligned, with zeros before. Package-private for tests.
+     *
+     * @param owner a new list, which gets the tensors; when this fails, whatever it made is closed
      */
-    private OnnxTensor[] tensors(List<RowKv> added, int[] kept, Batch from, int length, List<AutoCloseable> owner) {
+    OnnxTensor[] tensors(List<RowKv> added, int[] kept, Batch from, int length, List<AutoCloseable> owner) {
         int heads = sig.kvHeads();
         int headBytes = sig.headDim() * sig.kvElementBytes();
         int rows = kept.length + added.size();
         long[] shape = {rows, heads, length, sig.headDim()};
         OnnxTensor[] out = new OnnxTensor[pastNames.length];
+        boolean made = false;
         try {
             for (int i = 0; i < out.length; i++) {
                 long size = (long) rows * heads * length * headBytes;
@@ -566,10 +569,14 @@ public final class DecoderEngine {
                 out[i] = OnnxTensor.createTensor(env, buf, shape, sig.kvType());
                 owner.add(out[i]);
             }
+            made = true;
             return out;
         } catch (OrtException e) {
-            closeAll(owner);
             throw new DecoderOutputException("cannot create the KV cache tensors: " + e.getMessage(), e);
+        } finally {
+            if (!made) {
+                closeAll(owner);
+            }
         }
     }
 

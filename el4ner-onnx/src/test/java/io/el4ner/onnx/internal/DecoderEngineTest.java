@@ -1,6 +1,7 @@
 package io.el4ner.onnx.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -211,6 +212,31 @@ class DecoderEngineTest {
         assertThat(cache.size()).isEqualTo(1);
         assertThat(cache.lookup(other).length()).isEqualTo(32);
         assertThat(cache.lookup(longer)).isNull();
+    }
+
+    @org.junit.jupiter.api.Test
+    void aFailureWhileBuildingKvTensors_closesTheTensorsAlreadyMade() throws OrtException {
+        DecoderEngine engine = engine("tiny-gqa/model");
+        DecoderSignature sig = engine.signature();
+        int length = 5;
+        int bytes = sig.kvHeads() * length * sig.headDim() * sig.kvElementBytes();
+        byte[][] tensors = new byte[2 * sig.layers()][];
+        Arrays.fill(tensors, new byte[bytes]);
+        tensors[1] = new byte[bytes / 2]; // the first layer's values are cut short: the second tensor fails
+        DecoderEngine.RowKv damaged = new DecoderEngine.RowKv(tensors, length);
+        List<AutoCloseable> made = new ArrayList<>();
+        List<AutoCloseable> owner = new ArrayList<>() {
+            @Override
+            public boolean add(AutoCloseable value) {
+                made.add(value);
+                return super.add(value);
+            }
+        };
+        assertThatThrownBy(() -> engine.tensors(List.of(damaged), new int[0], null, length, owner))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(made).as("the key tensor made before the failure").hasSize(1);
+        assertThat(((ai.onnxruntime.OnnxTensor) made.get(0)).isClosed()).isTrue();
+        assertThat(owner).isEmpty();
     }
 
     private static long[] concat(long[] a, long[] b) {
