@@ -142,6 +142,40 @@ class ChatTemplateTest {
                 .hasMessageContaining("failed to render");
     }
 
+    /** What Python jinja2 3.1.2 (transformers' environment) does with each: raises, or renders. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiterString = " => ", quoteCharacter = '`', value = {
+            "A{{ messages[0].content | nosuchfilter }}B => no filter named 'nosuchfilter'",
+            "A{{ messages[0].content | upper | nosuchfilter }}B => no filter named 'nosuchfilter'",
+            "A{% for m in messages | nosuchfilter %}{% endfor %}B => no filter named 'nosuchfilter'",
+            "A{{ messages is nosuchtest }}B => no test named 'nosuchtest'",
+            "A{{ messages[0].nosuchattr.deeper }}B => 'messages[0].nosuchattr' is undefined",
+            "A{{ nosuchvar.x }}B => 'nosuchvar' is undefined",
+            "A{{ nosuchvar['x'] }}B => 'nosuchvar' is undefined",
+            "A{{ nosuchvar.strip() }}B => 'nosuchvar' is undefined",
+            "A{{ messages[5].content }}B => 'messages[5]' is undefined",
+            "A{% nosuchtag %}B => Unknown tag: nosuchtag",
+            "A{{ nosuchfn('x') }}B => nosuchfn"})
+    void whatJinja2Raises_fails(String template, String message) {
+        assertThatThrownBy(() -> ChatTemplate.of(template, null, null).render(List.of(ChatMessage.user("hi")), true))
+                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("chat template failed to render")
+                .hasMessageContaining(message);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiterString = " => ", quoteCharacter = '`', value = {
+            "A{{ messages[0].nosuchattr }}B => AB",
+            "A{{ nosuchvar }}B => AB",
+            "A{{ nosuchvar | length }}B => A0B",
+            "A{% if messages[0].tool_calls is defined or nosuchvar %}x{% endif %}B => AB",
+            "A{% if false %}{{ messages | nosuchfilter }}{{ nosuchvar.x }}{% endif %}B => AB",
+            "A{% set ns = namespace(n=1) %}{% set ns.n = ns.n + 1 %}{{ ns.n }}"
+                    + "{{ messages[0]['content'].strip() }}B => A2hiB"})
+    void whatJinja2Renders_renders(String template, String expected) {
+        assertThat(ChatTemplate.of(template, null, null).render(List.of(ChatMessage.user("hi")), true))
+                .isEqualTo(expected);
+    }
+
     @Test
     @Timeout(60)
     void hugeOutputFailsClearly() {
