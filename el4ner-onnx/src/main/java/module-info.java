@@ -10,6 +10,8 @@ module io.el4ner.onnx {
     requires com.microsoft.onnxruntime;
     requires ai.djl.tokenizers;
     requires org.slf4j;
+    // HotSpotDiagnosticMXBean: the direct memory limit the decoder member's KV cache must fit in
+    requires jdk.management;
     requires com.fasterxml.jackson.databind;
     requires jinjava;
     // jinjava is an automatic module: it reads every module but makes none resolve. These explicit modules that it

@@ -10,11 +10,13 @@ import io.el4ner.api.El4nerException;
 import io.el4ner.api.MemberTimeoutException;
 import io.el4ner.api.ModelMemberException;
 import io.el4ner.api.NonRetriableBackendException;
+import io.el4ner.api.RetriableBackendException;
 import io.el4ner.api.TokenUsage;
 import io.el4ner.api.spi.ModelMember;
 import io.el4ner.onnx.internal.ChatTemplate;
 import io.el4ner.onnx.internal.DecoderDirectory;
 import io.el4ner.onnx.internal.DecoderEngine;
+import io.el4ner.onnx.internal.DecoderMemory;
 import io.el4ner.onnx.internal.DecoderOutputException;
 import io.el4ner.onnx.internal.DecoderSignature;
 import io.el4ner.onnx.internal.DecodingLoop;
@@ -29,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +81,9 @@ import org.slf4j.LoggerFactory;
  * or infinite values fail the call with a {@link NonRetriableBackendException} naming the model. A call ends by
  * {@link Builder#callTimeout(Duration)} when one is set; interrupting the calling thread (as el4ner does when a stage's
  * deadline passes) ends it at once with a {@link MemberTimeoutException} and stops its decoding at the next step.
+ * The caches are fitted to the JVM's memory limits when the member is built (see
+ * {@link Builder#kvCacheBytes(long)}); should memory still run out during a call, that call fails with a
+ * {@link RetriableBackendException} saying which memory to raise, and the member goes on.
  *
  * <p><b>Execution provider.</b> The CPU by default. {@link Builder#cuda(int)} asks for CUDA, which needs
  * {@code com.microsoft.onnxruntime:onnxruntime_gpu} in place of {@code onnxruntime}, CUDA 12 and cuDNN 9; when CUDA
@@ -113,6 +120,8 @@ public final class OnnxDecoderMember implements ModelMember {
     private final Long seed;
     private final Duration callTimeout;
     private final int pickableIds;
+    private final Settings settings;
+    private final boolean kvLowered;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile boolean closed;
     private boolean released; // guarded by lock
@@ -144,6 +153,7 @@ public final class OnnxDecoderMember implements ModelMember {
         this.tokenizer = loadTokenizer(cpuFiles.tokenizerJson(), model);
         OrtSession s = null;
         DecoderDirectory chosen = cpuFiles;
+        DecoderMemory memory;
         try {
             String files = cudaFiles == cpuFiles ? relative(cpuFiles) : relative(cudaFiles) + " on CUDA, "
                     + relative(cpuFiles) + " on the CPU";
@@ -153,6 +163,10 @@ public final class OnnxDecoderMember implements ModelMember {
             chosen = opened.onCuda() ? cudaFiles : cpuFiles;
             this.executionProvider = opened.executionProvider();
             this.signature = DecoderSignature.read(s, chosen);
+            List<String> warnings = new ArrayList<>();
+            memory = DecoderMemory.fit(model, b.kvCacheBytes, b.prefixCacheBytes, signature, b.maxBatchSize,
+                    b.prefillChunk, DecoderMemory.directMemoryLimit(), Runtime.getRuntime().maxMemory(), warnings);
+            warnings.forEach(log::warn);
         } catch (OrtException | RuntimeException e) {
             closeQuietly(s);
             tokenizer.close();
@@ -165,9 +179,13 @@ public final class OnnxDecoderMember implements ModelMember {
         this.files = chosen;
         this.session = s;
         DecoderEngine engine = new DecoderEngine(session, signature, b.prefillChunk, files.endTokens());
-        PrefixCache cache = new PrefixCache(b.prefixCacheBytes, PREFIX_CACHE_ENTRIES, engine);
+        PrefixCache cache = new PrefixCache(memory.prefixCacheBytes(), PREFIX_CACHE_ENTRIES, engine);
         this.loop = new DecodingLoop(engine, cache, files.endTokens(), Math.min(pickableIds, signature.vocab()),
-                b.maxBatchSize, b.kvCacheBytes, name);
+                b.maxBatchSize, memory.kvCacheBytes(), name);
+        this.kvLowered = memory.kvCacheBytes() < b.kvCacheBytes;
+        this.settings = new Settings(b.maxNewTokens, b.threads, b.seed == null ? OptionalLong.empty()
+                : OptionalLong.of(b.seed), b.maxBatchSize, memory.prefixCacheBytes(), memory.kvCacheBytes(),
+                Optional.ofNullable(b.callTimeout), b.prefillChunk);
         log.info("Decoder member '{}' runs {} on {} ({} layers, {} KV heads of {}, KV {}, vocabulary {}, context {}; "
                         + "loaded in {} ms)", name, files.name(), executionProvider, signature.layers(),
                 signature.kvHeads(), signature.headDim(), signature.kvType(), signature.vocab(),
@@ -225,6 +243,7 @@ public final class OnnxDecoderMember implements ModelMember {
      * @throws IllegalStateException if the member is closed
      * @throws NonRetriableBackendException if the prompt does not fit the context, the template fails, or the model
      *     fails or produces logits that are not numbers
+     * @throws RetriableBackendException if memory ran out during the call
      * @throws MemberTimeoutException if the call timeout passes or the calling thread is interrupted
      */
     @Override
@@ -319,8 +338,9 @@ public final class OnnxDecoderMember implements ModelMember {
         if (kvBytes > loop.kvBudgetBytes()) {
             throw new NonRetriableBackendException(name, "the prompt of " + ids.length + " tokens and up to "
                     + maxNew + " new ones need " + mebibytes(kvBytes) + " MiB of KV cache for model '" + files.name()
-                    + "', more than its budget of " + mebibytes(loop.kvBudgetBytes()) + " MiB; raise "
-                    + "kvCacheMegabytes or lower maxTokens");
+                    + "', more than its budget of " + mebibytes(loop.kvBudgetBytes()) + " MiB; " + (kvLowered
+                    ? "the budget was lowered to fit the JVM's direct memory: raise -XX:MaxDirectMemorySize (by "
+                    + "default -Xmx)" : "raise kvCacheMegabytes") + " or lower maxTokens");
         }
         SplittableRandom random = seed == null ? new SplittableRandom() : new SplittableRandom(mix(seed, ids));
         return new DecodingLoop.Request(ids, maxNew, room < wanted, request.options().temperature(), random,
@@ -351,6 +371,14 @@ public final class OnnxDecoderMember implements ModelMember {
     private ModelMemberException failure(Throwable cause, long start) {
         if (cause instanceof DecodingLoop.DeadlineException) {
             return timedOut(start);
+        }
+        if (cause instanceof OutOfMemoryError) {
+            // Only this call failed; with fewer calls decoding at once the same call may fit.
+            return new RetriableBackendException(name, "member '" + name + "' ran out of memory decoding with model '"
+                    + files.name() + "' (" + cause + "); this call failed, the member goes on. The KV cache of the "
+                    + "calls decoding lives in direct memory (-XX:MaxDirectMemorySize, by default -Xmx) and the "
+                    + "prefix cache on the heap (-Xmx): give the JVM more, or lower kvCacheMegabytes, maxBatchSize or "
+                    + "prefixCacheMegabytes", cause);
         }
         if (cause instanceof DecodingLoop.StoppedException) {
             return closedDuringCall(cause);
@@ -409,6 +437,28 @@ public final class OnnxDecoderMember implements ModelMember {
      */
     public record Stats(long promptTokens, long reusedPromptTokens, long generatedTokens, long decodeSteps,
                         int widestBatch, long prefixCacheBytes) {
+    }
+
+    /**
+     * The settings the member runs with: those of its builder, with the cache budgets as fitted to the JVM's memory
+     * limits (see {@link Builder#kvCacheBytes(long)}).
+     *
+     * @param maxNewTokens the most tokens of one answer
+     * @param threads ONNX Runtime's intra-op threads; 0 when ONNX Runtime chooses
+     * @param seed the sampling seed, if one was set
+     * @param maxBatchSize the most calls decoded together
+     * @param prefixCacheBytes the prefix cache's budget
+     * @param kvCacheBytes the KV cache budget of the calls decoding
+     * @param callTimeout the call timeout, if one was set
+     * @param prefillChunkTokens the prompt tokens computed per model run
+     */
+    public record Settings(int maxNewTokens, int threads, OptionalLong seed, int maxBatchSize, long prefixCacheBytes,
+                           long kvCacheBytes, Optional<Duration> callTimeout, int prefillChunkTokens) {
+    }
+
+    /** @return the settings the member runs with */
+    public Settings settings() {
+        return settings;
     }
 
     /** @return what the member has done since it was created */
@@ -626,7 +676,8 @@ public final class OnnxDecoderMember implements ModelMember {
         }
 
         /**
-         * @param bytes the most memory the cache of recent prompts holds (default 256 MiB); 0 turns prefix reuse off
+         * @param bytes the most memory the cache of recent prompts holds (default 256 MiB); 0 turns prefix reuse off.
+         *     It lives on the heap: a budget above a quarter of {@code -Xmx} is lowered to that with a WARN
          * @return this builder
          * @throws IllegalArgumentException if negative
          */
@@ -641,7 +692,10 @@ public final class OnnxDecoderMember implements ModelMember {
         /**
          * @param bytes the most KV cache the batch being decoded may hold, padding included (default 2 GiB); a
          *     request waits until it fits beside the others, and one that needs more alone is refused. ONNX Runtime
-         *     holds a second copy during each step.
+         *     holds a second copy during each step. The cache lives in direct memory, which the JVM limits
+         *     ({@code -XX:MaxDirectMemorySize}, by default {@code -Xmx}); when rows join or leave the batch the old
+         *     and the new cache are alive together, so a budget above half the limit (less the logits buffer) is
+         *     lowered to that at {@link #build()}, with a WARN saying what to set.
          * @return this builder
          * @throws IllegalArgumentException if below 1
          */

@@ -424,6 +424,45 @@ class OnnxDecoderMemberTest {
         }
     }
 
+    @Test
+    void aKvBudgetBeyondTheJvmsDirectMemory_isLoweredWithAWarn() {
+        LogCapture.Captured<OnnxDecoderMember> run = LogCapture.during(() -> member(b -> b.kvCacheBytes(1L << 50)));
+        try (OnnxDecoderMember m = run.value()) {
+            long limit = Runtime.getRuntime().maxMemory(); // no -XX:MaxDirectMemorySize in the tests
+            assertThat(m.settings().kvCacheBytes()).isLessThan(limit / 2).isGreaterThan(limit / 3);
+            assertThat(run.log()).contains("WARN io.el4ner.onnx.OnnxDecoderMember", "kvCacheMegabytes",
+                    "-XX:MaxDirectMemorySize=");
+            assertThat(m.chat(request("Paris.", 3)).text()).isNotNull();
+        }
+    }
+
+    @Test
+    void memoryRunningOutDuringACall_failsThatCallRetriablyAndTheMemberGoesOn() throws Exception {
+        try (OnnxDecoderMember m = member(b -> b)) {
+            AtomicBoolean once = new AtomicBoolean(true);
+            faults(m, point -> {
+                if (point.equals("prefill") && once.getAndSet(false)) {
+                    throw new OutOfMemoryError("Direct buffer memory");
+                }
+            });
+            Throwable thrown = catchThrowable(() -> m.chat(request("Paris.", 3)));
+            assertThat(thrown).isInstanceOf(io.el4ner.api.RetriableBackendException.class)
+                    .hasMessageContaining("ran out of memory").hasMessageContaining("Direct buffer memory")
+                    .hasMessageContaining("-XX:MaxDirectMemorySize").hasMessageContaining("the member goes on");
+            assertThat(m.chat(request("Paris.", 3)).text()).isEqualTo(gqa.chat(request("Paris.", 3)).text());
+        }
+    }
+
+    /** Sets the decoding loop's test hook (package-private in the internal package) of a member. */
+    static void faults(OnnxDecoderMember m, java.util.function.Consumer<String> hook) throws ReflectiveOperationException {
+        java.lang.reflect.Field loop = OnnxDecoderMember.class.getDeclaredField("loop");
+        loop.setAccessible(true);
+        Object decodingLoop = loop.get(m);
+        java.lang.reflect.Field faults = decodingLoop.getClass().getDeclaredField("faults");
+        faults.setAccessible(true);
+        faults.set(decodingLoop, hook);
+    }
+
     // ----------------------------------------------------------------------------------------------- helpers
 
     private static OnnxDecoderMember member(java.util.function.UnaryOperator<OnnxDecoderMember.Builder> settings) {

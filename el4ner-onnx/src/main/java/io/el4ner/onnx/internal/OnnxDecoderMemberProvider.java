@@ -25,8 +25,10 @@ import java.util.Set;
  *   <li>{@code deviceId}: the CUDA device (default 0);</li>
  *   <li>{@code seed}: makes sampling at temperature above 0 reproducible;</li>
  *   <li>{@code maxBatchSize}: the most calls decoded together (default 8);</li>
- *   <li>{@code prefixCacheMegabytes}: memory for the cache of recent prompts (default 256; 0 turns it off);</li>
- *   <li>{@code kvCacheMegabytes}: memory for the cache of the calls decoding (default 2048);</li>
+ *   <li>{@code prefixCacheMegabytes}: memory for the cache of recent prompts (default 256; 0 turns it off; at most
+ *       a quarter of the heap);</li>
+ *   <li>{@code kvCacheMegabytes}: memory for the cache of the calls decoding (default 2048; lowered to fit the
+ *       JVM's direct memory, see {@link OnnxDecoderMember.Builder#kvCacheBytes(long)});</li>
  *   <li>{@code callTimeoutSeconds}: the longest one call may take (default none: el4ner's stage deadline).</li>
  * </ul>
  * Discovery loads nothing; {@link #create} loads the model.

@@ -1,0 +1,69 @@
+package io.el4ner.onnx.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.onnxruntime.OnnxJavaType;
+import io.el4ner.api.El4nerConfigurationException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The caches' budgets against the JVM's memory limits, for a model shaped like Qwen2.5-0.5B (fp32 KV). */
+class DecoderMemoryTest {
+    private static final long MIB = 1L << 20;
+    private static final long GIB = 1L << 30;
+    /** 24 layers, 2 KV heads of 64, vocabulary 151,936: 24 KiB of KV per token. */
+    private static final DecoderSignature QWEN = new DecoderSignature(24, 2, 64, OnnxJavaType.FLOAT,
+            OnnxJavaType.FLOAT, 151_936, true);
+    private static final long LOGITS = 64L * 151_936 * 4;
+
+    @Test
+    void withRoomEnough_theBudgetsAreKept() {
+        List<String> warnings = new ArrayList<>();
+        DecoderMemory m = DecoderMemory.fit("qwen", 2 * GIB, 256 * MIB, QWEN, 8, 64, 16 * GIB, 16 * GIB, warnings);
+        assertThat(m).isEqualTo(new DecoderMemory(2 * GIB, 256 * MIB, LOGITS));
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void aKvBudgetBeyondHalfTheDirectMemory_isLoweredSayingWhatToSet() {
+        List<String> warnings = new ArrayList<>();
+        // -Xmx1g and no -XX:MaxDirectMemorySize: 1 GiB of direct memory, less than twice the default 2 GiB.
+        DecoderMemory m = DecoderMemory.fit("qwen", 2 * GIB, 256 * MIB, QWEN, 8, 64, GIB, GIB, warnings);
+        assertThat(2 * m.kvCacheBytes() + m.logitsBytes() + GIB / 16).as("old + new batch, logits and the reserve")
+                .isLessThanOrEqualTo(GIB).isGreaterThan(GIB - 4);
+        assertThat(m.prefixCacheBytes()).isEqualTo(256 * MIB);
+        assertThat(warnings).singleElement().asString().contains("qwen", "2048 MiB (kvCacheMegabytes)",
+                "-XX:MaxDirectMemorySize=4", "using 462 MiB instead", "kvCacheMegabytes to at most 461");
+    }
+
+    @Test
+    void aPrefixCacheBeyondAQuarterOfTheHeap_isLoweredSayingWhatToSet() {
+        List<String> warnings = new ArrayList<>();
+        DecoderMemory m = DecoderMemory.fit("qwen", 64 * MIB, 256 * MIB, QWEN, 8, 64, 16 * GIB, 512 * MIB, warnings);
+        assertThat(m.prefixCacheBytes()).isEqualTo(128 * MIB);
+        assertThat(m.kvCacheBytes()).isEqualTo(64 * MIB);
+        assertThat(warnings).singleElement().asString().contains("256 MiB (prefixCacheMegabytes)", "-Xmx1024m",
+                "prefixCacheMegabytes to at most 128");
+    }
+
+    @Test
+    void noRoomForTheLogitsBuffer_failsTheBuildSayingWhatToSet() {
+        // -XX:MaxDirectMemorySize=300k, where the review's call hung: the logits buffer alone needs 37 MiB.
+        assertThatThrownBy(() -> DecoderMemory.fit("qwen", 2 * GIB, 256 * MIB, QWEN, 8, 64, 300 * 1024, GIB,
+                new ArrayList<>())).isInstanceOf(El4nerConfigurationException.class)
+                .hasMessageContaining("qwen needs 38 MiB of direct memory for its logits buffer")
+                .hasMessageContaining("prefillChunkTokens 64").hasMessageContaining("-XX:MaxDirectMemorySize");
+    }
+
+    @Test
+    void theJvmsLimits() {
+        assertThat(DecoderMemory.directMemoryLimit()).as("no -XX:MaxDirectMemorySize in the tests: the heap's")
+                .isEqualTo(Runtime.getRuntime().maxMemory());
+        assertThat(DecoderMemory.parseSize("300k")).isEqualTo(300 * 1024);
+        assertThat(DecoderMemory.parseSize("2G")).isEqualTo(2 * GIB);
+        assertThat(DecoderMemory.parseSize("1048576")).isEqualTo(MIB);
+        assertThat(DecoderMemory.parseSize("lots")).isEqualTo(-1);
+    }
+}
