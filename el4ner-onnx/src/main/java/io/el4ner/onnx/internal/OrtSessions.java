@@ -15,8 +15,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Whether CUDA runs is decided from {@code addCUDA} and session creation, never from
  * {@link OrtEnvironment#getAvailableProviders()}: the {@code onnxruntime_gpu} artifact lists CUDA there even when
- * the CUDA 12 libraries it links are missing. When CUDA was asked for and cannot be used, the session is created
- * on the CPU and one WARN says why and what to install, or, if CUDA is required, loading fails with that message.
+ * the CUDA 12 libraries it links are missing. A failure of {@code addCUDA} means CUDA is not there; a failure to
+ * create the session with CUDA is the device's (no GPU, too little GPU memory) or the model's, and the CPU decides:
+ * when the model does not load on the CPU either, the error is the model's, naming its file, and nothing falls back.
+ * When CUDA was asked for and cannot be used, the session is created on the CPU and one WARN says why and what to
+ * install, or, if CUDA is required, loading fails with that message.
  */
 public final class OrtSessions {
     private static final Logger log = LoggerFactory.getLogger(OrtSessions.class);
@@ -127,31 +130,103 @@ public final class OrtSessions {
 
     private static Opened open(String what, Path cudaPath, Path cpuPath, byte[] bytes, Options options)
             throws OrtException {
+        return open(what, cudaPath, cpuPath, bytes, options, Factory.ORT);
+    }
+
+    /** The two steps of a session that can fail apart; tests stand in for a machine with CUDA. */
+    interface Factory {
+        /** ONNX Runtime itself. */
+        Factory ORT = new Factory() {
+            @Override
+            public void addCuda(OrtSession.SessionOptions options, int device) throws OrtException {
+                options.addCUDA(device);
+            }
+
+            @Override
+            public OrtSession create(Path path, byte[] bytes, OrtSession.SessionOptions options) throws OrtException {
+                OrtEnvironment env = OrtEnvironment.getEnvironment();
+                return path != null ? env.createSession(path.toString(), options) : env.createSession(bytes, options);
+            }
+        };
+
+        /**
+         * Appends the CUDA execution provider: fails when CUDA cannot be used here (no {@code onnxruntime_gpu}, no
+         * CUDA or cuDNN libraries).
+         */
+        void addCuda(OrtSession.SessionOptions options, int device) throws OrtException;
+
+        /** Creates the session: fails when the model cannot be loaded, or the provider cannot run on this device. */
+        OrtSession create(Path path, byte[] bytes, OrtSession.SessionOptions options) throws OrtException;
+    }
+
+    /**
+     * Whether CUDA can be used is decided in two steps: a failure to add the CUDA provider means CUDA is not there; a
+     * failure to create the session with it is either the device's (no GPU, too little GPU memory, a driver too old)
+     * or the model's, and the CPU decides which: the same model is loaded on the CPU, and if that fails too the
+     * error is the model's and is reported as such, naming the file, with no fallback.
+     */
+    static Opened open(String what, Path cudaPath, Path cpuPath, byte[] bytes, Options options, Factory factory)
+            throws OrtException {
         Objects.requireNonNull(what, "what");
         Objects.requireNonNull(options, "options");
         String cudaFailure = null;
         if (options.cudaDevice() >= 0) {
-            try {
-                OrtSession s = create(cudaPath, bytes, options, true);
-                return new Opened(s, "CUDA:" + options.cudaDevice(), null, cudaPath);
-            } catch (OrtException | LinkageError e) {
-                cudaFailure = String.valueOf(e.getMessage());
+            OrtSession arbiter = null;
+            try (OrtSession.SessionOptions cuda = sessionOptions(options)) {
+                try {
+                    factory.addCuda(cuda, options.cudaDevice());
+                } catch (OrtException | LinkageError e) {
+                    cudaFailure = String.valueOf(e.getMessage());
+                }
+                if (cudaFailure == null) {
+                    try {
+                        return new Opened(factory.create(cudaPath, bytes, cuda), "CUDA:" + options.cudaDevice(), null,
+                                cudaPath);
+                    } catch (OrtException e) {
+                        arbiter = loadsOnTheCpu(what, cudaPath, bytes, options, factory, e);
+                        cudaFailure = String.valueOf(e.getMessage());
+                    }
+                }
             }
             String message = "CUDA device " + options.cudaDevice() + " was requested for " + what
                     + " but cannot be used: " + cudaFailure + ". " + CUDA_HINT;
+            boolean sameModel = cpuPath == null ? cudaPath == null : cpuPath.equals(cudaPath);
+            if (options.cudaRequired() || arbiter != null && !sameModel) {
+                closeQuietly(arbiter);
+                arbiter = null;
+            }
             if (options.cudaRequired()) {
                 throw new El4nerConfigurationException(message + ". CUDA is required (cudaRequired), so nothing "
                         + "runs on the CPU instead");
             }
-            log.warn("{}; running on the CPU instead{}", message, cpuPath == null || cpuPath.equals(cudaPath) ? ""
-                    : ", with " + cpuPath.getFileName());
+            log.warn("{}; running on the CPU instead{}", message, sameModel ? "" : ", with " + cpuPath.getFileName());
+            if (arbiter != null) {
+                return new Opened(arbiter, "CPU", cudaFailure, cpuPath);
+            }
         }
-        return new Opened(create(cpuPath, bytes, options, false), "CPU", cudaFailure, cpuPath);
+        try (OrtSession.SessionOptions cpu = sessionOptions(options)) {
+            return new Opened(factory.create(cpuPath, bytes, cpu), "CPU", cudaFailure, cpuPath);
+        }
     }
 
-    private static OrtSession create(Path path, byte[] bytes, Options o, boolean cuda) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+    /**
+     * After a session failed to be created with CUDA: the same model on the CPU, when it loads there (so the
+     * failure was CUDA's); when it does not, the model is at fault and this throws, naming it.
+     */
+    private static OrtSession loadsOnTheCpu(String what, Path path, byte[] bytes, Options options, Factory factory,
+                                            OrtException onCuda) {
+        try (OrtSession.SessionOptions cpu = sessionOptions(options)) {
+            return factory.create(path, bytes, cpu);
+        } catch (OrtException e) {
+            e.addSuppressed(onCuda);
+            throw new El4nerConfigurationException("cannot load " + what + (path == null ? "" : " from " + path)
+                    + ": " + e.getMessage() + " (it fails on the CPU too, so the model, not CUDA, is the cause)", e);
+        }
+    }
+
+    private static OrtSession.SessionOptions sessionOptions(Options o) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (o.intraOpThreads() > 0) {
                 options.setIntraOpNumThreads(o.intraOpThreads());
@@ -159,10 +234,20 @@ public final class OrtSessions {
             if (o.interOpThreads() > 0) {
                 options.setInterOpNumThreads(o.interOpThreads());
             }
-            if (cuda) {
-                options.addCUDA(o.cudaDevice());
+            return options;
+        } catch (OrtException | RuntimeException e) {
+            options.close();
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                log.debug("closing an ONNX Runtime session failed", e);
             }
-            return path != null ? env.createSession(path.toString(), options) : env.createSession(bytes, options);
         }
     }
 }
