@@ -180,11 +180,19 @@ public final class OnnxDecoderMember implements ModelMember {
         this.session = s;
         DecoderEngine engine = new DecoderEngine(session, signature, b.prefillChunk, files.endTokens());
         PrefixCache cache = new PrefixCache(memory.prefixCacheBytes(), PREFIX_CACHE_ENTRIES, engine);
+        int maxRows = b.maxBatchSize;
+        if (!signature.positionIds() && maxRows > 1) {
+            maxRows = 1;
+            log.warn("Decoder model '{}' ({}) takes no position_ids input, so it numbers a left-padded row's tokens "
+                    + "from the padding: its calls are decoded one at a time (maxBatchSize {} is not used). An export "
+                    + "with position_ids (optimum's) decodes concurrent calls together", files.name(),
+                    relative(files), b.maxBatchSize);
+        }
         this.loop = new DecodingLoop(engine, cache, files.endTokens(), Math.min(pickableIds, signature.vocab()),
-                b.maxBatchSize, memory.kvCacheBytes(), name);
+                maxRows, memory.kvCacheBytes(), name);
         this.kvLowered = memory.kvCacheBytes() < b.kvCacheBytes;
         this.settings = new Settings(b.maxNewTokens, b.threads, b.seed == null ? OptionalLong.empty()
-                : OptionalLong.of(b.seed), b.maxBatchSize, memory.prefixCacheBytes(), memory.kvCacheBytes(),
+                : OptionalLong.of(b.seed), maxRows, memory.prefixCacheBytes(), memory.kvCacheBytes(),
                 Optional.ofNullable(b.callTimeout), b.prefillChunk);
         log.info("Decoder member '{}' runs {} on {} ({} layers, {} KV heads of {}, KV {}, vocabulary {}, context {}; "
                         + "loaded in {} ms)", name, files.name(), executionProvider, signature.layers(),
@@ -446,7 +454,7 @@ public final class OnnxDecoderMember implements ModelMember {
      * @param maxNewTokens the most tokens of one answer
      * @param threads ONNX Runtime's intra-op threads; 0 when ONNX Runtime chooses
      * @param seed the sampling seed, if one was set
-     * @param maxBatchSize the most calls decoded together
+     * @param maxBatchSize the most calls decoded together (1 for a model without {@code position_ids})
      * @param prefixCacheBytes the prefix cache's budget
      * @param kvCacheBytes the KV cache budget of the calls decoding
      * @param callTimeout the call timeout, if one was set
@@ -666,7 +674,8 @@ public final class OnnxDecoderMember implements ModelMember {
         }
 
         /**
-         * @param rows the most requests decoded together in one batch (default 8); 1 decodes one at a time
+         * @param rows the most requests decoded together in one batch (default 8); 1 decodes one at a time, as
+         *     does a model without a {@code position_ids} input whatever is set here
          * @return this builder
          * @throws IllegalArgumentException if below 1
          */

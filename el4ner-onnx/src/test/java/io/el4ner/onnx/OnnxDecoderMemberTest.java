@@ -453,6 +453,48 @@ class OnnxDecoderMemberTest {
         }
     }
 
+    @Test
+    void aModelWithoutPositionIds_decodesCallsOneAtATime_soPaddingNeverShiftsPositions(@TempDir Path tmp)
+            throws Exception {
+        Path dir = DecoderFixtures.copy(DecoderFixtures.GQA, tmp.resolve("tiny-gqa"));
+        try (InputStream variant = getClass().getResourceAsStream(
+                "/io/el4ner/onnx/decoders/variants/tiny-gqa-no-position-ids.onnx")) {
+            Files.copy(variant, dir.resolve("onnx/model_nopos.onnx"));
+        }
+        List<ChatRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            requests.add(request("Sentence " + i + " mentions " + "Paris and ".repeat(3 * i) + "Rome.", 12));
+        }
+        List<String> reference;
+        try (OnnxDecoderMember withPositions = OnnxDecoderMember.builder().directory(dir).variant("model").build()) {
+            reference = texts(withPositions, requests); // one at a time: no padding
+        }
+        LogCapture.Captured<OnnxDecoderMember> run = LogCapture.during(() -> OnnxDecoderMember.builder()
+                .directory(dir).variant("model_nopos").build());
+        try (OnnxDecoderMember m = run.value()) {
+            assertThat(texts(m, requests)).as("alone, the same function as the model with position_ids")
+                    .isEqualTo(reference);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<String>> together = new ArrayList<>();
+                for (ChatRequest r : requests) {
+                    together.add(pool.submit(() -> m.chat(r).text()));
+                }
+                for (int i = 0; i < requests.size(); i++) {
+                    assertThat(together.get(i).get(60, TimeUnit.SECONDS)).as("call " + i + " beside the others")
+                            .isEqualTo(reference.get(i));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(m.chatAll(requests).stream().map(ChatResponse::text).toList()).isEqualTo(reference);
+            assertThat(m.stats().widestBatch()).isEqualTo(1);
+            assertThat(m.settings().maxBatchSize()).isEqualTo(1);
+            assertThat(run.log()).contains("WARN io.el4ner.onnx.OnnxDecoderMember", "takes no position_ids",
+                    "one at a time");
+        }
+    }
+
     /** Sets the decoding loop's test hook (package-private in the internal package) of a member. */
     static void faults(OnnxDecoderMember m, java.util.function.Consumer<String> hook) throws ReflectiveOperationException {
         java.lang.reflect.Field loop = OnnxDecoderMember.class.getDeclaredField("loop");

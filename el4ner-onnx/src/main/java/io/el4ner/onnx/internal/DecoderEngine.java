@@ -29,7 +29,8 @@ import java.util.function.BooleanSupplier;
  * <p><b>Layout.</b> A row's cache is {@code [kv_heads, length, head_dim]} per layer and keys or values, with no
  * padding. In a batch, rows are left-padded to the longest: row {@code r} holds its {@code realLength[r]} tokens at
  * the end of the past, the positions before them are masked out (and zero). Position ids count a row's real tokens
- * only, so a token gets the same position in a batch as alone.
+ * only, so a token gets the same position in a batch as alone. A model without a {@code position_ids} input numbers
+ * the tokens from the padded past instead, so its batches may only hold rows of one length.
  *
  * <p><b>Prefill.</b> A prompt is computed in chunks that end at its <em>boundaries</em>: the multiples of
  * {@link #chunk()} tokens counted from the prompt's start, and the positions right after a break token (the end
@@ -327,6 +328,11 @@ public final class DecoderEngine {
             for (int i = 0; i < newRows; i++) {
                 lengths[i] = i < kept.length ? realLength[kept[i]] : added.get(i - kept.length).length();
                 longest = Math.max(longest, lengths[i]);
+            }
+            if (!sig.positionIds() && Arrays.stream(lengths).anyMatch(n -> n != lengths[0])) {
+                // the model would number a padded row's tokens from the padding: wrong positions
+                throw new IllegalStateException("a model without position_ids cannot decode rows of different "
+                        + "lengths together, got " + Arrays.toString(lengths));
             }
             float[][] l = new float[newRows][];
             for (int i = 0; i < newRows; i++) {

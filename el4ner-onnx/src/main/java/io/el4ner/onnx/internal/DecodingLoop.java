@@ -183,7 +183,7 @@ public final class DecodingLoop implements AutoCloseable {
      * @param cache the prefix cache
      * @param endTokens the ids that end an answer
      * @param pickableIds the ids the sampler may pick (the tokenizer's)
-     * @param maxRows the most rows decoded at once
+     * @param maxRows the most rows decoded at once; 1 whatever is given when the model takes no {@code position_ids}
      * @param kvBudgetBytes the most KV cache the batch may hold
      * @param name the model's name, for the thread's name
      */
@@ -196,7 +196,8 @@ public final class DecodingLoop implements AutoCloseable {
         if (maxRows < 1 || kvBudgetBytes < 1) {
             throw new IllegalArgumentException("maxRows and kvBudgetBytes must be positive");
         }
-        this.maxRows = maxRows;
+        // Without position_ids the model numbers a row's tokens from the padded past: only rows alone are right.
+        this.maxRows = engine.signature().positionIds() ? maxRows : 1;
         this.kvBudgetBytes = kvBudgetBytes;
         this.name = Objects.requireNonNull(name, "name");
         this.thread = new Thread(this::run, "el4ner-decoder-" + THREADS.incrementAndGet() + "-" + name);

@@ -239,6 +239,24 @@ class DecoderEngineTest {
         assertThat(owner).isEmpty();
     }
 
+    @org.junit.jupiter.api.Test
+    void withoutPositionIds_aBatchRefusesRowsOfDifferentLengths() throws OrtException {
+        DecoderEngine withIds = engine("tiny-gqa/model");
+        DecoderSignature s = withIds.signature();
+        DecoderEngine without = new DecoderEngine(sessions.get("tiny-gqa/model"), new DecoderSignature(s.layers(),
+                s.kvHeads(), s.headDim(), s.kvType(), s.logitsType(), s.vocab(), false), CHUNK, Set.of());
+        Random random = new Random(6);
+        DecoderEngine.RowKv five = withIds.prefill(tokens(random, 5, withIds), null, () -> false).kv();
+        DecoderEngine.RowKv seven = withIds.prefill(tokens(random, 7, withIds), null, () -> false).kv();
+        DecoderEngine.RowKv alsoFive = withIds.prefill(tokens(random, 5, withIds), null, () -> false).kv();
+        try (DecoderEngine.Batch batch = without.newBatch()) {
+            batch.add(List.of(five, alsoFive));
+            assertThatThrownBy(() -> batch.add(List.of(seven))).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("without position_ids").hasMessageContaining("[5, 5, 7]");
+            assertThat(batch.rows()).as("unchanged").isEqualTo(2);
+        }
+    }
+
     private static long[] concat(long[] a, long[] b) {
         long[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
