@@ -397,12 +397,26 @@ public final class OnnxDecoderMember implements ModelMember {
                     + "model file may be damaged, or this variant does not compute correctly on this execution "
                     + "provider", cause);
         }
+        if (cause instanceof OrtException && outOfMemory(cause.getMessage())) {
+            // GPU or native memory: with fewer calls decoding at once the same call may fit.
+            return new RetriableBackendException(name, "ONNX Runtime ran out of memory running model '"
+                    + files.name() + "' of member '" + name + "' on " + executionProvider + ": " + cause.getMessage()
+                    + "; this call failed, the member goes on. Lower maxBatchSize or kvCacheMegabytes, or use a "
+                    + "smaller variant", cause);
+        }
         if (cause instanceof OrtException) {
             return new NonRetriableBackendException(name, "ONNX Runtime failed running model '" + files.name()
-                    + "' of member '" + name + "': " + cause.getMessage(), cause);
+                    + "' of member '" + name + "' on " + executionProvider + ": " + cause.getMessage(), cause);
         }
         return new NonRetriableBackendException(name, "decoding with model '" + files.name() + "' of member '"
                 + name + "' failed: " + cause, cause);
+    }
+
+    /** Whether an ONNX Runtime message says memory ran out (its CPU and CUDA allocators word it so). */
+    static boolean outOfMemory(String message) {
+        String m = String.valueOf(message).toLowerCase(java.util.Locale.ROOT);
+        return m.contains("out of memory") || m.contains("failed to allocate") || m.contains("bad_alloc")
+                || m.contains("cudaerrormemoryallocation");
     }
 
     private MemberTimeoutException timedOut(long start) {

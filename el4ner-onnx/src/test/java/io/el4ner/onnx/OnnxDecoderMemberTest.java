@@ -495,6 +495,34 @@ class OnnxDecoderMemberTest {
         }
     }
 
+    @Test
+    void onnxRuntimeFailures_areRetriableWhenMemoryRanOut_andNeverBlameTheModelFile() throws Exception {
+        try (OnnxDecoderMember m = member(b -> b)) {
+            for (String message : List.of("CUDA failure 2: out of memory ; GPU=0", "Failed to allocate memory for "
+                    + "requested buffer of size 123456", "Non-zero status code returned while running MatMul node")) {
+                AtomicBoolean once = new AtomicBoolean(true);
+                faults(m, point -> {
+                    if (point.equals("step") && once.getAndSet(false)) {
+                        OnnxDecoderMemberTest.<RuntimeException>sneaky(new OrtException(
+                                OrtException.OrtErrorCode.ORT_RUNTIME_EXCEPTION, message));
+                    }
+                });
+                Throwable thrown = catchThrowable(() -> m.chat(request("Paris.", 3)));
+                boolean memory = !message.startsWith("Non-zero");
+                assertThat(thrown).as(message).isInstanceOf(memory ? io.el4ner.api.RetriableBackendException.class
+                        : NonRetriableBackendException.class).hasMessageContaining(message)
+                        .hasMessageContaining("on CPU").hasMessageNotContaining("damaged");
+                assertThat(thrown.getMessage()).contains(memory ? "ran out of memory" : "ONNX Runtime failed");
+                assertThat(m.chat(request("Paris.", 3)).text()).as("the member goes on").isNotNull();
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> void sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
     /** Sets the decoding loop's test hook (package-private in the internal package) of a member. */
     static void faults(OnnxDecoderMember m, java.util.function.Consumer<String> hook) throws ReflectiveOperationException {
         java.lang.reflect.Field loop = OnnxDecoderMember.class.getDeclaredField("loop");

@@ -286,8 +286,9 @@ public final class DecoderEngine {
          * Appends rows after the existing ones. Copies the whole cache once. When it fails, the batch is unchanged.
          *
          * @param added the new rows' caches
+         * @throws OrtException if ONNX Runtime cannot create the new cache's tensors
          */
-        public void add(List<RowKv> added) {
+        public void add(List<RowKv> added) throws OrtException {
             if (added.isEmpty()) {
                 return;
             }
@@ -301,8 +302,9 @@ public final class DecoderEngine {
          * once when a row leaves.
          *
          * @param keep per row, whether it stays
+         * @throws OrtException if ONNX Runtime cannot create the new cache's tensors
          */
-        public void retain(boolean[] keep) {
+        public void retain(boolean[] keep) throws OrtException {
             int n = 0;
             for (int r = 0; r < rows; r++) {
                 if (keep[r]) {
@@ -321,7 +323,7 @@ public final class DecoderEngine {
             rebuild(kept, List.of());
         }
 
-        private void rebuild(int[] kept, List<RowKv> added) {
+        private void rebuild(int[] kept, List<RowKv> added) throws OrtException {
             int newRows = kept.length + added.size();
             int[] lengths = new int[newRows];
             int longest = 0;
@@ -536,8 +538,10 @@ public final class DecoderEngine {
      * real lengths), then the {@code added} rows, each right-aligned, with zeros before. Package-private for tests.
      *
      * @param owner a new list, which gets the tensors; when this fails, whatever it made is closed
+     * @throws OrtException if ONNX Runtime cannot create a tensor (out of memory, say), its message saying so
      */
-    OnnxTensor[] tensors(List<RowKv> added, int[] kept, Batch from, int length, List<AutoCloseable> owner) {
+    OnnxTensor[] tensors(List<RowKv> added, int[] kept, Batch from, int length, List<AutoCloseable> owner)
+            throws OrtException {
         int heads = sig.kvHeads();
         int headBytes = sig.headDim() * sig.kvElementBytes();
         int rows = kept.length + added.size();
@@ -578,7 +582,11 @@ public final class DecoderEngine {
             made = true;
             return out;
         } catch (OrtException e) {
-            throw new DecoderOutputException("cannot create the KV cache tensors: " + e.getMessage(), e);
+            // Not the model's output: ONNX Runtime could not take the cache (native memory, say).
+            OrtException context = new OrtException(e.getCode(), "cannot create the KV cache tensors of " + rows
+                    + " rows of " + length + " tokens: " + e.getMessage());
+            context.initCause(e);
+            throw context;
         } finally {
             if (!made) {
                 closeAll(owner);
