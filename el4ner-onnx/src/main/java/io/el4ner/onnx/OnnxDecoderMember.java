@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * derived from {@link Builder#seed(long)} and the prompt when a seed is set (so the same request samples the same
  * answer). It stops at any end token of {@code generation_config.json}, at the request's
  * {@link io.el4ner.api.GenerationOptions#maxTokens() maxTokens}, at {@link Builder#maxNewTokens(int)} or when the
- * model's context is full. {@link io.el4ner.api.GenerationOptions#jsonOutput() jsonOutput} does not constrain the
+ * model's context is full (the answer is returned as far as it got, with a WARN, and counted in
+ * {@link Stats#contextCuts()}). {@link io.el4ner.api.GenerationOptions#jsonOutput() jsonOutput} does not constrain the
  * answer yet: it is plain decoding, and el4ner's lenient parser reads the text. The answer's text is the generated
  * tokens decoded by the tokenizer without special tokens; its usage counts the prompt's tokens and the generated
  * tokens, the end token included.
@@ -306,6 +307,13 @@ public final class OnnxDecoderMember implements ModelMember {
         try {
             for (int i = 0; i < queued.size(); i++) {
                 DecodingLoop.Outcome o = await(queued.get(i), start, deadline);
+                if (o.finish() == DecodingLoop.Finish.CONTEXT) {
+                    // Counts only: prompts and answers are the caller's data and stay out of logs.
+                    log.warn("Member '{}': an answer was cut after {} tokens because the context of model '{}' "
+                            + "({} tokens) was full with a prompt of {} tokens; el4ner reads what was generated. A "
+                            + "shorter prompt or a model with a longer context leaves room for the whole answer",
+                            name, o.generated(), files.name(), files.contextTokens(), promptTokens[i]);
+                }
                 out.add(new ChatResponse(decode(o.tokens()), TokenUsage.of(promptTokens[i], o.generated()),
                         files.name()));
             }
@@ -456,9 +464,10 @@ public final class OnnxDecoderMember implements ModelMember {
      * @param decodeSteps batched decode steps run (one token for every row of the batch each)
      * @param widestBatch the most calls decoded together
      * @param prefixCacheBytes the memory the prefix cache holds now
+     * @param contextCuts answers cut short because the model's context was full (each also logged as a WARN)
      */
     public record Stats(long promptTokens, long reusedPromptTokens, long generatedTokens, long decodeSteps,
-                        int widestBatch, long prefixCacheBytes) {
+                        int widestBatch, long prefixCacheBytes, long contextCuts) {
     }
 
     /**
@@ -487,7 +496,7 @@ public final class OnnxDecoderMember implements ModelMember {
     public Stats stats() {
         DecodingLoop.Stats s = loop.stats();
         return new Stats(s.promptTokens(), s.reusedTokens(), s.generatedTokens(), s.steps(), s.widestBatch(),
-                s.prefixCacheBytes());
+                s.prefixCacheBytes(), s.contextCuts());
     }
 
     /** Ends the calls in flight (they fail) and releases the session and tokenizer. May be called more than once. */

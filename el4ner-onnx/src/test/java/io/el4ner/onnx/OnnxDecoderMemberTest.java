@@ -523,6 +523,34 @@ class OnnxDecoderMemberTest {
         throw (E) t;
     }
 
+    @Test
+    void anAnswerCutByTheContext_isReturnedWithAWarnAndCounted() throws IOException {
+        Path dir = DecoderFixtures.dir(DecoderFixtures.MHA); // context 1024
+        ChatTemplate template = ChatTemplate.fromModelDirectory(dir);
+        try (OnnxDecoderMember mha = OnnxDecoderMember.builder().directory(dir).build()) {
+            StringBuilder sentence = new StringBuilder("Secret");
+            String words = " Secret Paris Rome".repeat(20);
+            while (mha.estimateTokens(template.render(request(sentence + words, 50).messages(), true)) < 1000) {
+                sentence.append(words);
+            }
+            while (mha.estimateTokens(template.render(request(sentence.toString(), 50).messages(), true)) < 1020) {
+                sentence.append(" x");
+            }
+            ChatRequest r = request(sentence.toString(), 50);
+            LogCapture.Captured<ChatResponse> run = LogCapture.during(() -> mha.chat(r));
+            long prompt = run.value().usage().promptTokens();
+            assertThat(prompt).isBetween(1020L, 1023L);
+            assertThat(run.value().usage().completionTokens()).as("what the context left").isEqualTo(1024 - prompt);
+            assertThat(run.log()).contains("WARN io.el4ner.onnx.OnnxDecoderMember", "was cut after "
+                    + (1024 - prompt) + " tokens", "(1024 tokens) was full with a prompt of " + prompt + " tokens")
+                    .doesNotContain("Secret");
+            assertThat(mha.stats().contextCuts()).isEqualTo(1);
+            assertThat(LogCapture.during(() -> mha.chat(request("Paris.", 3))).log()).as("a plain answer")
+                    .doesNotContain("WARN");
+            assertThat(mha.stats().contextCuts()).isEqualTo(1);
+        }
+    }
+
     /** Sets the decoding loop's test hook (package-private in the internal package) of a member. */
     static void faults(OnnxDecoderMember m, java.util.function.Consumer<String> hook) throws ReflectiveOperationException {
         java.lang.reflect.Field loop = OnnxDecoderMember.class.getDeclaredField("loop");

@@ -65,6 +65,7 @@ public final class DecodingLoop implements AutoCloseable {
     private final AtomicLong generatedTokens = new AtomicLong();
     private final AtomicLong steps = new AtomicLong();
     private final AtomicInteger widestBatch = new AtomicInteger();
+    private final AtomicLong contextCuts = new AtomicLong();
 
     /** Why a request stopped. */
     public enum Finish {
@@ -246,15 +247,16 @@ public final class DecodingLoop implements AutoCloseable {
      * @param steps batched decode steps run
      * @param widestBatch the most rows decoded together
      * @param prefixCacheBytes the bytes the prefix cache holds now
+     * @param contextCuts requests that stopped because the model's context was full ({@link Finish#CONTEXT})
      */
     public record Stats(long promptTokens, long reusedTokens, long generatedTokens, long steps, int widestBatch,
-                        long prefixCacheBytes) {
+                        long prefixCacheBytes, long contextCuts) {
     }
 
     /** @return the counters */
     public Stats stats() {
         return new Stats(promptTokens.get(), reusedTokens.get(), generatedTokens.get(), steps.get(),
-                widestBatch.get(), cache.bytes());
+                widestBatch.get(), cache.bytes(), contextCuts.get());
     }
 
     private void run() {
@@ -479,6 +481,9 @@ public final class DecodingLoop implements AutoCloseable {
                 ? (r.limitedByContext ? Finish.CONTEXT : Finish.MAX_TOKENS) : null;
         if (finish == null) {
             return true;
+        }
+        if (finish == Finish.CONTEXT) {
+            contextCuts.incrementAndGet();
         }
         int kept = finish == Finish.END_TOKEN ? r.count - 1 : r.count;
         r.result.complete(new Outcome(Arrays.copyOf(r.generated, kept), r.count, r.reused, finish));
