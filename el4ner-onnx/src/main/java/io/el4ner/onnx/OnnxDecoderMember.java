@@ -165,8 +165,8 @@ public final class OnnxDecoderMember implements ModelMember {
             this.executionProvider = opened.executionProvider();
             this.signature = DecoderSignature.read(s, chosen);
             List<String> warnings = new ArrayList<>();
-            memory = DecoderMemory.fit(model, b.kvCacheBytes, b.prefixCacheBytes, signature, b.maxBatchSize,
-                    b.prefillChunk, DecoderMemory.directMemoryLimit(), Runtime.getRuntime().maxMemory(), warnings);
+            memory = DecoderMemory.fit(model, b.kvCacheBytes, b.prefixCacheBytes, signature,
+                    signature.positionIds() ? b.maxBatchSize : 1, b.prefillChunk, DecoderMemory.directMemoryLimit(), Runtime.getRuntime().maxMemory(), warnings);
             warnings.forEach(log::warn);
         } catch (OrtException | RuntimeException e) {
             closeQuietly(s);

@@ -40,11 +40,23 @@ public record DecoderMemory(long kvCacheBytes, long prefixCacheBytes, long logit
      * @param heapLimit the JVM's heap limit ({@link Runtime#maxMemory()})
      * @param warnings receives one message per budget lowered
      * @return the budgets to use
-     * @throws El4nerConfigurationException if the logits buffer and a KV cache of one token do not fit
+     * @throws El4nerConfigurationException if the logits of {@code maxRows} or {@code chunk} positions do not fit
+     *     one Java buffer, or the logits buffer and a KV cache of one token do not fit the direct memory
      */
     public static DecoderMemory fit(String what, long kvCacheBytes, long prefixCacheBytes, DecoderSignature signature,
                                     int maxRows, int chunk, long directLimit, long heapLimit, List<String> warnings) {
-        long logitsBytes = (long) Math.max(maxRows, chunk) * signature.vocab() * logitsElementBytes(signature);
+        long rowBytes = (long) signature.vocab() * logitsElementBytes(signature);
+        for (int i = 0; i < 2; i++) {
+            String parameter = i == 0 ? "maxBatchSize" : "prefillChunkTokens";
+            int value = i == 0 ? maxRows : chunk;
+            if (value * rowBytes > Integer.MAX_VALUE) {
+                throw new El4nerConfigurationException(what + ": " + parameter + " " + value + " x vocabulary "
+                        + signature.vocab() + " x " + logitsElementBytes(signature) + " bytes of logits is "
+                        + mib(value * rowBytes) + " MiB, more than one Java buffer holds (2 GiB); set " + parameter
+                        + " to at most " + Integer.MAX_VALUE / rowBytes);
+            }
+        }
+        long logitsBytes = Math.max(maxRows, chunk) * rowBytes;
         long reserve = directLimit / 16;
         long kvLimit = (directLimit - reserve - logitsBytes) / 2;
         if (kvLimit < signature.bytesPerToken()) {

@@ -58,6 +58,20 @@ class DecoderMemoryTest {
     }
 
     @Test
+    void logitsBeyondOneJavaBuffer_failTheBuildNamingTheParameter() {
+        // 151,936 x 4 bytes a position: 3,533 positions fit in 2 GiB.
+        assertThatThrownBy(() -> DecoderMemory.fit("qwen", GIB, 0, QWEN, 4000, 64, 64 * GIB, 64 * GIB,
+                new ArrayList<>())).isInstanceOf(El4nerConfigurationException.class)
+                .hasMessageContaining("qwen: maxBatchSize 4000 x vocabulary 151936 x 4 bytes of logits")
+                .hasMessageContaining("set maxBatchSize to at most 3533");
+        assertThatThrownBy(() -> DecoderMemory.fit("qwen", GIB, 0, QWEN, 8, 5000, 64 * GIB, 64 * GIB,
+                new ArrayList<>())).isInstanceOf(El4nerConfigurationException.class)
+                .hasMessageContaining("set prefillChunkTokens to at most 3533");
+        assertThat(DecoderMemory.fit("qwen", GIB, 0, QWEN, 3533, 3533, 64 * GIB, 64 * GIB, new ArrayList<>())
+                .logitsBytes()).isLessThanOrEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
     void theJvmsLimits() {
         assertThat(DecoderMemory.directMemoryLimit()).as("no -XX:MaxDirectMemorySize in the tests: the heap's")
                 .isEqualTo(Runtime.getRuntime().maxMemory());
