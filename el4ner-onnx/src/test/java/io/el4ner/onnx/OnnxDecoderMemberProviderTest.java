@@ -41,8 +41,26 @@ class OnnxDecoderMemberProviderTest {
             OnnxDecoderMember member = (OnnxDecoderMember) m;
             assertThat(member.name()).isEqualTo("local");
             assertThat(member.model()).isEqualTo("tiny-gqa/model");
+            assertThat(member.executionProvider()).isEqualTo("CPU");
+            OnnxDecoderMember.Settings s = member.settings();
+            assertThat(s.maxNewTokens()).isEqualTo(4);
+            assertThat(s.threads()).isEqualTo(1);
+            assertThat(s.seed()).hasValue(3);
+            assertThat(s.maxBatchSize()).isEqualTo(2);
+            assertThat(s.prefixCacheBytes()).isEqualTo(16L << 20);
+            assertThat(s.kvCacheBytes()).isEqualTo((long) (64.5 * (1 << 20)));
+            assertThat(s.callTimeout()).hasValue(java.time.Duration.ofSeconds(30));
             assertThat(member.chat(OnnxDecoderMemberTest.request("Paris.", 100)).usage().completionTokens())
                     .as("maxNewTokens caps the request").isLessThanOrEqualTo(4);
+        }
+        p.remove("seed");
+        p.remove("callTimeoutSeconds");
+        p.remove("maxBatchSize");
+        try (ModelMember m = create(p)) {
+            OnnxDecoderMember.Settings s = ((OnnxDecoderMember) m).settings();
+            assertThat(s.seed()).isEmpty();
+            assertThat(s.callTimeout()).isEmpty();
+            assertThat(s.maxBatchSize()).isEqualTo(OnnxDecoderMember.DEFAULT_MAX_BATCH_SIZE);
         }
     }
 
@@ -58,6 +76,7 @@ class OnnxDecoderMemberProviderTest {
 
     @Test
     void cuda_asADeviceNumberOrWithDeviceId_fallsBackToTheCpu() {
+        CudaAssumptions.assumeCudaAbsent();
         try (ModelMember m = create(Map.of("directory", DIR, "cuda", 1))) {
             assertThat(((OnnxDecoderMember) m).executionProvider()).isEqualTo("CPU");
         }

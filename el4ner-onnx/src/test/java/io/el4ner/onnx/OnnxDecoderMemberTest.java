@@ -226,6 +226,7 @@ class OnnxDecoderMemberTest {
 
     @Test
     void cudaRequestedButAbsent_runsOnTheCpuWithAWarn_orFailsWhenRequired() {
+        CudaAssumptions.assumeCudaAbsent();
         LogCapture.Captured<OnnxDecoderMember> run = LogCapture.during(() -> OnnxDecoderMember.builder()
                 .directory(DecoderFixtures.dir(DecoderFixtures.GQA)).cuda(0).build());
         try (OnnxDecoderMember m = run.value()) {

@@ -46,6 +46,7 @@ class OnnxSentenceEncoderProviderTest {
 
     @Test
     void create_fromDirectoryWithCudaDeviceFallsBackToCpu(@TempDir Path dir) throws IOException {
+        CudaAssumptions.assumeCudaAbsent();
         OnnxSentenceEncoderTest.copyResource("all-minilm-l6-v2-q.onnx", dir.resolve("model.onnx"));
         OnnxSentenceEncoderTest.copyResource("all-minilm-l6-v2-q-tokenizer.json", dir.resolve("tokenizer.json"));
         try (SentenceEncoder e = create(Map.of("directory", dir.toString(), "cuda", 1))) {

@@ -364,6 +364,7 @@ class OnnxSentenceEncoderTest {
 
     @Test
     void build_cudaRequestFallsBackToCpuAndSaysSo() {
+        CudaAssumptions.assumeCudaAbsent();
         LogCapture.Captured<OnnxSentenceEncoder> run = LogCapture.during(() -> OnnxSentenceEncoder.builder().cuda(0).build());
         try (OnnxSentenceEncoder e = run.value()) {
             assertThat(e.executionProvider()).isEqualTo("CPU");
