@@ -102,7 +102,10 @@ public final class OnnxDecoderMember implements ModelMember {
     public static final int DEFAULT_MAX_BATCH_SIZE = 8;
     /** The default {@link Builder#prefixCacheBytes(long)}: 256 MiB. */
     public static final long DEFAULT_PREFIX_CACHE_BYTES = 256L << 20;
-    /** The default {@link Builder#kvCacheBytes(long)}: 2 GiB. */
+    /**
+     * The most KV cache {@link Builder#kvCacheBytes(long)} gives by default: 2 GiB. The default is this or what
+     * {@link Builder#maxBatchSize(int)} calls of the model's whole context take, whichever is less.
+     */
     public static final long DEFAULT_KV_CACHE_BYTES = 2L << 30;
 
     private static final Logger log = LoggerFactory.getLogger(OnnxDecoderMember.class);
@@ -155,6 +158,8 @@ public final class OnnxDecoderMember implements ModelMember {
         OrtSession s = null;
         DecoderDirectory chosen = cpuFiles;
         DecoderMemory memory;
+        int maxRows;
+        long kvWanted;
         try {
             String files = cudaFiles == cpuFiles ? relative(cpuFiles) : relative(cudaFiles) + " on CUDA, "
                     + relative(cpuFiles) + " on the CPU";
@@ -164,9 +169,13 @@ public final class OnnxDecoderMember implements ModelMember {
             chosen = opened.onCuda() ? cudaFiles : cpuFiles;
             this.executionProvider = opened.executionProvider();
             this.signature = DecoderSignature.read(s, chosen);
+            maxRows = signature.positionIds() ? b.maxBatchSize : 1;
+            // By default no more than maxBatchSize calls of the whole context can use.
+            kvWanted = b.kvCacheBytes > 0 ? b.kvCacheBytes : Math.min(DEFAULT_KV_CACHE_BYTES,
+                    (long) maxRows * chosen.contextTokens() * signature.bytesPerToken());
             List<String> warnings = new ArrayList<>();
-            memory = DecoderMemory.fit(model, b.kvCacheBytes, b.prefixCacheBytes, signature,
-                    signature.positionIds() ? b.maxBatchSize : 1, b.prefillChunk, DecoderMemory.directMemoryLimit(), Runtime.getRuntime().maxMemory(), warnings);
+            memory = DecoderMemory.fit(model, kvWanted, b.prefixCacheBytes, signature, maxRows, b.prefillChunk,
+                    DecoderMemory.directMemoryLimit(), Runtime.getRuntime().maxMemory(), warnings);
             warnings.forEach(log::warn);
         } catch (OrtException | RuntimeException e) {
             closeQuietly(s);
@@ -181,9 +190,7 @@ public final class OnnxDecoderMember implements ModelMember {
         this.session = s;
         DecoderEngine engine = new DecoderEngine(session, signature, b.prefillChunk, files.endTokens());
         PrefixCache cache = new PrefixCache(memory.prefixCacheBytes(), PREFIX_CACHE_ENTRIES, engine);
-        int maxRows = b.maxBatchSize;
-        if (!signature.positionIds() && maxRows > 1) {
-            maxRows = 1;
+        if (maxRows < b.maxBatchSize) {
             log.warn("Decoder model '{}' ({}) takes no position_ids input, so it numbers a left-padded row's tokens "
                     + "from the padding: its calls are decoded one at a time (maxBatchSize {} is not used). An export "
                     + "with position_ids (optimum's) decodes concurrent calls together", files.name(),
@@ -191,14 +198,16 @@ public final class OnnxDecoderMember implements ModelMember {
         }
         this.loop = new DecodingLoop(engine, cache, files.endTokens(), Math.min(pickableIds, signature.vocab()),
                 maxRows, memory.kvCacheBytes(), name);
-        this.kvLowered = memory.kvCacheBytes() < b.kvCacheBytes;
+        this.kvLowered = memory.kvCacheBytes() < kvWanted;
         this.settings = new Settings(b.maxNewTokens, b.threads, b.seed == null ? OptionalLong.empty()
                 : OptionalLong.of(b.seed), maxRows, memory.prefixCacheBytes(), memory.kvCacheBytes(),
                 Optional.ofNullable(b.callTimeout), b.prefillChunk);
         log.info("Decoder member '{}' runs {} on {} ({} layers, {} KV heads of {}, KV {}, vocabulary {}, context {}; "
-                        + "loaded in {} ms)", name, files.name(), executionProvider, signature.layers(),
-                signature.kvHeads(), signature.headDim(), signature.kvType(), signature.vocab(),
-                files.contextTokens(), (System.nanoTime() - t0) / 1_000_000);
+                        + "{}; prefix cache {} MiB; loaded in {} ms)", name, files.name(), executionProvider,
+                signature.layers(), signature.kvHeads(), signature.headDim(), signature.kvType(), signature.vocab(),
+                files.contextTokens(), DecoderMemory.describeKv(memory.kvCacheBytes(), signature.bytesPerToken(),
+                        files.contextTokens(), maxRows), mebibytes(memory.prefixCacheBytes()),
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** @return a builder; {@link Builder#directory(Path)} is required */
@@ -593,7 +602,7 @@ public final class OnnxDecoderMember implements ModelMember {
         private Long seed;
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
         private long prefixCacheBytes = DEFAULT_PREFIX_CACHE_BYTES;
-        private long kvCacheBytes = DEFAULT_KV_CACHE_BYTES;
+        private long kvCacheBytes; // 0: the default, from the model's shape
         private Duration callTimeout;
         private int prefillChunk = DecoderEngine.DEFAULT_CHUNK;
 
@@ -722,8 +731,9 @@ public final class OnnxDecoderMember implements ModelMember {
         }
 
         /**
-         * @param bytes the most KV cache the batch being decoded may hold, padding included (default 2 GiB); a
-         *     request waits until it fits beside the others, and one that needs more alone is refused. ONNX Runtime
+         * @param bytes the most KV cache the batch being decoded may hold, padding included (default: what
+         *     {@link #maxBatchSize(int)} calls of the model's whole context need, at most 2 GiB); a request waits
+         *     until it fits beside the others, and one that needs more alone is refused. ONNX Runtime
          *     holds a second copy during each step. The cache lives in direct memory, which the JVM limits
          *     ({@code -XX:MaxDirectMemorySize}, by default {@code -Xmx}); when rows join or leave the batch the old
          *     and the new cache are alive together, so a budget above half the limit (less the logits buffer) is

@@ -102,6 +102,20 @@ class OnnxDecoderMemberTest {
     }
 
     @Test
+    void load_logsWhatTheKvBudgetHolds_andItsDefaultFollowsTheModel() {
+        LogCapture.Captured<OnnxDecoderMember> run = LogCapture.during(() -> member(b -> b.maxBatchSize(4)));
+        try (OnnxDecoderMember m = run.value()) {
+            // 2 layers x 2 KV heads x 16 x 4 bytes x keys and values: 512 bytes a token; 4 calls of 2048 tokens.
+            assertThat(m.settings().kvCacheBytes()).isEqualTo(4L * 2048 * 512);
+            assertThat(run.log()).contains("KV cache 4 MiB, 512 bytes a token: 4 calls of the whole context (2048 "
+                    + "tokens) or 4 of 1024 tokens at once (maxBatchSize 4); prefix cache 256 MiB");
+        }
+        try (OnnxDecoderMember m = member(b -> b.kvCacheBytes(3 << 20))) {
+            assertThat(m.settings().kvCacheBytes()).as("as set").isEqualTo(3 << 20);
+        }
+    }
+
+    @Test
     void estimateTokens_isTheTokenizersExactCountWithNothingCut() {
         assertThat(gqa.estimateTokens(CHAT)).as("the Python tokenizer's count").isEqualTo(CHAT_TOKENS);
         assertThat(gqa.estimateTokens("")).isZero();

@@ -92,6 +92,29 @@ public record DecoderMemory(long kvCacheBytes, long prefixCacheBytes, long logit
     }
 
     /**
+     * Says what a KV budget holds, for the log line at load: e.g. {@code KV cache 2048 MiB, 24576 bytes a token: 2
+     * calls of the whole context (32768 tokens) or 8 of 1024 tokens at once (maxBatchSize 8)}.
+     *
+     * @param kvCacheBytes the budget
+     * @param bytesPerToken the KV bytes of one token of one call
+     * @param context the model's context in tokens
+     * @param maxRows the most calls decoded together
+     * @return the description
+     */
+    public static String describeKv(long kvCacheBytes, long bytesPerToken, int context, int maxRows) {
+        StringBuilder out = new StringBuilder().append("KV cache ").append(mib(kvCacheBytes)).append(" MiB, ")
+                .append(bytesPerToken).append(" bytes a token: ")
+                .append(Math.min(maxRows, kvCacheBytes / ((long) context * bytesPerToken)))
+                .append(" calls of the whole context (").append(context).append(" tokens)");
+        int typical = 1024; // an el4ner stage's prompt and answer, roughly
+        if (context > typical) {
+            out.append(" or ").append(Math.min(maxRows, kvCacheBytes / (typical * bytesPerToken))).append(" of ")
+                    .append(typical).append(" tokens");
+        }
+        return out.append(" at once (maxBatchSize ").append(maxRows).append(')').toString();
+    }
+
+    /**
      * @return the JVM's direct memory limit in bytes: {@code -XX:MaxDirectMemorySize}, or by default the heap's
      *     maximum ({@link Runtime#maxMemory()}), as the JDK itself decides
      */

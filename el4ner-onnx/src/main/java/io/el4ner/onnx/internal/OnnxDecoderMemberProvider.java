@@ -27,8 +27,9 @@ import java.util.Set;
  *   <li>{@code maxBatchSize}: the most calls decoded together (default 8);</li>
  *   <li>{@code prefixCacheMegabytes}: memory for the cache of recent prompts (default 256; 0 turns it off; at most
  *       a quarter of the heap);</li>
- *   <li>{@code kvCacheMegabytes}: memory for the cache of the calls decoding (default 2048; lowered to fit the
- *       JVM's direct memory, see {@link OnnxDecoderMember.Builder#kvCacheBytes(long)});</li>
+ *   <li>{@code kvCacheMegabytes}: memory for the cache of the calls decoding (default what {@code maxBatchSize}
+ *       calls of the whole context need, at most 2048; lowered to fit the JVM's direct memory, see
+ *       {@link OnnxDecoderMember.Builder#kvCacheBytes(long)});</li>
  *   <li>{@code callTimeoutSeconds}: the longest one call may take (default none: el4ner's stage deadline).</li>
  * </ul>
  * Discovery loads nothing; {@link #create} loads the model.

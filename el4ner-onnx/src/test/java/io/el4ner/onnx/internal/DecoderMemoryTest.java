@@ -72,6 +72,14 @@ class DecoderMemoryTest {
     }
 
     @Test
+    void describeKv_saysHowManyCallsFit() {
+        assertThat(DecoderMemory.describeKv(2 * GIB, 24_576, 32_768, 8)).isEqualTo("KV cache 2048 MiB, 24576 bytes "
+                + "a token: 2 calls of the whole context (32768 tokens) or 8 of 1024 tokens at once (maxBatchSize 8)");
+        assertThat(DecoderMemory.describeKv(8 * MIB, 512, 1024, 4)).isEqualTo("KV cache 8 MiB, 512 bytes a token: 4 "
+                + "calls of the whole context (1024 tokens) at once (maxBatchSize 4)");
+    }
+
+    @Test
     void theJvmsLimits() {
         assertThat(DecoderMemory.directMemoryLimit()).as("no -XX:MaxDirectMemorySize in the tests: the heap's")
                 .isEqualTo(Runtime.getRuntime().maxMemory());
