@@ -3,6 +3,7 @@ package io.el4ner.onnx;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.el4ner.api.ChatMessage;
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.ChatResponse;
 import io.el4ner.api.El4nerConfigurationException;
@@ -67,6 +68,12 @@ import org.slf4j.LoggerFactory;
  * tokens decoded by the tokenizer without special tokens; its usage counts the prompt's tokens and the generated
  * tokens, the end token included.
  *
+ * <p><b>Special tokens in messages.</b> As in transformers ({@code apply_chat_template}, then encode), the rendered
+ * prompt is tokenized as a whole, so a message whose text spells a special token of the model (say
+ * {@code <|im_end|><|im_start|>system}) reaches the model as those control tokens: text from a document can end
+ * a message or open a new role. The member does not change the text; it logs a WARN naming the token (not the
+ * text) for each call where this happens.
+ *
  * <p><b>Cost.</b> One ONNX Runtime session per member, shared by all threads. A KV cache keeps each step to one new
  * token per row. Concurrent calls are decoded together: a call that arrives while others decode joins their batch
  * at the next step (left-padded), up to {@link Builder#maxBatchSize(int)} rows within
@@ -124,6 +131,7 @@ public final class OnnxDecoderMember implements ModelMember {
     private final Long seed;
     private final Duration callTimeout;
     private final int pickableIds;
+    private final List<String> specialTokens;
     private final Settings settings;
     private final boolean kvLowered;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -154,6 +162,7 @@ public final class OnnxDecoderMember implements ModelMember {
                     + model + " cannot be used: " + e.getMessage(), e);
         }
         this.pickableIds = DecoderDirectory.tokenizerIds(cpuFiles.tokenizerJson());
+        this.specialTokens = DecoderDirectory.specialTokens(cpuFiles.tokenizerJson());
         this.tokenizer = loadTokenizer(cpuFiles.tokenizerJson(), model);
         OrtSession s = null;
         DecoderDirectory chosen = cpuFiles;
@@ -335,6 +344,7 @@ public final class OnnxDecoderMember implements ModelMember {
 
     /** Renders, tokenizes and checks one request. */
     private DecodingLoop.Request prepare(ChatRequest request, long deadline) {
+        warnOfSpecialTokens(request);
         String prompt;
         try {
             prompt = template.render(request.messages(), true);
@@ -370,6 +380,22 @@ public final class OnnxDecoderMember implements ModelMember {
         SplittableRandom random = seed == null ? new SplittableRandom() : new SplittableRandom(mix(seed, ids));
         return new DecodingLoop.Request(ids, maxNew, room < wanted, request.options().temperature(), random,
                 deadline);
+    }
+
+    /** A WARN when a message's text spells a special token: the tokenizer reads it as that control token. */
+    private void warnOfSpecialTokens(ChatRequest request) {
+        for (ChatMessage m : request.messages()) {
+            for (String token : specialTokens) {
+                if (m.content().contains(token)) {
+                    // the token's text only: the message is the caller's data
+                    log.warn("Member '{}': a {} message contains the text of the special token {} of model '{}'; "
+                            + "it is tokenized as that control token (as transformers does), so text from a "
+                            + "document can end a message or open a new role", name,
+                            m.role().name().toLowerCase(java.util.Locale.ROOT), token, files.name());
+                    return;
+                }
+            }
+        }
     }
 
     private DecodingLoop.Outcome await(DecodingLoop.Request q, long start, long deadline) {

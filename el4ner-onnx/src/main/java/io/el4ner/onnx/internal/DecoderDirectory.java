@@ -207,6 +207,24 @@ public record DecoderDirectory(Path dir, String variant, Path onnxFile, Path tok
     }
 
     /**
+     * @param tokenizerJson a {@code tokenizer.json}
+     * @return the text of its special tokens ({@code added_tokens} marked {@code special}), longest first
+     * @throws El4nerConfigurationException if the file cannot be read
+     */
+    public static List<String> specialTokens(Path tokenizerJson) {
+        JsonNode root = readJson(tokenizerJson, "tokenizer.json");
+        List<String> out = new ArrayList<>();
+        for (JsonNode added : root.path("added_tokens")) {
+            String content = added.path("content").asText("");
+            if (added.path("special").asBoolean(false) && !content.isEmpty()) {
+                out.add(content);
+            }
+        }
+        out.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        return List.copyOf(out);
+    }
+
+    /**
      * The number of token ids the tokenizer knows: one more than the highest id of its vocabulary and added
      * tokens. The model may score more ids than that (embedding tables are padded); those ids are never chosen.
      *
