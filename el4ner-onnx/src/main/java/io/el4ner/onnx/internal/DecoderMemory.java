@@ -60,10 +60,10 @@ public record DecoderMemory(long kvCacheBytes, long prefixCacheBytes, long logit
         long reserve = directLimit / 16;
         long kvLimit = (directLimit - reserve - logitsBytes) / 2;
         if (kvLimit < signature.bytesPerToken()) {
-            throw new El4nerConfigurationException(what + " needs " + mib(logitsBytes) + " MiB of direct memory for "
+            throw new El4nerConfigurationException(what + " needs " + size(logitsBytes) + " of direct memory for "
                     + "its logits buffer (max(maxBatchSize " + maxRows + ", prefillChunkTokens " + chunk + ") x "
                     + "vocabulary " + signature.vocab() + " x " + logitsElementBytes(signature) + " bytes) and more "
-                    + "for its KV cache, but the JVM allows " + mib(directLimit) + " MiB (-XX:MaxDirectMemorySize, "
+                    + "for its KV cache, but the JVM allows " + size(directLimit) + " (-XX:MaxDirectMemorySize, "
                     + "by default the heap's -Xmx). Raise -XX:MaxDirectMemorySize (or -Xmx), or lower maxBatchSize "
                     + "or prefillChunkTokens");
         }
@@ -72,21 +72,22 @@ public record DecoderMemory(long kvCacheBytes, long prefixCacheBytes, long logit
         if (kv > kvLimit) {
             kv = kvLimit;
             long needed = (2 * wanted + logitsBytes) / 15 * 16;
-            warnings.add(String.format(Locale.ROOT, "%s: a KV cache budget of %d MiB (kvCacheMegabytes) needs up "
-                    + "to %d MiB of direct memory (the batch's cache is copied when calls join or leave it, beside a "
-                    + "%d MiB logits buffer), more than the JVM allows (%d MiB: -XX:MaxDirectMemorySize, by default "
-                    + "the heap's -Xmx); using %d MiB instead. Run with -XX:MaxDirectMemorySize=%dm to keep %d MiB, or "
-                    + "set kvCacheMegabytes to at most %d", what, mib(wanted), mib(2 * wanted + logitsBytes),
-                    mib(logitsBytes), mib(directLimit), mib(kv), mib(needed) + 1, mib(wanted), kv / MIB));
+            warnings.add(String.format(Locale.ROOT, "%s: a KV cache budget of %s (kvCacheMegabytes) needs up "
+                    + "to %s of direct memory (the batch's cache is copied when calls join or leave it, beside a "
+                    + "%s logits buffer), more than the JVM allows (%s: -XX:MaxDirectMemorySize, by default "
+                    + "the heap's -Xmx); using %s instead. Run with -XX:MaxDirectMemorySize=%dm to keep %s, or "
+                    + "set kvCacheMegabytes to at most %s", what, size(wanted), size(2 * wanted + logitsBytes),
+                    size(logitsBytes), size(directLimit), size(kv), mib(needed) + 1, size(wanted), megabytes(kv)));
         }
         long prefix = prefixCacheBytes;
         long prefixLimit = heapLimit / 4;
         if (prefix > prefixLimit) {
             prefix = prefixLimit;
-            warnings.add(String.format(Locale.ROOT, "%s: a prefix cache of %d MiB (prefixCacheMegabytes) would take "
-                    + "more than a quarter of the heap (-Xmx, %d MiB); using %d MiB instead. Run with -Xmx%dm to keep "
-                    + "%d MiB, or set prefixCacheMegabytes to at most %d", what, mib(prefixCacheBytes),
-                    mib(heapLimit), mib(prefix), mib(prefixCacheBytes) * 4, mib(prefixCacheBytes), prefix / MIB));
+            warnings.add(String.format(Locale.ROOT, "%s: a prefix cache of %s (prefixCacheMegabytes) would take "
+                    + "more than a quarter of the heap (-Xmx, %s); using %s instead. Run with -Xmx%dm to keep "
+                    + "%s, or set prefixCacheMegabytes to at most %s", what, size(prefixCacheBytes),
+                    size(heapLimit), size(prefix), mib(prefixCacheBytes) * 4, size(prefixCacheBytes),
+                    megabytes(prefix)));
         }
         return new DecoderMemory(kv, prefix, logitsBytes);
     }
@@ -102,7 +103,7 @@ public record DecoderMemory(long kvCacheBytes, long prefixCacheBytes, long logit
      * @return the description
      */
     public static String describeKv(long kvCacheBytes, long bytesPerToken, int context, int maxRows) {
-        StringBuilder out = new StringBuilder().append("KV cache ").append(mib(kvCacheBytes)).append(" MiB, ")
+        StringBuilder out = new StringBuilder().append("KV cache ").append(size(kvCacheBytes)).append(", ")
                 .append(bytesPerToken).append(" bytes a token: ")
                 .append(Math.min(maxRows, kvCacheBytes / ((long) context * bytesPerToken)))
                 .append(" calls of the whole context (").append(context).append(" tokens)");
@@ -157,6 +158,17 @@ public record DecoderMemory(long kvCacheBytes, long prefixCacheBytes, long logit
     /** @return the bytes of one logit: 2 for float16, else 4 */
     public static int logitsElementBytes(DecoderSignature signature) {
         return signature.logitsType() == ai.onnxruntime.OnnxJavaType.FLOAT16 ? 2 : 4;
+    }
+
+    /** A size for messages: whole MiB, rounded up, or KiB below one MiB. */
+    private static String size(long bytes) {
+        return bytes < MIB ? (bytes + 1023) / 1024 + " KiB" : mib(bytes) + " MiB";
+    }
+
+    /** A size as a value of the megabyte parameters, rounded down: whole above one MiB, else two decimals. */
+    private static String megabytes(long bytes) {
+        return bytes >= MIB ? String.valueOf(bytes / MIB)
+                : String.format(Locale.ROOT, "%.2f", Math.floor(bytes * 100.0 / MIB) / 100);
     }
 
     private static long mib(long bytes) {

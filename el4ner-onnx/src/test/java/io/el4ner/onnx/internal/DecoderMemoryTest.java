@@ -54,7 +54,19 @@ class DecoderMemoryTest {
         assertThatThrownBy(() -> DecoderMemory.fit("qwen", 2 * GIB, 256 * MIB, QWEN, 8, 64, 300 * 1024, GIB,
                 new ArrayList<>())).isInstanceOf(El4nerConfigurationException.class)
                 .hasMessageContaining("qwen needs 38 MiB of direct memory for its logits buffer")
-                .hasMessageContaining("prefillChunkTokens 64").hasMessageContaining("-XX:MaxDirectMemorySize");
+                .hasMessageContaining("prefillChunkTokens 64").hasMessageContaining("the JVM allows 300 KiB")
+                .hasMessageContaining("-XX:MaxDirectMemorySize");
+    }
+
+    @Test
+    void aBudgetLoweredBelowOneMebibyte_isSaidInKibibytes() {
+        // tiny-gqa (512 bytes a token, vocabulary 4096) with -XX:MaxDirectMemorySize=3m
+        DecoderSignature tiny = new DecoderSignature(2, 2, 16, OnnxJavaType.FLOAT, OnnxJavaType.FLOAT, 4096, true);
+        List<String> warnings = new ArrayList<>();
+        DecoderMemory m = DecoderMemory.fit("tiny", 8 * MIB, 0, tiny, 8, 64, 3 * MIB, GIB, warnings);
+        assertThat(m.kvCacheBytes()).isEqualTo((3 * MIB - 3 * MIB / 16 - MIB) / 2);
+        assertThat(warnings).singleElement().asString().contains("allows (3 MiB", "using 928 KiB instead",
+                "kvCacheMegabytes to at most 0.90");
     }
 
     @Test
