@@ -4,9 +4,6 @@ import ai.onnxruntime.OrtException;
 import io.el4ner.onnx.internal.DecoderEngine;
 import io.el4ner.onnx.internal.PrefixCache;
 import io.el4ner.onnx.internal.TokenSampler;
-import java.nio.FloatBuffer;
-import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Prefill speed on the tiny-gqa fixture (see {@link DecoderFixture}), and what prefix reuse saves: each call
- * prefills the <em>second</em> stage's prompt of one of 8 sentences (about 470 tokens) and picks its first token;
+ * prefills the <em>second</em> stage's prompt of one of 8 sentences ({@link DecoderPrefills}) (about 470 tokens) and picks its first token;
  * {@code tokens} counts the prompt tokens per second, reused ones included. Both stages' prompts share their system
  * message (instructions, types, demonstrations: about 80% of the tokens); they differ in the user message.
  * <ul>
@@ -52,10 +49,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class DecoderPrefillBenchmark {
-    private static final int PAIRS = 8;
-
     /** The ONNX file under onnx/. */
     @Param({"model", "model_q4"})
     String variant;
@@ -72,19 +67,10 @@ public class DecoderPrefillBenchmark {
     @Param({"1"})
     int threads;
 
-    private DecoderFixture.Model model;
-    private DecoderEngine engine;
-    private PrefixCache cache;
-    private OrtAloneDecoder alone;
-    private FloatBuffer logits;
-    private long[][] first;
-    private long[][] second;
-    private DecoderEngine.RowKv[] firstKv;
-    private int[] reusable;
-    private OrtAloneDecoder.Prefilled[] prefixes;
-    private long[][] suffixes;
+    private DecoderPrefills prefills;
+    private boolean reusing;
+    private boolean el4ner;
     private int pair;
-    private final SplittableRandom random = new SplittableRandom(1);
 
     /** Prompt tokens prefilled, reported per second. */
     @State(Scope.Thread)
@@ -103,67 +89,26 @@ public class DecoderPrefillBenchmark {
     /** Loads the model, tokenizes both stages' prompts and prefills the first stages. */
     @Setup
     public void setUp() throws OrtException {
-        model = new DecoderFixture.Model(variant, threads);
-        engine = model.engine();
-        alone = new OrtAloneDecoder(model.session);
-        first = new long[PAIRS][];
-        second = new long[PAIRS][];
-        firstKv = new DecoderEngine.RowKv[PAIRS];
-        reusable = new int[PAIRS];
-        int[] shared = new int[PAIRS];
-        int longest = 0;
-        PrefixCache probe = new PrefixCache(256L << 20, 64, engine);
-        for (int i = 0; i < PAIRS; i++) {
-            String sentence = DecoderFixture.SENTENCES.get(i);
-            first[i] = model.tokens(DecoderFixture.firstStage(sentence));
-            second[i] = model.tokens(DecoderFixture.secondStage(sentence));
-            longest = Math.max(longest, second[i].length);
-            firstKv[i] = engine.prefill(first[i], null, () -> false).kv();
-            int n = Math.min(first[i].length, second[i].length);
-            int m = Arrays.mismatch(first[i], 0, n, second[i], 0, n);
-            shared[i] = m < 0 ? n : m;
-            probe.clear();
-            probe.offer(first[i], firstKv[i]);
-            PrefixCache.Hit hit = probe.lookup(second[i]);
-            reusable[i] = hit == null ? 0 : hit.length();
-        }
-        logits = alone.prefillBuffer(1, longest);
-        cache = new PrefixCache("prefix".equals(reuse) ? 256L << 20 : 0, 64, engine);
-        if ("ort-alone".equals(contender) && "prefix".equals(reuse)) {
-            prefixes = new OrtAloneDecoder.Prefilled[PAIRS];
-            suffixes = new long[PAIRS][];
-            for (int i = 0; i < PAIRS; i++) {
-                prefixes[i] = alone.prefill(new long[][] {Arrays.copyOf(second[i], reusable[i])}, logits);
-                suffixes[i] = Arrays.copyOfRange(second[i], reusable[i], second[i].length);
-            }
-        }
-        long total = Arrays.stream(second).mapToLong(p -> p.length).sum();
-        long reused = Arrays.stream(reusable).sum();
-        System.out.printf("%n[%s] second-stage prompts %s tokens; shared with the first stage %s; reusable (to a "
-                + "boundary) %s: %.1f%% of the second stages' tokens%n", variant,
-                Arrays.toString(Arrays.stream(second).mapToInt(p -> p.length).toArray()), Arrays.toString(shared),
-                Arrays.toString(reusable), 100.0 * reused / total);
+        prefills = new DecoderPrefills(variant, threads);
+        reusing = "prefix".equals(reuse);
+        el4ner = "el4ner".equals(contender);
+        System.out.println();
+        System.out.println(prefills.describe());
     }
 
     /** Picks the next pair and, with reuse, leaves the cache holding its first stage only. */
     @Setup(Level.Invocation)
     public void nextPair() {
-        pair = (pair + 1) % PAIRS;
-        if ("el4ner".equals(contender) && "prefix".equals(reuse)) {
-            cache.clear();
-            cache.offer(first[pair], firstKv[pair]);
+        pair = (pair + 1) % DecoderPrefills.PAIRS;
+        if (el4ner) {
+            prefills.prepare(pair, reusing);
         }
     }
 
     /** Closes what set-up opened. */
     @TearDown
     public void tearDown() {
-        if (prefixes != null) {
-            for (OrtAloneDecoder.Prefilled p : prefixes) {
-                p.close();
-            }
-        }
-        model.close();
+        prefills.close();
     }
 
     /**
@@ -172,17 +117,7 @@ public class DecoderPrefillBenchmark {
      */
     @Benchmark
     public long prefill(Tokens counter) throws OrtException {
-        long[] prompt = second[pair];
-        counter.tokens += prompt.length;
-        if ("el4ner".equals(contender)) {
-            PrefixCache.Hit hit = cache.lookup(prompt);
-            DecoderEngine.Prefilled p = engine.prefill(prompt, hit == null ? null : hit.kv(), () -> false);
-            cache.offer(prompt, p.kv());
-            return TokenSampler.next(p.logits(), model.pickableIds, 0, random);
-        }
-        try (OrtAloneDecoder.Prefilled p = prefixes == null ? alone.prefill(new long[][] {prompt}, logits)
-                : alone.extend(prefixes[pair], suffixes[pair], logits)) {
-            return p.next[0];
-        }
+        counter.tokens += prefills.second[pair].length;
+        return el4ner ? prefills.el4ner(pair, reusing) : prefills.ortAlone(pair, reusing);
     }
 }
