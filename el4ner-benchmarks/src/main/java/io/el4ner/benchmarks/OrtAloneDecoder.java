@@ -18,8 +18,8 @@ import java.util.Set;
 /**
  * The {@code ort-alone} contender of the decoder benchmarks: no decoder member, but the least a Java program must do
  * to decode greedily with ONNX Runtime on a session of an optimum-style decoder export (float32 KV cache), with no
- * el4ner code. Prompts come tokenized. The whole left-padded batch is prefilled in one run; each decode step creates
- * its three small int64 inputs, feeds the previous step's {@code present.*} outputs as {@code past_key_values.*}
+ * el4ner code. Prompts come tokenized. The whole left-padded batch is prefilled in one run; each decode step writes
+ * its three small int64 inputs into direct buffers made once, feeds the previous step's {@code present.*} outputs as {@code past_key_values.*}
  * (no copy), writes the logits into one buffer created before the loop (a pinned output) and picks each row's
  * argmax. No checks, no stop tokens, no rows joining or leaving: the bound for a decoding loop on this session.
  */
@@ -34,6 +34,7 @@ final class OrtAloneDecoder {
     private final Set<String> presents = new LinkedHashSet<>();
     private final String[] presentNames;
     private final boolean positionIds;
+    private final LongBuffer[] inputs = new LongBuffer[3]; // input ids, attention mask, position ids
 
     OrtAloneDecoder(OrtSession session) throws OrtException {
         this.session = session;
@@ -111,9 +112,9 @@ final class OrtAloneDecoder {
         Map<String, OnnxTensor> in = new HashMap<>();
         OnnxTensor[] empty = new OnnxTensor[past.length];
         long[] emptyShape = {rows, kvHeads, 0, headDim};
-        try (OnnxTensor i = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
-                OnnxTensor m = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
-                OnnxTensor p = OnnxTensor.createTensor(env, LongBuffer.wrap(pos), shape);
+        try (OnnxTensor i = OnnxTensor.createTensor(env, longs(0, ids), shape);
+                OnnxTensor m = OnnxTensor.createTensor(env, longs(1, mask), shape);
+                OnnxTensor p = OnnxTensor.createTensor(env, longs(2, pos), shape);
                 OnnxTensor out = OnnxTensor.createTensor(env, logits.duplicate().clear()
                         .limit(rows * longest * vocab).slice(), new long[] {rows, longest, vocab})) {
             in.put("input_ids", i);
@@ -169,9 +170,9 @@ final class OrtAloneDecoder {
                     pos[r] = from.lengths[r] + s;
                 }
                 long[] shape = {rows, 1};
-                try (OnnxTensor i = OnnxTensor.createTensor(env, LongBuffer.wrap(tokens), shape);
-                        OnnxTensor m = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {rows, total});
-                        OnnxTensor p = OnnxTensor.createTensor(env, LongBuffer.wrap(pos), shape)) {
+                try (OnnxTensor i = OnnxTensor.createTensor(env, longs(0, tokens), shape);
+                        OnnxTensor m = OnnxTensor.createTensor(env, longs(1, mask), new long[] {rows, total});
+                        OnnxTensor p = OnnxTensor.createTensor(env, longs(2, pos), shape)) {
                     in.put("input_ids", i);
                     in.put("attention_mask", m);
                     if (positionIds) {
@@ -219,9 +220,9 @@ final class OrtAloneDecoder {
         }
         long[] shape = {1, n};
         Map<String, OnnxTensor> in = new HashMap<>();
-        try (OnnxTensor i = OnnxTensor.createTensor(env, LongBuffer.wrap(suffix), shape);
-                OnnxTensor m = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {1, done + n});
-                OnnxTensor p = OnnxTensor.createTensor(env, LongBuffer.wrap(pos), shape);
+        try (OnnxTensor i = OnnxTensor.createTensor(env, longs(0, suffix), shape);
+                OnnxTensor m = OnnxTensor.createTensor(env, longs(1, mask), new long[] {1, done + n});
+                OnnxTensor p = OnnxTensor.createTensor(env, longs(2, pos), shape);
                 OnnxTensor out = OnnxTensor.createTensor(env, logits.duplicate().clear().limit(n * vocab).slice(),
                         new long[] {1, n, vocab})) {
             in.put("input_ids", i);
@@ -236,6 +237,20 @@ final class OrtAloneDecoder {
             return new Prefilled(result, 1, done + n, new int[] {done + n},
                     new long[] {argmax(logits, (n - 1) * vocab)});
         }
+    }
+
+    /**
+     * @return {@code values} in direct input buffer {@code which} (grown when too small), which ONNX Runtime reads in
+     *     place: a heap array would be copied into a new direct buffer by every run
+     */
+    private LongBuffer longs(int which, long[] values) {
+        if (inputs[which] == null || inputs[which].capacity() < values.length) {
+            inputs[which] = ByteBuffer.allocateDirect(Math.max(values.length, 4096) * Long.BYTES)
+                    .order(ByteOrder.nativeOrder()).asLongBuffer();
+        }
+        LongBuffer b = inputs[which].clear();
+        b.put(values).flip();
+        return b;
     }
 
     /** @return the logits buffer the prefill of {@code rows × longest} tokens needs */
