@@ -32,8 +32,8 @@ final class DecoderContenders implements AutoCloseable {
      * Loads the model and prefills the prompts of the first {@code batch} sentences, for el4ner's engine and for
      * {@code ort-alone}.
      *
-     * @param prompt {@code stage}: first-stage prompts (about 450 tokens); {@code short}: the sentence alone (about
-     *     60 tokens)
+     * @param prompt {@code stage}: first-stage prompts (about 450 tokens); {@code short}: the sentence alone (65 to
+     *     107 tokens)
      */
     DecoderContenders(String variant, int batch, int threads, String prompt) throws OrtException {
         this.model = new DecoderFixture.Model(variant, threads);

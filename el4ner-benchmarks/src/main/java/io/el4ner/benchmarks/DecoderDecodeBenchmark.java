@@ -21,9 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Decode speed on the tiny-gqa fixture (see {@link DecoderFixture}): 128 new tokens for each of {@code batch}
- * first-stage prompts (about 200 tokens each) whose cache was computed before the measurement; one benchmark call
- * is the 128 decode steps of the whole batch, and {@code tokens} counts the tokens they generate (batch × 128) per
- * second. Contenders, on one session each with the same options ({@code threads} intra-op threads):
+ * prompts ({@code stage}: first-stage prompts of about 450 tokens; {@code short}: the sentences alone, 65 to 107)
+ * whose cache was computed before the measurement; one benchmark call is the 128 decode steps of the whole batch,
+ * and {@code tokens} counts the tokens they generate (batch × 128) per second. Contenders, on one session each with
+ * the same options ({@code threads} intra-op threads):
  * <ul>
  *   <li>{@code el4ner}: el4ner's KV-cache engine as its decoding loop uses it: the prefilled rows join a
  *       {@link DecoderEngine.Batch} (one copy into a left-padded cache), then each step is {@code Batch.step} and

@@ -22,9 +22,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Prefill speed on the tiny-gqa fixture (see {@link DecoderFixture}), and what prefix reuse saves: each call
- * prefills the <em>second</em> stage's prompt of one of 8 sentences ({@link DecoderPrefills}) (about 470 tokens) and picks its first token;
- * {@code tokens} counts the prompt tokens per second, reused ones included. Both stages' prompts share their system
- * message (instructions, types, demonstrations: about 80% of the tokens); they differ in the user message.
+ * prefills the <em>second</em> stage's prompt of one of 8 sentences ({@link DecoderPrefills}; about 500 tokens) and
+ * picks its first token; {@code tokens} counts the prompt tokens per second, reused ones included. Both stages'
+ * prompts share their system message (instructions, types, demonstrations: about 80% of the tokens); they differ in
+ * the user message.
  * <ul>
  *   <li>{@code reuse = none}: the whole prompt is computed.</li>
  *   <li>{@code reuse = prefix}: the first stage's prompt of the same sentence was prefilled before the call (not
@@ -38,7 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code none} the cache has no budget (the member's {@code prefixCacheBytes(0)}); with {@code prefix} it holds
  *       the first stage's prompt alone when the call starts.</li>
  *   <li>{@code ort-alone}: the bound, {@link OrtAloneDecoder}: the whole prompt in one run ({@code none}), or the
- *       tokens after the same reused prefix in one run on top of a prefilled cache of that prefix ({@code prefix}).</li>
+ *       tokens after the same reused prefix in one run on top of a prefilled cache of that prefix
+ *       ({@code prefix}).</li>
  * </ul>
  * Set-up prints the prompt lengths, the tokens the stages share and the tokens el4ner reuses. Run with:
  * {@code ./mvnw -q -o -pl el4ner-benchmarks -am package -DskipTests && java -jar

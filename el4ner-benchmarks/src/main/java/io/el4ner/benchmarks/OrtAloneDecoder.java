@@ -19,9 +19,9 @@ import java.util.Set;
  * The {@code ort-alone} contender of the decoder benchmarks: no decoder member, but the least a Java program must do
  * to decode greedily with ONNX Runtime on a session of an optimum-style decoder export (float32 KV cache), with no
  * el4ner code. Prompts come tokenized. The whole left-padded batch is prefilled in one run; each decode step writes
- * its three small int64 inputs into direct buffers made once, feeds the previous step's {@code present.*} outputs as {@code past_key_values.*}
- * (no copy), writes the logits into one buffer created before the loop (a pinned output) and picks each row's
- * argmax. No checks, no stop tokens, no rows joining or leaving: the bound for a decoding loop on this session.
+ * its three small int64 inputs into direct buffers made once, feeds the previous step's {@code present.*} outputs as
+ * {@code past_key_values.*} (no copy), writes the logits into one buffer created before the loop (a pinned output)
+ * and picks each row's argmax. No checks, no stop tokens, no rows joining or leaving: the bound for a decoding loop on this session.
  */
 final class OrtAloneDecoder {
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
