@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -42,7 +43,10 @@ import java.util.function.BooleanSupplier;
  *
  * <p><b>Copies.</b> Between decode steps the {@code present.*} outputs are fed back as the next {@code past_key_values.*}
  * without a copy; the cache is copied only when rows join or leave a batch. Logits are written by ONNX Runtime into a
- * buffer this engine owns (a pinned output), so only the positions read are copied.
+ * buffer this engine owns (a pinned output), so only the positions read are copied. The inputs of a run, and the
+ * cache tensors built from rows, live in direct buffers the engine keeps and reuses: a fresh direct buffer costs a
+ * page fault per 4 KB page on first touch (tens of microseconds each in some virtual machines), and Java frees it only
+ * after a garbage collection.
  *
  * <p>Not thread-safe: one thread uses an engine and its batches; the session may be shared.
  */
@@ -59,6 +63,9 @@ public final class DecoderEngine {
     private final String[] pastNames;
     private final String[] presentNames;
     private ByteBuffer logitsBytes; // pinned logits, grown on demand
+    private final ByteBuffer[] inputBytes = new ByteBuffer[3]; // input ids, attention mask, position ids
+    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>(); // direct buffers of closed KV tensors
+    private final int maxSpare;
 
     /**
      * @param session the decoder's session
@@ -83,6 +90,7 @@ public final class DecoderEngine {
             presentNames[2 * i + 1] = DecoderSignature.presentValue(i);
         }
         presents = Set.of(presentNames);
+        maxSpare = 4 * sig.layers();
     }
 
     /** @return the signature */
@@ -450,13 +458,13 @@ public final class DecoderEngine {
         List<OnnxTensor> created = new ArrayList<>();
         try {
             long[] shape = {rows, seq};
-            created.add(put(inputs, DecoderSignature.INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(ids),
+            created.add(put(inputs, DecoderSignature.INPUT_IDS, OnnxTensor.createTensor(env, longs(0, ids),
                     shape)));
-            created.add(put(inputs, DecoderSignature.ATTENTION_MASK, OnnxTensor.createTensor(env,
-                    LongBuffer.wrap(mask), new long[] {rows, mask.length / rows})));
+            created.add(put(inputs, DecoderSignature.ATTENTION_MASK, OnnxTensor.createTensor(env, longs(1, mask),
+                    new long[] {rows, mask.length / rows})));
             if (sig.positionIds()) {
-                created.add(put(inputs, DecoderSignature.POSITION_IDS, OnnxTensor.createTensor(env,
-                        LongBuffer.wrap(pos), shape)));
+                created.add(put(inputs, DecoderSignature.POSITION_IDS, OnnxTensor.createTensor(env, longs(2, pos),
+                        shape)));
             }
             for (int i = 0; i < pastNames.length; i++) {
                 inputs.put(pastNames[i], past[i]);
@@ -467,6 +475,63 @@ public final class DecoderEngine {
         } finally {
             created.forEach(OnnxTensor::close);
         }
+    }
+
+    /**
+     * Copies {@code values} into input buffer {@code which} (grown on demand, reused by every run) and returns a
+     * direct view of them, which ONNX Runtime reads in place.
+     */
+    private LongBuffer longs(int which, long[] values) {
+        int bytes = values.length * Long.BYTES;
+        ByteBuffer b = inputBytes[which];
+        if (b == null || b.capacity() < bytes) {
+            b = ByteBuffer.allocateDirect(Math.max(bytes, b == null ? 0 : 2 * b.capacity()));
+            inputBytes[which] = b;
+        }
+        LongBuffer out = view(b, bytes).asLongBuffer();
+        out.put(values).flip();
+        return out;
+    }
+
+    /**
+     * A direct buffer of at least {@code bytes}, its content undefined: the smallest spare buffer of a closed tensor
+     * that is large enough, else a new one with a quarter more room (the next batch is usually a little longer). Give
+     * it back with {@link #release} once the tensor over it is closed.
+     */
+    private ByteBuffer take(int bytes) {
+        ByteBuffer best = null;
+        for (ByteBuffer b : spare) {
+            if (b.capacity() >= bytes && (best == null || b.capacity() < best.capacity())) {
+                best = b;
+            }
+        }
+        if (best != null) {
+            spare.remove(best);
+            return best;
+        }
+        return ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE, bytes + bytes / 4L));
+    }
+
+    /**
+     * Takes back a buffer from {@link #take} whose tensor was closed; keeps at most {@code 4 × layers} buffers (the
+     * cache tensors of about two batches), dropping the smallest.
+     */
+    private void release(ByteBuffer buffer) {
+        spare.add(buffer);
+        if (spare.size() > maxSpare) {
+            ByteBuffer smallest = null;
+            for (ByteBuffer b : spare) {
+                if (smallest == null || b.capacity() < smallest.capacity()) {
+                    smallest = b;
+                }
+            }
+            spare.remove(smallest);
+        }
+    }
+
+    /** @return the first {@code bytes} of {@code base}, in native byte order */
+    private static ByteBuffer view(ByteBuffer base, int bytes) {
+        return base.duplicate().position(0).limit(bytes).slice().order(ByteOrder.nativeOrder());
     }
 
     private static OnnxTensor put(Map<String, OnnxTensor> inputs, String name, OnnxTensor t) {
@@ -554,7 +619,8 @@ public final class DecoderEngine {
                 if (size > Integer.MAX_VALUE) {
                     throw new IllegalStateException("a KV tensor of " + size + " bytes is too large");
                 }
-                ByteBuffer buf = ByteBuffer.allocateDirect((int) size).order(ByteOrder.nativeOrder());
+                ByteBuffer base = take((int) size);
+                ByteBuffer buf = view(base, (int) size);
                 if (kept.length > 0) {
                     ByteBuffer old = from.past[i].getByteBuffer();
                     int oldLength = from.pastLength;
@@ -563,6 +629,7 @@ public final class DecoderEngine {
                         for (int h = 0; h < heads; h++) {
                             int src = ((kept[r] * heads + h) * oldLength + oldLength - real) * headBytes;
                             int dst = ((r * heads + h) * length + length - real) * headBytes;
+                            zero(buf, dst - (length - real) * headBytes, (length - real) * headBytes);
                             buf.put(dst, old, src, real * headBytes);
                         }
                     }
@@ -573,11 +640,16 @@ public final class DecoderEngine {
                     int real = row.length();
                     for (int h = 0; h < heads; h++) {
                         int dst = ((r * heads + h) * length + length - real) * headBytes;
+                        zero(buf, dst - (length - real) * headBytes, (length - real) * headBytes);
                         buf.put(dst, row.tensors[i], h * real * headBytes, real * headBytes);
                     }
                 }
-                out[i] = OnnxTensor.createTensor(env, buf, shape, sig.kvType());
-                owner.add(out[i]);
+                OnnxTensor t = OnnxTensor.createTensor(env, buf, shape, sig.kvType());
+                out[i] = t;
+                owner.add(() -> {
+                    t.close();
+                    release(base);
+                });
             }
             made = true;
             return out;
@@ -591,6 +663,15 @@ public final class DecoderEngine {
             if (!made) {
                 closeAll(owner);
             }
+        }
+    }
+
+    private static final byte[] ZEROS = new byte[4096];
+
+    /** Zeroes {@code bytes} bytes of {@code buf} from {@code at} (the padding before a row's real positions). */
+    private static void zero(ByteBuffer buf, int at, int bytes) {
+        for (int done = 0; done < bytes; done += ZEROS.length) {
+            buf.put(at + done, ZEROS, 0, Math.min(ZEROS.length, bytes - done));
         }
     }
 
