@@ -7,7 +7,7 @@ import io.el4ner.api.Stage;
 import io.el4ner.openai.internal.Backoff;
 import io.el4ner.openai.internal.BaseUrl;
 import io.el4ner.openai.internal.CircuitBreaker;
-import io.el4ner.openai.internal.StageSchemas;
+import io.el4ner.openai.internal.Reasks;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,13 +78,13 @@ class InternalsTest {
 
     @Test
     void theReaskCheckAcceptsTheStagesJsonOnly() {
-        assertThat(StageSchemas.acceptable(Stage.EXTRACTION, "{\"entities\": []}", false)).isTrue();
-        assertThat(StageSchemas.acceptable(Stage.EXTRACTION, " ```json\n{\"entities\": [\"a\"]}\n``` ", false)).isTrue();
-        assertThat(StageSchemas.acceptable(Stage.EXTRACTION, "{\"labels\": []}", false)).isFalse();
-        assertThat(StageSchemas.acceptable(Stage.CLASSIFICATION, "{\"labels\": [", false)).isFalse();
-        assertThat(StageSchemas.acceptable(Stage.VALIDATION, "{'verdicts': []}", false)).isFalse();
-        assertThat(StageSchemas.acceptable(Stage.VALIDATION, "true", true)).isTrue();
-        assertThat(StageSchemas.acceptable(Stage.VALIDATION, "maybe", true)).isFalse();
-        assertThat(StageSchemas.correction(Stage.CLASSIFICATION, false)).contains("{\"labels\": [");
+        assertThat(Reasks.acceptable(Stage.EXTRACTION, "{\"entities\": []}", false)).isTrue();
+        assertThat(Reasks.acceptable(Stage.EXTRACTION, " ```json\n{\"entities\": [\"a\"]}\n``` ", false)).isTrue();
+        assertThat(Reasks.acceptable(Stage.EXTRACTION, "{\"labels\": []}", false)).isFalse();
+        assertThat(Reasks.acceptable(Stage.CLASSIFICATION, "{\"labels\": [", false)).isFalse();
+        assertThat(Reasks.acceptable(Stage.VALIDATION, "{'verdicts': []}", false)).isFalse();
+        assertThat(Reasks.acceptable(Stage.VALIDATION, "true", true)).isTrue();
+        assertThat(Reasks.acceptable(Stage.VALIDATION, "maybe", true)).isFalse();
+        assertThat(Reasks.correction(Stage.CLASSIFICATION, false)).contains("{\"labels\": [");
     }
 }
