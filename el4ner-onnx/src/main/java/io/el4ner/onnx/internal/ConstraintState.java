@@ -10,14 +10,14 @@ import java.util.BitSet;
  */
 public final class ConstraintState {
     private final JsonConstraint constraint;
-    private long state;
+    private JsonConstraint.Cursor at;
     private final SubstringMatcher.ByteSink written = new SubstringMatcher.ByteSink(64);
     private int tokens;
     private boolean ended;
 
     ConstraintState(JsonConstraint constraint) {
         this.constraint = constraint;
-        this.state = constraint.startState();
+        this.at = constraint.cursor();
     }
 
     /**
@@ -37,7 +37,7 @@ public final class ConstraintState {
             }
             return;
         }
-        constraint.mask(state, out);
+        constraint.mask(at, out);
         if (out.isEmpty()) {
             throw new NoValidAnswerException("no token can continue the answer of " + constraint.contract().name()
                     + " after " + tokens + " tokens: '" + text() + "'");
@@ -61,18 +61,18 @@ public final class ConstraintState {
             return;
         }
         byte[] bytes = constraint.tokens().bytesUnsafe(tokenId);
-        long next = bytes == null ? JsonConstraint.DEAD : constraint.step(state, bytes);
-        if (next == JsonConstraint.DEAD || !constraint.isLive(next)) {
+        JsonConstraint.Cursor next = at.copy();
+        if (bytes == null || !next.step(bytes) || !next.isLive()) {
             throw new IllegalArgumentException("token " + tokenId + " is not allowed after '" + text() + "'");
         }
-        state = next;
+        at = next;
         written.addAll(bytes);
         tokens++;
     }
 
     /** @return whether the answer is complete: its JSON has closed; only end tokens may follow */
     public boolean isComplete() {
-        return JsonConstraint.isComplete(state);
+        return JsonConstraint.isComplete(at.state);
     }
 
     /** @return whether an end token has followed the complete answer */
@@ -89,8 +89,8 @@ public final class ConstraintState {
         return constraint;
     }
 
-    long state() {
-        return state;
+    JsonConstraint.Cursor cursor() {
+        return at;
     }
 
     /** @return the bytes written so far as text (a character cut by the last token shows as U+FFFD) */

@@ -10,6 +10,7 @@ import io.el4ner.api.AnswerContract.StringShape;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,22 +26,24 @@ import java.util.TreeMap;
  *
  * <p><b>The language.</b> Exactly the contract's JSON: objects with their fields in the shape's order, arrays of
  * any length, {@code true}/{@code false}, {@link StringRule#ONE_OF} strings spelled as one canonical JSON string each
- * (type names that need escaping included), {@link StringRule#SUBSTRING_OF_SENTENCE} strings matched by a
+ * (type names that need escaping included), {@link StringRule#SUBSTRING_OF_SENTENCE} strings read by a
  * {@link SubstringMatcher} over the sentence as a JSON string writes it. Whitespace (space, tab, line feed, carriage
  * return) is allowed where JSON allows it between tokens, at most {@value #MAX_WHITESPACE} characters in a row, so
  * that indented answers fit and a model cannot loop on blanks; none after the closing brace. The shapes never nest
- * recursively, so the structure is a finite graph of nodes, compiled once per request; only substring states are made
- * as they are reached. Nodes from which no complete answer can be reached are removed when compiling, so every
- * allowed byte keeps a complete answer reachable.
+ * recursively, so the structure is a finite graph of nodes, compiled once per request; inside a substring the state
+ * is the matcher's position set. Nodes from which no complete answer can be reached are removed when compiling, so
+ * every allowed byte keeps a complete answer within reach.
  *
  * <p><b>The mask.</b> {@link ConstraintState#allowed(BitSet)} walks the tokenizer's {@link TokenTrie} from the
  * current state, stepping the automaton byte by byte and pruning a subtree at the first byte it refuses: the cost is
- * the number of trie nodes whose bytes are still allowed, not the size of the vocabulary. Once the answer is
- * complete, only the end tokens are allowed. When the tokenizer writes every byte with a token of its own (byte-level
- * BPE, SentencePiece with byte fallback), every state that has a complete answer within reach at the byte level has
- * one at the token level too, so no walk can get stuck. Otherwise (a SentencePiece vocabulary without byte fallback)
- * the states reachable with whole tokens are explored once, when the constraint starts, and a token is allowed only if
- * a complete answer can still be written with tokens after it.
+ * the number of trie nodes whose bytes are still allowed (times the occurrences still alive, inside a substring), not
+ * the size of the vocabulary. Masks of states that do not depend on a position set (every state outside a string
+ * that must be a substring, and the start of such a string) are kept for the request, so the structure of an answer
+ * costs one walk per state. Once the answer is complete, only the end tokens are allowed. When the tokenizer writes
+ * every byte with a token of its own (byte-level BPE, SentencePiece with byte fallback), every state that has a
+ * complete answer within reach at the byte level has one at the token level too, so no walk can get stuck. Otherwise
+ * (a SentencePiece vocabulary without byte fallback) the states reachable with whole tokens are explored once, when
+ * the constraint starts, and a token is allowed only if a complete answer can still be written with tokens after it.
  *
  * <p>Not thread-safe: one constraint serves one request. The {@link TokenBytes} it reads are shared.
  */
@@ -49,10 +52,14 @@ public final class JsonConstraint {
     public static final int MAX_WHITESPACE = 8;
     /** The most states explored when the tokenizer cannot write every byte alone. */
     static final int MAX_EXPLORED_STATES = 200_000;
+    /** The most token ids kept in the cache of masks, per request. */
+    static final int MAX_CACHED_IDS = 1 << 20;
     static final long DEAD = -1L;
     private static final int NODE_MASK = (1 << 24) - 1;
-    private static final int[] WHITESPACE = {' ', '\t', '\n', '\r'};
+    /** Inside a substring: set once a byte has been read (the string may not close before). */
+    private static final long STARTED = 1L << 32;
     private static final int ACCEPT = 0;
+    private static final int[] WHITESPACE = {' ', '\t', '\n', '\r'};
 
     private final AnswerContract contract;
     private final TokenBytes tokens;
@@ -64,10 +71,16 @@ public final class JsonConstraint {
     private final boolean[] whitespace;
     /** Per node: for a substring node, the node after its closing quote; -1 for the others. */
     private final int[] exit;
-    private final long start;
-    /** Whether a complete answer can be written with whole tokens from a state; null when every byte can be. */
-    private final Map<Long, Boolean> live;
-    private int[][] buffers;
+    private final int start;
+    /** Which full states can still reach a complete answer with whole tokens; null when every byte can be written. */
+    private final Set<StateKey> live;
+    /** Masks of states without a position set, by state. */
+    private final Map<Long, int[]> cache = new HashMap<>();
+    private int cachedIds;
+    /** Scratch per trie depth: position sets and follower masks; grown as needed. */
+    private int[][] sets;
+    private final long[][] followers;
+    private final IdList collected = new IdList();
 
     private JsonConstraint(AnswerContract contract, TokenBytes tokens) {
         this.contract = contract;
@@ -98,9 +111,10 @@ public final class JsonConstraint {
             exit[v] = b.exits.get(v);
         }
         this.start = root;
-        this.buffers = new int[trie.depth() + 2][];
+        this.sets = new int[trie.depth() + 2][];
+        this.followers = new long[trie.depth() + 2][];
         this.live = tokens.coversEveryByte() ? null : explore();
-        if (live != null && !live.getOrDefault(start, false)) {
+        if (live != null && !live.contains(new StateKey(start, null, 0))) {
             throw new NoValidAnswerException("no answer that the contract " + contract.name() + " allows can be "
                     + "written with this tokenizer's tokens: it cannot write every byte alone, and some that every "
                     + "answer needs are missing");
@@ -129,13 +143,9 @@ public final class JsonConstraint {
         return tokens;
     }
 
-    long startState() {
-        return start;
-    }
-
-    /** @return the substring states made so far */
-    int substringStates() {
-        return matcher.states();
+    /** @return the masks cached so far */
+    int cachedMasks() {
+        return cache.size();
     }
 
     static boolean isComplete(long state) {
@@ -150,98 +160,155 @@ public final class JsonConstraint {
         return (int) (state >>> 24) & 0xFF;
     }
 
-    private static int sub(long state) {
-        return (int) (state >>> 32);
+    private static long withBlanks(int node, int blanks) {
+        return (long) blanks << 24 | node;
     }
 
-    private static long state(int node, int blanks, int sub) {
-        return (long) sub << 32 | (long) blanks << 24 | node;
-    }
+    // --- stepping one answer (ConstraintState) ---------------------------------------------------------------------
 
-    /**
-     * @param state a state
-     * @param b a byte, 0..255
-     * @return the state after it, or {@link #DEAD}
-     */
-    long step(long state, int b) {
-        int node = node(state);
-        if (exit[node] >= 0) {
-            int sub = sub(state);
-            if (b == '"' && matcher.closable(sub)) {
-                return exit[node];
+    /** A state with its position set, for one answer; the set's buffers are its own. */
+    final class Cursor {
+        long state;
+        int[] set;
+        int len;
+        private int[] spare;
+
+        Cursor() {
+            state = start;
+        }
+
+        Cursor copy() {
+            Cursor c = new Cursor();
+            c.state = state;
+            c.len = len;
+            c.set = set == null || set == matcher.initial() ? set : Arrays.copyOf(set, len);
+            return c;
+        }
+
+        /**
+         * Reads a byte.
+         *
+         * @return false if the byte is not allowed (the cursor is then unusable)
+         */
+        boolean step(int b) {
+            int node = node(state);
+            if (exit[node] >= 0) {
+                boolean started = (state & STARTED) != 0;
+                if (b == '"' && started && matcher.closable(set, len)) {
+                    enter(exit[node]);
+                    return true;
+                }
+                if (spare == null || spare == set || spare.length < len) {
+                    spare = new int[Math.max(len, 16)];
+                }
+                int n = matcher.advance(set, len, b, spare);
+                if (n == 0) {
+                    return false;
+                }
+                int[] old = set;
+                set = spare;
+                spare = old == matcher.initial() ? null : old;
+                len = n;
+                state = node | STARTED;
+                return true;
             }
-            int next = matcher.next(sub, b);
-            return next < 0 ? DEAD : state(node, 0, next);
+            if (whitespace[node] && isBlank(b)) {
+                int blanks = blanks(state);
+                if (blanks >= MAX_WHITESPACE) {
+                    return false;
+                }
+                state = withBlanks(node, blanks + 1);
+                return true;
+            }
+            int target = target(node, b);
+            if (target < 0) {
+                return false;
+            }
+            enter(target);
+            return true;
         }
-        if (whitespace[node] && (b == ' ' || b == '\t' || b == '\n' || b == '\r')) {
-            int blanks = blanks(state);
-            return blanks < MAX_WHITESPACE ? state(node, blanks + 1, 0) : DEAD;
+
+        boolean step(byte[] bytes) {
+            for (byte x : bytes) {
+                if (!step(x & 0xFF)) {
+                    return false;
+                }
+            }
+            return true;
         }
+
+        private void enter(int node) {
+            state = node;
+            if (exit[node] >= 0) {
+                set = matcher.initial();
+                len = set.length;
+            } else {
+                set = null;
+                len = 0;
+            }
+        }
+
+        boolean isLive() {
+            return live == null || live.contains(new StateKey(state, set, len));
+        }
+    }
+
+    Cursor cursor() {
+        return new Cursor();
+    }
+
+    private static boolean isBlank(int b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+    }
+
+    private int target(int node, int b) {
         int[] bytes = nodeBytes[node];
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == b) {
                 return nodeTargets[node][i];
             }
         }
-        return DEAD;
+        return -1;
+    }
+
+    // --- the mask ----------------------------------------------------------------------------------------------------
+
+    /** Sets in {@code out} the tokens allowed after a cursor whose answer is not complete. */
+    void mask(Cursor at, BitSet out) {
+        boolean cacheable = at.set == null || at.set == matcher.initial();
+        if (cacheable) {
+            int[] ids = cache.get(at.state);
+            if (ids != null) {
+                for (int id : ids) {
+                    out.set(id);
+                }
+                return;
+            }
+        }
+        collected.clear();
+        walk(0, at.state, at.set, at.len, 0, null);
+        int[] ids = collected.toArray();
+        for (int id : ids) {
+            out.set(id);
+        }
+        if (cacheable && cachedIds + ids.length <= MAX_CACHED_IDS) {
+            cache.put(at.state, ids);
+            cachedIds += ids.length;
+        }
     }
 
     /**
-     * @param state a state
-     * @param bytes the bytes of a token
-     * @return the state after them all, or {@link #DEAD}
+     * Walks the trie below {@code trieNode}, whose bytes have brought the automaton to {@code state} (with the
+     * position set {@code set[0..len)} inside a substring): allows the tokens ending there (or, exploring, collects
+     * their state) and descends along every byte the automaton allows.
      */
-    long step(long state, byte[] bytes) {
-        long s = state;
-        for (int i = 0; i < bytes.length && s != DEAD; i++) {
-            s = step(s, bytes[i] & 0xFF);
-        }
-        return s;
-    }
-
-    /** Whether a complete answer can be written with whole tokens from a state reached with whole tokens. */
-    boolean isLive(long state) {
-        return live == null ? state != DEAD : live.getOrDefault(state, false);
-    }
-
-    /** The bytes that may follow a state, into {@code out}; returns how many. */
-    private int followers(long state, int[] out) {
-        int node = node(state);
-        if (exit[node] >= 0) {
-            int sub = sub(state);
-            int n = matcher.followers(sub, out, 0);
-            if (matcher.closable(sub)) {
-                out[n++] = '"';
-            }
-            return n;
-        }
-        int[] bytes = nodeBytes[node];
-        System.arraycopy(bytes, 0, out, 0, bytes.length);
-        int n = bytes.length;
-        if (whitespace[node] && blanks(state) < MAX_WHITESPACE) {
-            for (int w : WHITESPACE) {
-                out[n++] = w;
-            }
-        }
-        return n;
-    }
-
-    /** Sets in {@code out} the tokens allowed after a state that is not complete. */
-    void mask(long state, BitSet out) {
-        walk(0, state, 0, out, null);
-    }
-
-    /**
-     * Walks the trie below {@code trieNode}, whose bytes have brought the automaton to {@code state}: allows the
-     * tokens ending there (or collects their state) and descends along every byte the automaton allows.
-     */
-    private void walk(int trieNode, long state, int depth, BitSet out, Set<Long> ends) {
+    private void walk(int trieNode, long state, int[] set, int len, int depth, Set<StateKey> ends) {
         if (trie.firstToken(trieNode) < trie.endToken(trieNode)) {
             if (ends != null) {
-                ends.add(state);
-            } else if (isLive(state)) {
+                ends.add(new StateKey(state, set, len));
+            } else if (live == null || live.contains(new StateKey(state, set, len))) {
                 for (int k = trie.firstToken(trieNode); k < trie.endToken(trieNode); k++) {
-                    out.set(trie.token(k));
+                    collected.add(trie.token(k));
                 }
             }
         }
@@ -249,51 +316,123 @@ public final class JsonConstraint {
         if (children == 0) {
             return;
         }
-        int[] buffer = buffers[depth];
-        if (buffer == null) {
-            buffer = new int[257 + WHITESPACE.length];
-            buffers[depth] = buffer;
+        int node = node(state);
+        if (exit[node] >= 0) {
+            walkSubstring(trieNode, state, set, len, depth, ends);
+            return;
         }
-        int n = followers(state, buffer);
-        if (children <= n) {
+        int[] bytes = nodeBytes[node];
+        boolean blanks = whitespace[node] && blanks(state) < MAX_WHITESPACE;
+        if (children <= bytes.length + (blanks ? 4 : 0)) {
             for (int e = trie.firstEdge(trieNode), last = trie.firstEdge(trieNode + 1); e < last; e++) {
-                long next = step(state, trie.edgeByte(e));
-                if (next != DEAD) {
-                    walk(trie.edgeNode(e), next, depth + 1, out, ends);
+                int b = trie.edgeByte(e);
+                if (blanks && isBlank(b)) {
+                    walk(trie.edgeNode(e), withBlanks(node, blanks(state) + 1), null, 0, depth + 1, ends);
+                } else {
+                    int target = target(node, b);
+                    if (target >= 0) {
+                        descend(trie.edgeNode(e), target, depth, ends);
+                    }
                 }
             }
-        } else {
-            for (int i = 0; i < n; i++) {
-                int child = trie.child(trieNode, buffer[i]);
+            return;
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            int child = trie.child(trieNode, bytes[i]);
+            if (child >= 0) {
+                descend(child, nodeTargets[node][i], depth, ends);
+            }
+        }
+        if (blanks) {
+            long next = withBlanks(node, blanks(state) + 1);
+            for (int b : WHITESPACE) {
+                int child = trie.child(trieNode, b);
                 if (child >= 0) {
-                    walk(child, step(state, buffer[i]), depth + 1, out, ends);
+                    walk(child, next, null, 0, depth + 1, ends);
+                }
+            }
+        }
+    }
+
+    /** Goes on into a node (a substring node starts with every allowed start). */
+    private void descend(int trieChild, int node, int depth, Set<StateKey> ends) {
+        if (exit[node] >= 0) {
+            int[] initial = matcher.initial();
+            walk(trieChild, node, initial, initial.length, depth + 1, ends);
+        } else {
+            walk(trieChild, node, null, 0, depth + 1, ends);
+        }
+    }
+
+    private void walkSubstring(int trieNode, long state, int[] set, int len, int depth, Set<StateKey> ends) {
+        int node = node(state);
+        if ((state & STARTED) != 0 && matcher.closable(set, len)) {
+            int child = trie.child(trieNode, '"');
+            if (child >= 0) {
+                descend(child, exit[node], depth, ends);
+            }
+        }
+        long[] follow = followers[depth];
+        if (follow == null) {
+            follow = new long[4];
+            followers[depth] = follow;
+        }
+        matcher.followers(set, len, follow);
+        int[] next = sets[depth + 1];
+        if (next == null || next.length < len) {
+            next = new int[Math.max(len, 16)];
+            sets[depth + 1] = next;
+        }
+        long started = node | STARTED;
+        int children = trie.childCount(trieNode);
+        int possible = Long.bitCount(follow[0]) + Long.bitCount(follow[1]) + Long.bitCount(follow[2])
+                + Long.bitCount(follow[3]);
+        if (children <= possible) {
+            for (int e = trie.firstEdge(trieNode), last = trie.firstEdge(trieNode + 1); e < last; e++) {
+                int b = trie.edgeByte(e);
+                if ((follow[b >>> 6] & 1L << b) != 0) {
+                    int n = matcher.advance(set, len, b, next);
+                    walk(trie.edgeNode(e), started, next, n, depth + 1, ends);
+                }
+            }
+            return;
+        }
+        for (int w = 0; w < 4; w++) {
+            for (long bits = follow[w]; bits != 0; bits &= bits - 1) {
+                int b = w << 6 | Long.numberOfTrailingZeros(bits);
+                int child = trie.child(trieNode, b);
+                if (child >= 0) {
+                    int n = matcher.advance(set, len, b, next);
+                    walk(child, started, next, n, depth + 1, ends);
                 }
             }
         }
     }
 
     /**
-     * For a tokenizer that cannot write every byte alone: every state reachable from the start with whole tokens,
-     * and whether a complete answer is reachable from it with whole tokens.
+     * For a tokenizer that cannot write every byte alone: every state reachable from the start with whole tokens
+     * from which a complete answer can be written with whole tokens.
      */
-    private Map<Long, Boolean> explore() {
-        Map<Long, Integer> index = new HashMap<>();
-        List<Long> states = new ArrayList<>();
+    private Set<StateKey> explore() {
+        Map<StateKey, Integer> index = new HashMap<>();
+        List<StateKey> states = new ArrayList<>();
         List<List<Integer>> predecessors = new ArrayList<>();
-        ArrayDeque<Long> queue = new ArrayDeque<>();
-        index.put(start, 0);
-        states.add(start);
+        ArrayDeque<StateKey> queue = new ArrayDeque<>();
+        StateKey first = new StateKey(start, null, 0);
+        index.put(first, 0);
+        states.add(first);
         predecessors.add(new ArrayList<>());
-        queue.add(start);
+        queue.add(first);
         while (!queue.isEmpty()) {
-            long s = queue.poll();
-            if (isComplete(s)) {
+            StateKey s = queue.poll();
+            if (isComplete(s.state)) {
                 continue;
             }
             int from = index.get(s);
-            Set<Long> ends = new HashSet<>();
-            walk(0, s, 0, null, ends);
-            for (long t : ends) {
+            Set<StateKey> ends = new HashSet<>();
+            int[] set = s.set == null && exit[node(s.state)] >= 0 ? matcher.initial() : s.set;
+            walk(0, s.state, set, set == null ? 0 : set.length, 0, ends);
+            for (StateKey t : ends) {
                 Integer to = index.get(t);
                 if (to == null) {
                     if (states.size() >= MAX_EXPLORED_STATES) {
@@ -313,7 +452,7 @@ public final class JsonConstraint {
         boolean[] reached = new boolean[states.size()];
         ArrayDeque<Integer> back = new ArrayDeque<>();
         for (int i = 0; i < states.size(); i++) {
-            if (isComplete(states.get(i))) {
+            if (isComplete(states.get(i).state)) {
                 reached[i] = true;
                 back.add(i);
             }
@@ -326,11 +465,61 @@ public final class JsonConstraint {
                 }
             }
         }
-        Map<Long, Boolean> out = new HashMap<>();
+        Set<StateKey> out = new HashSet<>();
         for (int i = 0; i < states.size(); i++) {
-            out.put(states.get(i), reached[i]);
+            if (reached[i]) {
+                out.add(states.get(i));
+            }
         }
         return out;
+    }
+
+    /**
+     * A full state, comparable: the node and counters, and inside a substring the position set (null for the start
+     * of a substring, whose set is every allowed start, and outside substrings).
+     */
+    private final class StateKey {
+        final long state;
+        final int[] set;
+        private final int hash;
+
+        StateKey(long state, int[] set, int len) {
+            this.state = state;
+            this.set = set == null || set == matcher.initial() || (state & STARTED) == 0 ? null
+                    : Arrays.copyOf(set, len);
+            this.hash = Long.hashCode(state) * 31 + Arrays.hashCode(this.set);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StateKey k && k.state == state && Arrays.equals(k.set, set);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** A growable list of ints. */
+    private static final class IdList {
+        private int[] ids = new int[256];
+        private int size;
+
+        void add(int id) {
+            if (size == ids.length) {
+                ids = Arrays.copyOf(ids, size * 2);
+            }
+            ids[size++] = id;
+        }
+
+        void clear() {
+            size = 0;
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(ids, size);
+        }
     }
 
     /** Compiles shapes into nodes. */

@@ -2,45 +2,36 @@ package io.el4ner.onnx.internal;
 
 import io.el4ner.api.AnswerContract.StringShape;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
- * The inside of a JSON string that must be a substring of the sentence, byte by byte, as a deterministic automaton
- * built lazily.
+ * The inside of a JSON string that must be a substring of the sentence, read byte by byte.
  *
  * <p>It matches the sentence <em>as a JSON string writes it</em>, in one canonical form ({@link #escape}): {@code "}
  * and {@code \} escaped with a backslash, the control characters with their two-character escapes where JSON has one
- * and {@code \}{@code u00XX} otherwise, a lone surrogate as {@code \}{@code uXXXX}, everything else as its UTF-8.
- * Other spellings JSON allows ({@code \}{@code u00e9} for é, {@code \/}) are not offered: one spelling per
- * substring keeps the automaton deterministic, and the model is steered to it. A state is the set of positions in the
- * escaped sentence where the bytes read so far end, for the occurrences that began where a string may start
- * ({@link StringShape#mayStartAt}: on a code point that is not whitespace, never inside an escape or a UTF-8
- * sequence); positions from which no allowed end ({@link StringShape#mayEndAt}) can be reached are dropped, so that
- * every state can still be closed. The closing quote is allowed where some position is an allowed end, and never in
- * the first state (the string is not empty). A raw {@code "} in the escaped sentence always follows a backslash, so
- * where the string may close no position can continue with {@code "}: closing and continuing never compete.
+ * and a six-character {@code \}{@code u00XX} escape otherwise, a lone surrogate as {@code \}{@code uXXXX}, everything
+ * else as its UTF-8. Other spellings that JSON allows (an escaped {@code é}, {@code \/}) are not offered: one spelling
+ * per substring keeps the reading deterministic, and the model is steered to it.
  *
- * <p>States are interned (a state is its sorted positions), and each state's transitions are computed the first
- * time they are asked for. Not thread-safe: one matcher serves one request.
+ * <p>What has been read is described by a <em>position set</em>: the positions in the escaped sentence where the bytes
+ * read so far end, for the occurrences that began where a string may start ({@link StringShape#mayStartAt}: on a code
+ * point that is not whitespace, never inside an escape or a UTF-8 sequence), kept sorted. Positions from which no
+ * allowed end ({@link StringShape#mayEndAt}) can be reached are dropped, so every non-empty set can still be closed.
+ * The closing quote is allowed where some position is an allowed end, never before the first byte (the string is not
+ * empty). A raw {@code "} in the escaped sentence always follows a backslash, so where the string may close no
+ * position continues with {@code "}: closing and continuing never compete.
+ *
+ * <p>Reading a byte filters the set in one pass, so a step costs the number of occurrences still alive, not the
+ * sentence's length; the sets live in the caller's buffers, and nothing is allocated or hashed per byte. Immutable
+ * after construction and safe to share; one is made per request.
  */
 final class SubstringMatcher {
-    /** The state before the first byte: every allowed start. */
-    static final int INITIAL = 0;
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] text;
     private final boolean[] endOk;
     private final int lastEnd;
-    private final List<int[]> sets = new ArrayList<>();
-    private final Map<Key, Integer> ids = new HashMap<>();
-    /** Per state: its transitions (null until computed), the bytes sorted, and whether it may close. */
-    private byte[][] outBytes = new byte[16][];
-    private int[][] outTargets = new int[16][];
-    private boolean[] closable = new boolean[16];
+    private final int[] initial;
 
     SubstringMatcher(String sentence) {
         ByteSink escaped = new ByteSink(sentence.length() + 16);
@@ -64,13 +55,13 @@ final class SubstringMatcher {
         }
         this.lastEnd = last;
         int count = 0;
-        int[] initial = new int[text.length];
-        for (int p = 0; p < text.length; p++) {
-            if (starts[p] && p < last) {
-                initial[count++] = p;
+        int[] first = new int[text.length];
+        for (int p = 0; p < last; p++) {
+            if (starts[p]) {
+                first[count++] = p;
             }
         }
-        intern(Arrays.copyOf(initial, count));
+        this.initial = Arrays.copyOf(first, count);
     }
 
     /** Appends a code point as the canonical JSON string writes it (without the quotes). */
@@ -84,141 +75,91 @@ final class SubstringMatcher {
             case '\r' -> out.add('\\').add('r');
             case '\t' -> out.add('\\').add('t');
             default -> {
-                if (cp < 0x20 || Character.isSurrogate((char) cp) && cp <= 0xFFFF) {
+                if (cp < 0x20 || cp <= 0xFFFF && Character.isSurrogate((char) cp)) {
                     out.add('\\').add('u').add(HEX[cp >> 12 & 15]).add(HEX[cp >> 8 & 15]).add(HEX[cp >> 4 & 15])
                             .add(HEX[cp & 15]);
+                } else if (cp < 0x80) {
+                    out.add(cp);
+                } else if (cp < 0x800) {
+                    out.add(0xC0 | cp >> 6).add(0x80 | cp & 0x3F);
+                } else if (cp < 0x10000) {
+                    out.add(0xE0 | cp >> 12).add(0x80 | cp >> 6 & 0x3F).add(0x80 | cp & 0x3F);
                 } else {
-                    out.addAll(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+                    out.add(0xF0 | cp >> 18).add(0x80 | cp >> 12 & 0x3F).add(0x80 | cp >> 6 & 0x3F)
+                            .add(0x80 | cp & 0x3F);
                 }
             }
         }
     }
 
+    /** @return the positions before the first byte: every allowed start (do not modify) */
+    int[] initial() {
+        return initial;
+    }
+
     /** @return whether a string of this kind can be written at all: the sentence has a character to start one */
     boolean hasStart() {
-        return sets.get(INITIAL).length > 0;
+        return initial.length > 0;
     }
 
-    /** @return how many states have been made so far */
-    int states() {
-        return sets.size();
+    /** @return the length of the escaped sentence, which bounds every position set */
+    int length() {
+        return text.length;
     }
 
     /**
-     * @param state a state
+     * @param set positions after at least one byte
+     * @param len how many
      * @return whether the string may close here
      */
-    boolean closable(int state) {
-        expand(state);
-        return closable[state];
+    boolean closable(int[] set, int len) {
+        for (int i = 0; i < len; i++) {
+            if (endOk[set[i]]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * @param state a state
-     * @param b a byte
-     * @return the state after {@code b}, or -1 when {@code b} cannot follow
+     * Reads a byte.
+     *
+     * @param set the positions so far
+     * @param len how many
+     * @param b the byte, 0..255
+     * @param out receives the positions after it, sorted; at least {@code len} long
+     * @return how many; 0 when {@code b} cannot follow
      */
-    int next(int state, int b) {
-        expand(state);
-        byte[] bytes = outBytes[state];
-        for (int i = 0; i < bytes.length; i++) {
-            if ((bytes[i] & 0xFF) == b) {
-                return outTargets[state][i];
+    int advance(int[] set, int len, int b, int[] out) {
+        int n = 0;
+        byte x = (byte) b;
+        for (int i = 0; i < len; i++) {
+            int p = set[i];
+            if (p < lastEnd && text[p] == x) {
+                out[n++] = p + 1;
             }
-        }
-        return -1;
-    }
-
-    /**
-     * @param state a state
-     * @param out receives the bytes that may follow (the closing quote not included), from index {@code from}
-     * @param from where to write in {@code out}
-     * @return the index after the last byte written
-     */
-    int followers(int state, int[] out, int from) {
-        expand(state);
-        byte[] bytes = outBytes[state];
-        for (byte b : bytes) {
-            out[from++] = b & 0xFF;
-        }
-        return from;
-    }
-
-    private void expand(int state) {
-        if (outBytes[state] != null) {
-            return;
-        }
-        int[] positions = sets.get(state);
-        boolean close = false;
-        // (byte, next position) pairs sorted: each byte's next positions come out together, in order
-        long[] pairs = new long[positions.length];
-        int m = 0;
-        for (int p : positions) {
-            close |= state != INITIAL && endOk[p];
-            if (p < text.length && p + 1 <= lastEnd) {
-                pairs[m++] = (long) (text[p] & 0xFF) << 32 | (p + 1);
-            }
-        }
-        Arrays.sort(pairs, 0, m);
-        int distinct = 0;
-        for (int i = 0; i < m; i++) {
-            distinct += i == 0 || pairs[i] >>> 32 != pairs[i - 1] >>> 32 ? 1 : 0;
-        }
-        byte[] bytes = new byte[distinct];
-        int[] targets = new int[distinct];
-        for (int i = 0, k = 0; i < m; k++) {
-            int j = i;
-            while (j < m && pairs[j] >>> 32 == pairs[i] >>> 32) {
-                j++;
-            }
-            int[] group = new int[j - i];
-            for (int x = i; x < j; x++) {
-                group[x - i] = (int) pairs[x];
-            }
-            bytes[k] = (byte) (pairs[i] >>> 32);
-            targets[k] = intern(group);
-            i = j;
-        }
-        // intern may have grown the arrays: store after it
-        outBytes[state] = bytes;
-        outTargets[state] = targets;
-        closable[state] = close;
-    }
-
-    private int intern(int[] positions) {
-        Key key = new Key(positions);
-        Integer id = ids.get(key);
-        if (id != null) {
-            return id;
-        }
-        int n = sets.size();
-        sets.add(positions);
-        ids.put(key, n);
-        if (n == outBytes.length) {
-            outBytes = Arrays.copyOf(outBytes, n * 2);
-            outTargets = Arrays.copyOf(outTargets, n * 2);
-            closable = Arrays.copyOf(closable, n * 2);
         }
         return n;
     }
 
-    private static final class Key {
-        private final int[] positions;
-        private final int hash;
-
-        Key(int[] positions) {
-            this.positions = positions;
-            this.hash = Arrays.hashCode(positions);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && Arrays.equals(positions, k.positions);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
+    /**
+     * The bytes that may follow, as a 256-bit mask (the closing quote not included).
+     *
+     * @param set the positions so far
+     * @param len how many
+     * @param mask receives the bits, 4 longs, cleared first
+     */
+    void followers(int[] set, int len, long[] mask) {
+        mask[0] = 0;
+        mask[1] = 0;
+        mask[2] = 0;
+        mask[3] = 0;
+        for (int i = 0; i < len; i++) {
+            int p = set[i];
+            if (p < lastEnd) {
+                int b = text[p] & 0xFF;
+                mask[b >>> 6] |= 1L << b;
+            }
         }
     }
 
