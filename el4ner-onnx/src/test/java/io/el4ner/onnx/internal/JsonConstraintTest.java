@@ -211,6 +211,41 @@ class JsonConstraintTest {
         }
     }
 
+    /** Nothing to take a span from: the only answers are empty arrays, and every walk reaches one. */
+    @Test
+    void sentenceWithoutAnyAllowedSpan_givesEmptyAnswers() {
+        SplittableRandom random = new SplittableRandom(17);
+        BitSet mask = new BitSet();
+        for (String sentence : List.of("", " ", " \t\n\u00a0\u2028 ")) {
+            for (Stage stage : List.of(Stage.EXTRACTION, Stage.CLASSIFICATION)) {
+                TaskContext context = new TaskContext(stage, sentence, List.of(EntityType.of("PER")), List.of(),
+                        List.of(), List.of());
+                AnswerContract contract = AnswerContract.of(context);
+                for (int i = 0; i < 20; i++) {
+                    Walk walk = walk(contract, QWEN, random, mask, JsonConstraintTest::uniform);
+                    assertThat(check(contract, context, walk.text)).isZero();
+                }
+            }
+        }
+    }
+
+    /** A window of 20,000 characters: walks still end, every span taken from it. */
+    @Test
+    void longWindow_walksEnd() {
+        SplittableRandom random = new SplittableRandom(19);
+        String window = randomText(random, 8_000);
+        assertThat(window.length()).isGreaterThan(15_000);
+        TaskContext context = new TaskContext(Stage.EXTRACTION, window, List.of(EntityType.of("PER")), List.of(),
+                List.of(), List.of());
+        AnswerContract contract = AnswerContract.of(context);
+        BitSet mask = new BitSet();
+        int values = 0;
+        for (int i = 0; i < 30; i++) {
+            values += check(contract, context, walk(contract, QWEN, random, mask, JsonConstraintTest::uniform).text);
+        }
+        assertThat(values).isPositive();
+    }
+
     @Test
     void noAnswerAtAll_isAClearErrorAtTheStart() {
         // no token writes '{'
