@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -104,8 +103,7 @@ public final class TokenBytes {
         List<String> pieces = new ArrayList<>();
         List<Integer> ids = new ArrayList<>();
         if (vocab.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : vocab.properties()) {
                 pieces.add(e.getKey());
                 ids.add(id(e.getValue(), source));
             }
