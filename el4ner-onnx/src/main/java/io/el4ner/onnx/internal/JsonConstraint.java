@@ -54,7 +54,6 @@ public final class JsonConstraint {
     static final int MAX_EXPLORED_STATES = 200_000;
     /** The most token ids kept in the cache of masks, per request. */
     static final int MAX_CACHED_IDS = 1 << 20;
-    static final long DEAD = -1L;
     private static final int NODE_MASK = (1 << 24) - 1;
     /** Inside a substring: set once a byte has been read (the string may not close before). */
     private static final long STARTED = 1L << 32;
