@@ -32,6 +32,18 @@ class ResponseParserTest {
         assertThat(parsed.value()).containsExactly("Angela Merkel", "Paris");
     }
 
+    /** Found by AnswerContractParserPropertyTest: a fence inside a JSON string cut the answer at it. */
+    @Test
+    void spansAndLabels_aCodeFenceInsideAJsonStringIsNotAFence() {
+        assertThat(ResponseParser.spans("{\"entities\": [\"a ```b``` c\", \"```json\\nx\"]}").value())
+                .containsExactly("a ```b``` c", "```json\nx");
+        var labels = ResponseParser.labels("{\"labels\": [{\"span\": \"x\", \"type\": \"\\\\```\"}]}");
+        assertThat(labels.problems()).isEmpty();
+        assertThat(labels.value()).containsExactly(new TypedSpan("x", "\\```"));
+        // a fenced answer whose JSON is readable only inside the fence is still read
+        assertThat(ResponseParser.spans("{```json\n{\"entities\": [\"a\"]}\n```").value()).containsExactly("a");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"{\"entities\": []}", "[]", "None", "No entities.", "```json\n[]\n```"})
     void spans_emptyAnswers(String answer) {

@@ -3,6 +3,7 @@ package io.el4ner.openai;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.el4ner.api.AnswerContract;
 import io.el4ner.api.ChatMessage;
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.ChatResponse;
@@ -24,12 +25,12 @@ import io.el4ner.openai.internal.CircuitBreaker;
 import io.el4ner.openai.internal.Endpoint;
 import io.el4ner.openai.internal.FlavorDetector;
 import io.el4ner.openai.internal.Json;
+import io.el4ner.openai.internal.Reasks;
 import io.el4ner.openai.internal.RequestBodies;
 import io.el4ner.openai.internal.ResponseReader;
 import io.el4ner.openai.internal.ResponseTooLargeException;
 import io.el4ner.openai.internal.SecretValues;
 import io.el4ner.openai.internal.SharedHttpClients;
-import io.el4ner.openai.internal.StageSchemas;
 import io.el4ner.openai.internal.StructuredOutput;
 import io.el4ner.openai.internal.Transport;
 import java.io.IOException;
@@ -252,12 +253,12 @@ public final class OpenAiCompatibleMember implements ModelMember {
             Answer answer = exchange(call, f, messages, output);
             TokenUsage usage = answer.usage();
             for (int i = 0; output != null && i < reaskAttempts
-                    && !StageSchemas.acceptable(stage, answer.text(), output.isChoice()); i++) {
+                    && !Reasks.acceptable(stage, answer.text(), output.isChoice()); i++) {
                 log.debug("member '{}': the {} answer is not the stage's JSON (finish reason '{}'); re-asking",
                         name, stage, Redaction.excerpt(answer.finishReason(), 100));
                 List<ChatMessage> again = new ArrayList<>(messages);
                 again.add(new ChatMessage(ChatMessage.Role.ASSISTANT, answer.text()));
-                again.add(ChatMessage.user(StageSchemas.correction(stage, output.isChoice())));
+                again.add(ChatMessage.user(Reasks.correction(stage, output.isChoice())));
                 Answer second;
                 try {
                     second = exchange(call, f, again, output);
@@ -346,11 +347,17 @@ public final class OpenAiCompatibleMember implements ModelMember {
     }
 
     private static StructuredOutput structuredOutput(Flavor f, TaskContext context) {
-        ObjectNode schema = StageSchemas.schema(context);
-        if (f == Flavor.VLLM && context.stage() == Stage.VALIDATION && context.typedSpans().size() == 1) {
-            return new StructuredOutput(StageSchemas.name(context.stage()), schema, List.of("true", "false"));
+        AnswerContract contract = AnswerContract.of(context);
+        ObjectNode schema;
+        try {
+            schema = (ObjectNode) Json.MAPPER.readTree(contract.jsonSchema());
+        } catch (IOException e) {
+            throw new IllegalStateException("the answer contract's JSON Schema is not JSON: " + contract, e);
         }
-        return new StructuredOutput(StageSchemas.name(context.stage()), schema, List.of());
+        if (f == Flavor.VLLM && context.stage() == Stage.VALIDATION && context.typedSpans().size() == 1) {
+            return new StructuredOutput(contract.name(), schema, List.of("true", "false"));
+        }
+        return new StructuredOutput(contract.name(), schema, List.of());
     }
 
     /** One HTTP round (with retries) for one conversation. */

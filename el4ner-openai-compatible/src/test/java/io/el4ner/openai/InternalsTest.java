@@ -3,11 +3,16 @@ package io.el4ner.openai;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import io.el4ner.api.AnswerContract;
+import io.el4ner.api.EntityType;
 import io.el4ner.api.Stage;
+import io.el4ner.api.TaskContext;
+import io.el4ner.api.TypedSpan;
 import io.el4ner.openai.internal.Backoff;
 import io.el4ner.openai.internal.BaseUrl;
 import io.el4ner.openai.internal.CircuitBreaker;
-import io.el4ner.openai.internal.StageSchemas;
+import io.el4ner.openai.internal.Json;
+import io.el4ner.openai.internal.Reasks;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +22,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Backoff, Retry-After, base URLs, the breaker's states and the re-ask check, without a server. */
+/**
+ * Backoff, Retry-After, base URLs, the breaker's states, the re-ask check and the schema sent, without a server.
+ */
 class InternalsTest {
     @Test
     void backoffGrowsExponentiallyWithJitterAndIsCapped() {
@@ -78,13 +85,25 @@ class InternalsTest {
 
     @Test
     void theReaskCheckAcceptsTheStagesJsonOnly() {
-        assertThat(StageSchemas.acceptable(Stage.EXTRACTION, "{\"entities\": []}", false)).isTrue();
-        assertThat(StageSchemas.acceptable(Stage.EXTRACTION, " ```json\n{\"entities\": [\"a\"]}\n``` ", false)).isTrue();
-        assertThat(StageSchemas.acceptable(Stage.EXTRACTION, "{\"labels\": []}", false)).isFalse();
-        assertThat(StageSchemas.acceptable(Stage.CLASSIFICATION, "{\"labels\": [", false)).isFalse();
-        assertThat(StageSchemas.acceptable(Stage.VALIDATION, "{'verdicts': []}", false)).isFalse();
-        assertThat(StageSchemas.acceptable(Stage.VALIDATION, "true", true)).isTrue();
-        assertThat(StageSchemas.acceptable(Stage.VALIDATION, "maybe", true)).isFalse();
-        assertThat(StageSchemas.correction(Stage.CLASSIFICATION, false)).contains("{\"labels\": [");
+        assertThat(Reasks.acceptable(Stage.EXTRACTION, "{\"entities\": []}", false)).isTrue();
+        assertThat(Reasks.acceptable(Stage.EXTRACTION, " ```json\n{\"entities\": [\"a\"]}\n``` ", false)).isTrue();
+        assertThat(Reasks.acceptable(Stage.EXTRACTION, "{\"labels\": []}", false)).isFalse();
+        assertThat(Reasks.acceptable(Stage.CLASSIFICATION, "{\"labels\": [", false)).isFalse();
+        assertThat(Reasks.acceptable(Stage.VALIDATION, "{'verdicts': []}", false)).isFalse();
+        assertThat(Reasks.acceptable(Stage.VALIDATION, "true", true)).isTrue();
+        assertThat(Reasks.acceptable(Stage.VALIDATION, "maybe", true)).isFalse();
+        assertThat(Reasks.correction(Stage.CLASSIFICATION, false)).contains("{\"labels\": [");
+    }
+
+    /** The member sends the contract's schema parsed and written again by Jackson: the same text, byte for byte. */
+    @Test
+    void theSchemaSentIsTheContractsText() throws Exception {
+        List<EntityType> types = List.of(EntityType.of("PER"), EntityType.of("a \"q\" \\ /type\u0001"),
+                EntityType.of("\u4eba\u7269 \ud83d\ude00"));
+        for (Stage stage : Stage.values()) {
+            AnswerContract c = AnswerContract.of(new TaskContext(stage, "s", types, List.of(),
+                    List.of("x\ty", "\u00e9\u0301"), List.of(new TypedSpan("a\nb", "PER"))));
+            assertThat(Json.MAPPER.writeValueAsString(Json.MAPPER.readTree(c.jsonSchema()))).isEqualTo(c.jsonSchema());
+        }
     }
 }

@@ -654,17 +654,26 @@ public final class ResponseParser {
      * {@link #JSON_WORK_FACTOR} times the answer's length (plus a constant).
      */
     static JsonSearch findJsonBounded(String output) {
+        String raw = output.strip();
         String text = stripFences(output).strip();
         int n = text.length();
-        long allowed = (long) JSON_WORK_FACTOR * n + JSON_WORK_CONSTANT;
+        long allowed = (long) JSON_WORK_FACTOR * raw.length() + JSON_WORK_CONSTANT;
         long budget = allowed;
+        if (text.length() != raw.length() && !raw.isEmpty() && (raw.charAt(0) == '{' || raw.charAt(0) == '[')) {
+            // A JSON answer whose strings hold a code fence (a sentence or a type name with ```) is not fenced.
+            Optional<JsonNode> json = tryParse(raw, 0, raw.length());
+            budget -= raw.length();
+            if (json.isPresent()) {
+                return new JsonSearch(json, false, allowed - budget);
+            }
+        }
         Optional<JsonNode> whole = tryParse(text, 0, n);
         budget -= n;
         if (whole.isPresent() && (whole.get().isContainerNode() || whole.get().isBoolean())) {
-            return new JsonSearch(whole, false, n);
+            return new JsonSearch(whole, false, allowed - budget);
         }
         if (text.indexOf('[') < 0 && text.indexOf('{') < 0) {
-            return new JsonSearch(Optional.empty(), false, n);
+            return new JsonSearch(Optional.empty(), false, allowed - budget);
         }
         int[] ends = new int[n];
         int[] stack = new int[n];

@@ -1,18 +1,23 @@
 package io.el4ner.core.internal;
 
+import io.el4ner.api.AnswerContract;
+import io.el4ner.api.Stage;
 import io.el4ner.api.TypedSpan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes answers in the JSON shapes the default prompts ask for, for members that answer without a model. */
+/**
+ * Writes answers in the JSON shapes the default prompts ask for ({@link AnswerContract}), for members that answer
+ * without a model.
+ */
 final class StageAnswers {
     private StageAnswers() {
     }
 
     static String extraction(List<String> spans) {
-        return Prompts.json(Map.of("entities", spans));
+        return Prompts.json(Map.of(AnswerContract.key(Stage.EXTRACTION), spans));
     }
 
     static String classification(List<TypedSpan> labels) {
@@ -23,7 +28,7 @@ final class StageAnswers {
             item.put("type", l.type());
             items.add(item);
         }
-        return Prompts.json(Map.of("labels", items));
+        return Prompts.json(Map.of(AnswerContract.key(Stage.CLASSIFICATION), items));
     }
 
     static String validation(List<TypedSpan> asked, List<Boolean> valid) {
@@ -35,6 +40,6 @@ final class StageAnswers {
             item.put("valid", valid.get(i));
             items.add(item);
         }
-        return Prompts.json(Map.of("verdicts", items));
+        return Prompts.json(Map.of(AnswerContract.key(Stage.VALIDATION), items));
     }
 }
