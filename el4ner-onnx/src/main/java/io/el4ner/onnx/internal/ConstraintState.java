@@ -1,7 +1,9 @@
 package io.el4ner.onnx.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Optional;
 
 /**
  * Where one constrained answer stands: the tokens that may come next ({@link #allowed(BitSet)}), and the answer
@@ -14,6 +16,9 @@ public final class ConstraintState {
     private final SubstringMatcher.ByteSink written = new SubstringMatcher.ByteSink(64);
     private int tokens;
     private boolean ended;
+    /** The bytes written up to the last point where the answer could be closed, and the bytes that close it there. */
+    private int closableLength = -1;
+    private byte[] closer;
 
     ConstraintState(JsonConstraint constraint) {
         this.constraint = constraint;
@@ -62,11 +67,24 @@ public final class ConstraintState {
         }
         byte[] bytes = constraint.tokens().bytesUnsafe(tokenId);
         JsonConstraint.Cursor next = at.copy();
-        if (bytes == null || !next.step(bytes) || !next.isLive()) {
+        int closable = closableLength;
+        byte[] close = closer;
+        boolean ok = bytes != null;
+        for (int i = 0; ok && i < bytes.length; i++) {
+            ok = next.step(bytes[i] & 0xFF);
+            byte[] c = ok ? constraint.closer(next.state) : null;
+            if (c != null) {
+                closable = written.size() + i + 1;
+                close = c;
+            }
+        }
+        if (!ok || !next.isLive()) {
             throw new IllegalArgumentException("token " + tokenId + " is not allowed after '" + text() + "'");
         }
         at = next;
         written.addAll(bytes);
+        closableLength = closable;
+        closer = close;
         tokens++;
     }
 
@@ -91,6 +109,41 @@ public final class ConstraintState {
 
     JsonConstraint.Cursor cursor() {
         return at;
+    }
+
+    /**
+     * The answer as far as it is whole, closed: for an answer cut before it was complete (by a token limit), the bytes
+     * up to the last point where every value begun was whole, followed by the closing brackets. An item being written
+     * when the answer was cut is dropped, never completed with bytes the model did not write.
+     *
+     * @return the closed answer, the answer itself when it is complete, or empty when no point of the answer could
+     *     be closed (it was cut before its list opened)
+     */
+    public Optional<Closed> closed() {
+        if (isComplete()) {
+            return Optional.of(new Closed(text(), 0));
+        }
+        if (closableLength < 0) {
+            return Optional.empty();
+        }
+        byte[] all = written.toArray();
+        byte[] out = Arrays.copyOf(all, closableLength + closer.length);
+        System.arraycopy(closer, 0, out, closableLength, closer.length);
+        return Optional.of(new Closed(new String(out, StandardCharsets.UTF_8), all.length - closableLength));
+    }
+
+    /**
+     * An answer closed by {@link #closed()}.
+     *
+     * @param text the closed answer
+     * @param droppedBytes the bytes of an incomplete item that were left out
+     */
+    public record Closed(String text, int droppedBytes) {
+    }
+
+    /** @return the bytes written so far */
+    byte[] bytes() {
+        return written.toArray();
     }
 
     /** @return the bytes written so far as text (a character cut by the last token shows as U+FFFD) */

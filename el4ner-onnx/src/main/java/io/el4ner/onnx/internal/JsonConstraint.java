@@ -70,6 +70,11 @@ public final class JsonConstraint {
     private final boolean[] whitespace;
     /** Per node: for a substring node, the node after its closing quote; -1 for the others. */
     private final int[] exit;
+    /**
+     * Per node: the shortest run of {@code ]} and {@code }} that completes the answer from it (every value begun is
+     * then whole), or null when the answer cannot be closed there without writing a value.
+     */
+    private final byte[][] closers;
     private final int start;
     /** Which full states can still reach a complete answer with whole tokens; null when every byte can be written. */
     private final Set<StateKey> live;
@@ -110,6 +115,7 @@ public final class JsonConstraint {
             exit[v] = b.exits.get(v);
         }
         this.start = root;
+        this.closers = closers(nodeBytes, nodeTargets, exit);
         this.sets = new int[trie.depth() + 2][];
         this.followers = new long[trie.depth() + 2][];
         this.live = tokens.coversEveryByte() ? null : explore();
@@ -136,6 +142,41 @@ public final class JsonConstraint {
 
     AnswerContract contract() {
         return contract;
+    }
+
+    /**
+     * @param state a state outside a string
+     * @return the bytes that close the answer from it with nothing but closing brackets, or null if there are none
+     */
+    byte[] closer(long state) {
+        int node = node(state);
+        return exit[node] >= 0 ? null : closers[node];
+    }
+
+    private static byte[][] closers(int[][] nodeBytes, int[][] nodeTargets, int[] exit) {
+        int n = nodeBytes.length;
+        byte[][] out = new byte[n][];
+        out[ACCEPT] = new byte[0];
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            for (int v = 0; v < n; v++) {
+                if (exit[v] >= 0) {
+                    continue;
+                }
+                for (int i = 0; i < nodeBytes[v].length; i++) {
+                    int b = nodeBytes[v][i];
+                    byte[] rest = out[nodeTargets[v][i]];
+                    if ((b == ']' || b == '}') && rest != null && (out[v] == null || out[v].length > rest.length + 1)) {
+                        byte[] c = new byte[rest.length + 1];
+                        c[0] = (byte) b;
+                        System.arraycopy(rest, 0, c, 1, rest.length);
+                        out[v] = c;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     TokenBytes tokens() {
