@@ -50,7 +50,13 @@ public record Diagnostic(Kind kind, Stage stage, String member, String message, 
         /** The validator removed an entity. */
         REJECTED_BY_VALIDATOR,
         /** A sentence was longer than a member's context and was split into windows. */
-        WINDOWED
+        WINDOWED,
+        /**
+         * A member's answer was cut short (a token limit was reached before it was complete); el4ner read what it
+         * got, and the member says in the message what was kept. The answer may miss items, so recall may suffer;
+         * a larger {@code maxTokens} avoids it.
+         */
+        TRUNCATED_ANSWER
     }
 
     /** Validates the components. */

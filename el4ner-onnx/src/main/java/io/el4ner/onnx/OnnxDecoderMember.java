@@ -3,6 +3,7 @@ package io.el4ner.onnx;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.el4ner.api.AnswerContract;
 import io.el4ner.api.ChatMessage;
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.ChatResponse;
@@ -20,7 +21,11 @@ import io.el4ner.onnx.internal.DecoderEngine;
 import io.el4ner.onnx.internal.DecoderMemory;
 import io.el4ner.onnx.internal.DecoderOutputException;
 import io.el4ner.onnx.internal.DecoderSignature;
+import io.el4ner.onnx.internal.ConstraintState;
 import io.el4ner.onnx.internal.DecodingLoop;
+import io.el4ner.onnx.internal.JsonConstraint;
+import io.el4ner.onnx.internal.NoValidAnswerException;
+import io.el4ner.onnx.internal.TokenBytes;
 import io.el4ner.onnx.internal.OrtSessions;
 import io.el4ner.onnx.internal.PrefixCache;
 import java.io.IOException;
@@ -38,6 +43,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,10 +69,21 @@ import org.slf4j.LoggerFactory;
  * answer). It stops at any end token of {@code generation_config.json}, at the request's
  * {@link io.el4ner.api.GenerationOptions#maxTokens() maxTokens}, at {@link Builder#maxNewTokens(int)} or when the
  * model's context is full (the answer is returned as far as it got, with a WARN, and counted in
- * {@link Stats#contextCuts()}). {@link io.el4ner.api.GenerationOptions#jsonOutput() jsonOutput} does not constrain the
- * answer yet: it is plain decoding, and el4ner's lenient parser reads the text. The answer's text is the generated
- * tokens decoded by the tokenizer without special tokens; its usage counts the prompt's tokens and the generated
- * tokens, the end token included.
+ * {@link Stats#contextCuts()}). The answer's text is the generated tokens decoded by the tokenizer without special
+ * tokens; its usage counts the prompt's tokens and the generated tokens, the end token included. An answer cut by a
+ * limit says so in {@link ChatResponse#truncation()}.
+ *
+ * <p><b>Constrained answers.</b> A request whose {@link io.el4ner.api.GenerationOptions#jsonOutput() jsonOutput} is
+ * set (every request of el4ner's pipeline) is decoded under its stage's {@link AnswerContract} unless
+ * {@link Builder#constrained(boolean)} is off: at each step only the tokens that keep the answer a prefix of an
+ * allowed one may be picked, so the answer is, by construction, JSON of the stage's shape whose span strings are
+ * substrings of the sentence (as JSON writes them), whose types are configured types and whose verdicts are
+ * {@code true} or {@code false}; decoding stops the moment the JSON closes. The answer's text is then exactly the
+ * bytes of the tokens picked. An answer that reaches its token limit before it closes is closed by the member after
+ * its last whole item (the item being written is dropped, never completed) and says so in its
+ * {@link ChatResponse#truncation()}. When no answer at all can be written (say, the sentence holds only characters
+ * the tokenizer cannot write and a required string has no allowed value), the call fails with a
+ * {@link NonRetriableBackendException} rather than decoding. A plain request is decoded unconstrained.
  *
  * <p><b>Special tokens in messages.</b> As in transformers ({@code apply_chat_template}, then encode), the rendered
  * prompt is tokenized as a whole, so a message whose text spells a special token of the model (say
@@ -132,6 +149,10 @@ public final class OnnxDecoderMember implements ModelMember {
     private final Duration callTimeout;
     private final int pickableIds;
     private final List<String> specialTokens;
+    /** Each token's bytes, for constrained answers; null when {@link Builder#constrained(boolean)} is off. */
+    private final TokenBytes tokenBytes;
+    private final AtomicLong constrainedAnswers = new AtomicLong();
+    private final AtomicLong closedAnswers = new AtomicLong();
     private final Settings settings;
     private final boolean kvLowered;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -163,6 +184,7 @@ public final class OnnxDecoderMember implements ModelMember {
         }
         this.pickableIds = DecoderDirectory.tokenizerIds(cpuFiles.tokenizerJson());
         this.specialTokens = DecoderDirectory.specialTokens(cpuFiles.tokenizerJson());
+        this.tokenBytes = b.constrained ? tokenBytes(cpuFiles, model) : null;
         this.tokenizer = loadTokenizer(cpuFiles.tokenizerJson(), model);
         OrtSession s = null;
         DecoderDirectory chosen = cpuFiles;
@@ -210,7 +232,7 @@ public final class OnnxDecoderMember implements ModelMember {
         this.kvLowered = memory.kvCacheBytes() < kvWanted;
         this.settings = new Settings(b.maxNewTokens, b.threads, b.seed == null ? OptionalLong.empty()
                 : OptionalLong.of(b.seed), maxRows, memory.prefixCacheBytes(), memory.kvCacheBytes(),
-                Optional.ofNullable(b.callTimeout), b.prefillChunk);
+                Optional.ofNullable(b.callTimeout), b.prefillChunk, b.constrained);
         log.info("Decoder member '{}' runs {} on {} ({} layers, {} KV heads of {}, KV {}, vocabulary {}, context {}; "
                         + "{}; prefix cache {} MiB; loaded in {} ms)", name, files.name(), executionProvider,
                 signature.layers(), signature.kvHeads(), signature.headDim(), signature.kvType(), signature.vocab(),
@@ -332,14 +354,69 @@ public final class OnnxDecoderMember implements ModelMember {
                             + "shorter prompt or a model with a longer context leaves room for the whole answer",
                             name, o.generated(), files.name(), files.contextTokens(), promptTokens[i]);
                 }
-                out.add(new ChatResponse(decode(o.tokens()), TokenUsage.of(promptTokens[i], o.generated()),
-                        files.name()));
+                out.add(answer(queued.get(i), o, promptTokens[i]));
             }
         } catch (RuntimeException e) {
             queued.forEach(DecodingLoop.Request::cancel);
             throw e;
         }
         return out;
+    }
+
+    /** The response to a finished request: its text, and for an answer cut by a limit, how it was cut. */
+    private ChatResponse answer(DecodingLoop.Request q, DecodingLoop.Outcome o, int promptTokens) {
+        TokenUsage usage = TokenUsage.of(promptTokens, o.generated());
+        ConstraintState constraint = q.constraint();
+        String limit = o.finish() == DecodingLoop.Finish.CONTEXT ? "the model's context of " + files.contextTokens()
+                + " tokens was full" : "it reached its limit of " + o.generated() + " new tokens";
+        if (constraint == null) {
+            boolean cut = o.finish() == DecodingLoop.Finish.MAX_TOKENS || o.finish() == DecodingLoop.Finish.CONTEXT;
+            return new ChatResponse(decode(o.tokens()), usage, files.name(), cut ? "the answer stopped because "
+                    + limit + ", before an end token" : "");
+        }
+        constrainedAnswers.incrementAndGet();
+        if (o.finish() == DecodingLoop.Finish.COMPLETE) {
+            return new ChatResponse(constraint.text(), usage, files.name());
+        }
+        closedAnswers.incrementAndGet();
+        Optional<ConstraintState.Closed> closed = constraint.closed();
+        if (closed.isEmpty()) {
+            return new ChatResponse(constraint.text(), usage, files.name(), "the answer stopped because " + limit
+                    + ", before its JSON list opened: nothing of it could be kept");
+        }
+        int dropped = closed.get().droppedBytes();
+        return new ChatResponse(closed.get().text(), usage, files.name(), "the answer stopped because " + limit
+                + ", before its JSON closed; the decoder closed it after its last whole item" + (dropped == 0 ? ""
+                : " (the " + dropped + " bytes of the item being written were left out)"));
+    }
+
+    /** Each token's bytes for constrained answers, read from the tokenizer.json of the model. */
+    private static TokenBytes tokenBytes(DecoderDirectory files, String model) {
+        try {
+            return TokenBytes.fromTokenizerJson(files.tokenizerJson(), files.endTokens());
+        } catch (RuntimeException e) {
+            throw e instanceof El4nerException ee ? ee : new El4nerConfigurationException("cannot constrain the "
+                    + "answers of " + model + ": " + e.getMessage() + "; build the member with constrained(false) "
+                    + "(parameter constrained: false) to decode without constraints", e);
+        }
+    }
+
+    /** The constraint of a request's answer, or null for a request that is not constrained. */
+    private ConstraintState constraint(ChatRequest request) {
+        if (tokenBytes == null || !request.options().jsonOutput()) {
+            return null;
+        }
+        AnswerContract contract = AnswerContract.of(request.context());
+        try {
+            return JsonConstraint.start(contract, tokenBytes);
+        } catch (NoValidAnswerException e) {
+            throw noValidAnswer(e);
+        }
+    }
+
+    private NonRetriableBackendException noValidAnswer(NoValidAnswerException e) {
+        return new NonRetriableBackendException(name, "member '" + name + "' cannot write any answer that the "
+                + "stage allows with the tokens of model '" + files.name() + "': " + e.getMessage(), e);
     }
 
     /** Renders, tokenizes and checks one request. */
@@ -379,7 +456,7 @@ public final class OnnxDecoderMember implements ModelMember {
         }
         SplittableRandom random = seed == null ? new SplittableRandom() : new SplittableRandom(mix(seed, ids));
         return new DecodingLoop.Request(ids, maxNew, room < wanted, request.options().temperature(), random,
-                deadline);
+                deadline, constraint(request));
     }
 
     /** A WARN when a message's text spells a special token: the tokenizer reads it as that control token. */
@@ -433,6 +510,9 @@ public final class OnnxDecoderMember implements ModelMember {
         }
         if (cause instanceof DecodingLoop.StoppedException) {
             return closedDuringCall(cause);
+        }
+        if (cause instanceof NoValidAnswerException e) {
+            return noValidAnswer(e);
         }
         if (cause instanceof DecoderOutputException) {
             return new NonRetriableBackendException(name, "model '" + files.name() + "' of member '" + name
@@ -500,9 +580,12 @@ public final class OnnxDecoderMember implements ModelMember {
      * @param widestBatch the most calls decoded together
      * @param prefixCacheBytes the memory the prefix cache holds now
      * @param contextCuts answers cut short because the model's context was full (each also logged as a WARN)
+     * @param constrainedAnswers answers decoded under their stage's {@link AnswerContract}
+     * @param closedAnswers of those, answers cut by a limit before they were complete and closed by the member
      */
     public record Stats(long promptTokens, long reusedPromptTokens, long generatedTokens, long decodeSteps,
-                        int widestBatch, long prefixCacheBytes, long contextCuts) {
+                        int widestBatch, long prefixCacheBytes, long contextCuts, long constrainedAnswers,
+                        long closedAnswers) {
     }
 
     /**
@@ -517,9 +600,11 @@ public final class OnnxDecoderMember implements ModelMember {
      * @param kvCacheBytes the KV cache budget of the calls decoding
      * @param callTimeout the call timeout, if one was set
      * @param prefillChunkTokens the prompt tokens computed per model run
+     * @param constrained whether JSON answers are decoded under their stage's {@link AnswerContract}
      */
     public record Settings(int maxNewTokens, int threads, OptionalLong seed, int maxBatchSize, long prefixCacheBytes,
-                           long kvCacheBytes, Optional<Duration> callTimeout, int prefillChunkTokens) {
+                           long kvCacheBytes, Optional<Duration> callTimeout, int prefillChunkTokens,
+                           boolean constrained) {
     }
 
     /** @return the settings the member runs with */
@@ -531,7 +616,7 @@ public final class OnnxDecoderMember implements ModelMember {
     public Stats stats() {
         DecodingLoop.Stats s = loop.stats();
         return new Stats(s.promptTokens(), s.reusedTokens(), s.generatedTokens(), s.steps(), s.widestBatch(),
-                s.prefixCacheBytes(), s.contextCuts());
+                s.prefixCacheBytes(), s.contextCuts(), constrainedAnswers.get(), closedAnswers.get());
     }
 
     /** Ends the calls in flight (they fail) and releases the session and tokenizer. May be called more than once. */
@@ -631,8 +716,22 @@ public final class OnnxDecoderMember implements ModelMember {
         private long kvCacheBytes; // 0: the default, from the model's shape
         private Duration callTimeout;
         private int prefillChunk = DecoderEngine.DEFAULT_CHUNK;
+        private boolean constrained = true;
 
         private Builder() {
+        }
+
+        /**
+         * @param constrained whether requests that ask for JSON ({@link io.el4ner.api.GenerationOptions#jsonOutput()},
+         *     every request of el4ner's pipeline) are decoded under their stage's {@link AnswerContract}, so that
+         *     every answer is valid and every span a substring of the sentence (default {@code true}); {@code false}
+         *     decodes them freely, as a server without structured outputs would (to compare, or for a tokenizer the
+         *     constraint cannot read)
+         * @return this builder
+         */
+        public Builder constrained(boolean constrained) {
+            this.constrained = constrained;
+            return this;
         }
 
         /**

@@ -276,7 +276,9 @@ public final class OpenAiCompatibleMember implements ModelMember {
             }
             String answeredModel = Redaction.excerpt(answer.model(), MAX_MODEL_NAME_CHARS);
             noteModel(answeredModel);
-            return new ChatResponse(answer.text(), usage, answeredModel);
+            return new ChatResponse(answer.text(), usage, answeredModel, "length".equals(answer.finishReason())
+                    ? "the server stopped the answer at its token limit (finish_reason \"length\"); el4ner read what "
+                    + "came; a larger maxTokens leaves room for the whole answer" : "");
         } catch (SharedHttpClients.ReleasedException e) {
             throw new NonRetriableBackendException(name, "member '" + name + "' is closed", e);
         } finally {

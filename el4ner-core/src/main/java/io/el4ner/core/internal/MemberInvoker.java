@@ -139,6 +139,10 @@ public final class MemberInvoker {
                 continue;
             }
             ledger.success(stage, m.name(), response.response(), millisSince(started[i]));
+            if (response.response().truncated()) {
+                ledger.report(new Diagnostic(Diagnostic.Kind.TRUNCATED_ANSWER, stage, m.name(),
+                        "member '" + m.name() + "': " + response.response().truncation(), response.excerpt()));
+            }
             answers.put(m, response);
         }
         return answers;

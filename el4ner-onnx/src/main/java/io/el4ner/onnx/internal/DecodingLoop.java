@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -74,13 +75,18 @@ public final class DecodingLoop implements AutoCloseable {
         /** The request's token limit was reached. */
         MAX_TOKENS,
         /** The model's context is full. */
-        CONTEXT
+        CONTEXT,
+        /**
+         * The request's constrained answer is complete (its JSON closed): decoding stopped there, without waiting for
+         * an end token.
+         */
+        COMPLETE
     }
 
     /**
      * A request's result.
      *
-     * @param tokens the generated tokens, the end token excluded
+     * @param tokens the generated tokens, the end token excluded (a complete constrained answer has none)
      * @param generated the tokens the model generated, the end token included
      * @param reused the prompt tokens whose cache came from the prefix cache
      * @param finish why it stopped
@@ -124,6 +130,8 @@ public final class DecodingLoop implements AutoCloseable {
         private final double temperature;
         private final SplittableRandom random;
         private final long deadline;
+        private final ConstraintState constraint;
+        private final BitSet allowed;
         private final CompletableFuture<Outcome> result = new CompletableFuture<>();
         private volatile boolean cancelled;
         private long[] generated;
@@ -140,6 +148,24 @@ public final class DecodingLoop implements AutoCloseable {
          */
         public Request(long[] prompt, int maxNew, boolean limitedByContext, double temperature,
                        SplittableRandom random, long deadlineNanos) {
+            this(prompt, maxNew, limitedByContext, temperature, random, deadlineNanos, null);
+        }
+
+        /**
+         * A request whose answer is constrained: each token is picked among those the constraint allows, and
+         * decoding stops when the answer is complete ({@link Finish#COMPLETE}).
+         *
+         * @param prompt the prompt's tokens, at least one
+         * @param maxNew the most tokens to generate, at least one
+         * @param limitedByContext whether {@code maxNew} is what the context leaves (for the finish reason)
+         * @param temperature 0 for greedy decoding
+         * @param random the request's random source (used only when sampling)
+         * @param deadlineNanos the {@link System#nanoTime()} by which to give up, or {@link Long#MAX_VALUE}
+         * @param constraint the answer's constraint before its first token, or null for none; used by the decoding
+         *     thread only from now on (read it again once the result is complete)
+         */
+        public Request(long[] prompt, int maxNew, boolean limitedByContext, double temperature,
+                       SplittableRandom random, long deadlineNanos, ConstraintState constraint) {
             if (prompt.length == 0 || maxNew < 1) {
                 throw new IllegalArgumentException("a request needs a prompt and at least one new token");
             }
@@ -149,7 +175,14 @@ public final class DecodingLoop implements AutoCloseable {
             this.temperature = temperature;
             this.random = Objects.requireNonNull(random, "random");
             this.deadline = deadlineNanos;
+            this.constraint = constraint;
+            this.allowed = constraint == null ? null : new BitSet();
             this.generated = new long[Math.min(maxNew, 64)];
+        }
+
+        /** @return the answer's constraint, or null; read it only once {@link #result()} is complete */
+        public ConstraintState constraint() {
+            return constraint;
         }
 
         /** @return the future result */
@@ -346,7 +379,7 @@ public final class DecodingLoop implements AutoCloseable {
                 continue;
             }
             try {
-                keep[i] = accept(r, TokenSampler.next(logits[i], pickableIds, r.temperature, r.random));
+                keep[i] = accept(r, pick(r, logits[i]));
             } catch (Throwable t) {
                 fail(List.of(r), t, "picking a token");
             }
@@ -449,11 +482,20 @@ public final class DecodingLoop implements AutoCloseable {
             promptTokens.addAndGet(r.prompt.length);
             reusedTokens.addAndGet(r.reused);
             cache.offer(r.prompt, p.kv());
-            return accept(r, TokenSampler.next(p.logits(), pickableIds, r.temperature, r.random)) ? p.kv() : null;
+            return accept(r, pick(r, p.logits())) ? p.kv() : null;
         } catch (Throwable t) {
             fail(List.of(r), t, "a prefill of " + r.prompt.length + " tokens");
             return null;
         }
+    }
+
+    /** Picks a request's next token: among those its constraint allows, if it has one. */
+    private int pick(Request r, float[] logits) {
+        if (r.constraint == null) {
+            return TokenSampler.next(logits, pickableIds, r.temperature, r.random);
+        }
+        r.constraint.allowed(r.allowed);
+        return TokenSampler.next(logits, pickableIds, r.allowed, r.temperature, r.random);
     }
 
     /** Fails a cancelled or expired request; returns whether it is still wanted. */
@@ -475,9 +517,13 @@ public final class DecodingLoop implements AutoCloseable {
         if (r.count == r.generated.length) {
             r.generated = Arrays.copyOf(r.generated, Math.min(r.maxNew, r.generated.length * 2));
         }
+        if (r.constraint != null) {
+            r.constraint.advance(token);
+        }
         r.generated[r.count++] = token;
         generatedTokens.incrementAndGet();
-        Finish finish = endTokens.contains((long) token) ? Finish.END_TOKEN : r.count >= r.maxNew
+        Finish finish = r.constraint != null && r.constraint.isComplete() ? Finish.COMPLETE
+                : endTokens.contains((long) token) ? Finish.END_TOKEN : r.count >= r.maxNew
                 ? (r.limitedByContext ? Finish.CONTEXT : Finish.MAX_TOKENS) : null;
         if (finish == null) {
             return true;

@@ -30,7 +30,10 @@ import java.util.Set;
  *   <li>{@code kvCacheMegabytes}: memory for the cache of the calls decoding (default what {@code maxBatchSize}
  *       calls of the whole context need, at most 2048; lowered to fit the JVM's direct memory, see
  *       {@link OnnxDecoderMember.Builder#kvCacheBytes(long)});</li>
- *   <li>{@code callTimeoutSeconds}: the longest one call may take (default none: el4ner's stage deadline).</li>
+ *   <li>{@code callTimeoutSeconds}: the longest one call may take (default none: el4ner's stage deadline);</li>
+ *   <li>{@code constrained}: whether the pipeline's JSON answers are decoded under their stage's answer contract
+ *       (valid JSON, spans that are substrings of the sentence, configured types; default {@code true});
+ *       {@code false} decodes them freely.</li>
  * </ul>
  * Discovery loads nothing; {@link #create} loads the model.
  */
@@ -40,7 +43,7 @@ public final class OnnxDecoderMemberProvider implements ModelMemberProvider {
     /** The parameters the provider reads. */
     public static final Set<String> PARAMETERS = Set.of("name", "directory", "variant", "maxNewTokens", "threads",
             "cuda", "deviceId", "cudaRequired", "seed", "maxBatchSize", "prefixCacheMegabytes", "kvCacheMegabytes",
-            "callTimeoutSeconds");
+            "callTimeoutSeconds", "constrained");
 
     /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
     public OnnxDecoderMemberProvider() {
@@ -104,6 +107,7 @@ public final class OnnxDecoderMemberProvider implements ModelMemberProvider {
         if (p.containsKey("seed")) {
             b.seed(config.integer("seed", 0));
         }
+        b.constrained(config.bool("constrained", true));
         if (p.containsKey("maxBatchSize")) {
             int n = config.integer("maxBatchSize", 0);
             set(c, "maxBatchSize", () -> b.maxBatchSize(n));
