@@ -300,12 +300,13 @@ public final class AnswerContract {
         /** One of the {@linkplain StringShape#values() values}; none when there are no values. */
         ONE_OF,
         /**
-         * A non-empty substring of the contract's {@linkplain #sentence() sentence} that begins and ends on code
-         * point boundaries (never between the two halves of a surrogate pair) and neither begins nor ends with
-         * whitespace ({@link Character#isWhitespace(int)} or {@link Character#isSpaceChar(int)}); see
-         * {@link StringShape#mayStartAt(String, int)} and {@link StringShape#mayEndAt(String, int)}. It may begin
-         * or end inside a word or before a combining mark: el4ner's pipeline anchors span strings on token
-         * boundaries only, and reports the others as unanchored spans.
+         * A non-empty substring of the contract's {@linkplain #sentence() sentence} that begins and ends on
+         * {@linkplain Graphemes#isSpanBoundary(String, int) span boundaries} (never inside a word, nor inside a
+         * visible character such as a letter with its combining marks or an emoji sequence) and neither begins nor
+         * ends with whitespace ({@link Character#isWhitespace(int)} or {@link Character#isSpaceChar(int)}); see
+         * {@link StringShape#mayStartAt(String, int)} and {@link StringShape#mayEndAt(String, int)}. These are
+         * exactly the strings el4ner's pipeline anchors in the sentence as they are, so an answer whose spans keep
+         * this rule has no unanchored span.
          */
         SUBSTRING_OF_SENTENCE
     }
@@ -373,8 +374,9 @@ public final class AnswerContract {
         /**
          * @param sentence a sentence
          * @param index an index in {@code [0, sentence.length()]}
-         * @return whether a {@link StringRule#SUBSTRING_OF_SENTENCE} string may begin at {@code index}: a code point
-         *     begins there and is not whitespace
+         * @return whether a {@link StringRule#SUBSTRING_OF_SENTENCE} string may begin at {@code index}: a character
+         *     that is not whitespace begins there, on a {@linkplain Graphemes#isSpanBoundary(String, int) span
+         *     boundary} (never inside a word or a visible character)
          */
         public static boolean mayStartAt(String sentence, int index) {
             Objects.checkIndex(index, sentence.length() + 1);
@@ -382,14 +384,15 @@ public final class AnswerContract {
                     && index > 0 && Character.isHighSurrogate(sentence.charAt(index - 1))) {
                 return false;
             }
-            return !isSpace(sentence.codePointAt(index));
+            return !isSpace(sentence.codePointAt(index)) && Graphemes.isSpanBoundary(sentence, index);
         }
 
         /**
          * @param sentence a sentence
          * @param index an index in {@code [0, sentence.length()]}
          * @return whether a {@link StringRule#SUBSTRING_OF_SENTENCE} string may end at {@code index} (exclusive):
-         *     a code point ends there and is not whitespace
+         *     a character that is not whitespace ends there, on a {@linkplain Graphemes#isSpanBoundary(String, int)
+         *     span boundary}
          */
         public static boolean mayEndAt(String sentence, int index) {
             Objects.checkIndex(index, sentence.length() + 1);
@@ -397,7 +400,7 @@ public final class AnswerContract {
                     && Character.isHighSurrogate(sentence.charAt(index - 1))) {
                 return false;
             }
-            return !isSpace(sentence.codePointBefore(index));
+            return !isSpace(sentence.codePointBefore(index)) && Graphemes.isSpanBoundary(sentence, index);
         }
 
         private static boolean isSpace(int cp) {

@@ -147,8 +147,8 @@ class AnswerContractTest {
                     String v = sentence.substring(i, j);
                     boolean somewhere = false;
                     for (int k = 0; k + v.length() <= n; k++) {
-                        if (sentence.startsWith(v, k) && !v.isEmpty() && codePointStart(sentence, k)
-                                && codePointStart(sentence, k + v.length())
+                        if (sentence.startsWith(v, k) && !v.isEmpty() && Graphemes.isSpanBoundary(sentence, k)
+                                && Graphemes.isSpanBoundary(sentence, k + v.length())
                                 && !Character.isWhitespace(v.codePointAt(0)) && !Character.isSpaceChar(v.codePointAt(0))
                                 && !Character.isWhitespace(v.codePointBefore(v.length()))
                                 && !Character.isSpaceChar(v.codePointBefore(v.length()))) {
@@ -162,8 +162,21 @@ class AnswerContractTest {
         }
     }
 
-    private static boolean codePointStart(String s, int i) {
-        return i == 0 || i == s.length() || !(Character.isLowSurrogate(s.charAt(i))
-                && Character.isHighSurrogate(s.charAt(i - 1)));
+    @Test
+    void allows_onlySubstringsBetweenSpanBoundaries() {
+        StringShape span = StringShape.substringOfSentence();
+        String s = "Parisian Paris, Cafe\u0301 and 北京 with 👩\u200d👩\u200d👧.";
+        assertThat(span.allows("Paris", s)).isTrue();
+        assertThat(span.allows("Parisian Paris", s)).isTrue();
+        assertThat(span.allows("aris", s)).as("inside a word").isFalse();
+        assertThat(span.allows("Parisia", s)).isFalse();
+        assertThat(span.allows("Cafe", s)).as("before a combining mark").isFalse();
+        assertThat(span.allows("Cafe\u0301", s)).isTrue();
+        assertThat(span.allows("北", s)).as("a script without spaces").isTrue();
+        assertThat(span.allows("京", s)).isTrue();
+        assertThat(span.allows("👩", s)).as("inside an emoji sequence").isFalse();
+        assertThat(span.allows("👩\u200d👩\u200d👧", s)).isTrue();
+        assertThat(span.allows(",", s)).isTrue();
+        assertThat(span.allows("Paris ", s)).isFalse();
     }
 }

@@ -2,7 +2,7 @@ package io.el4ner.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.el4ner.core.internal.Graphemes;
+import io.el4ner.api.Graphemes;
 import io.el4ner.core.internal.SpanAnchor;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,7 +12,7 @@ import io.el4ner.api.NerResult;
 import io.el4ner.api.Redaction;
 import io.el4ner.api.Stage;
 import io.el4ner.api.TypedSpan;
-import io.el4ner.core.internal.Graphemes;
+import io.el4ner.api.Graphemes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

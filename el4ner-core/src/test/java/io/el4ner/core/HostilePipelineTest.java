@@ -14,7 +14,7 @@ import io.el4ner.api.TaskContext;
 import io.el4ner.api.TokenUsage;
 import io.el4ner.api.spi.ModelMember;
 import io.el4ner.core.internal.CallLedger;
-import io.el4ner.core.internal.Graphemes;
+import io.el4ner.api.Graphemes;
 import io.el4ner.core.internal.MemberInvoker;
 import java.time.Duration;
 import java.util.List;

@@ -26,9 +26,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Whole ensembles of in-process decoder members on the fixtures, configured as the README shows them. The fixtures'
- * weights are random, so their answers are not JSON: what is checked is that every member runs its model for every
- * call it gets (tokens counted, no member failure), and, with the answers replaced by valid ones after the model has
- * run, how much of the pipeline's prompts the prefix cache reuses.
+ * weights are random: constrained (the default), their answers are still valid for every stage, so the pipeline
+ * reports no unparseable answer and no invented span; unconstrained, they are not JSON. Also checked: every member
+ * runs its model for every call it gets (tokens counted, no member failure), and, with the answers replaced by valid
+ * ones after the model has run, how much of the pipeline's prompts the prefix cache reuses.
  */
 class InProcessEnsembleTest {
     private static final Path QWEN = DecoderFixtures.dir(DecoderFixtures.GQA);
@@ -56,7 +57,7 @@ class InProcessEnsembleTest {
                 usage = e.usage();
                 problems = e.failures();
             }
-            assertThat(problems).as("random weights write no JSON; but no member failed")
+            assertThat(problems).as("no member failed")
                     .noneMatch(d -> d.kind() == Diagnostic.Kind.MEMBER_FAILURE);
             assertThat(usage.entries()).extracting(UsageEntry::member).contains("qwen", "small");
             assertThat(usage.entries()).allSatisfy(e -> {
@@ -64,6 +65,49 @@ class InProcessEnsembleTest {
                 assertThat(e.completionTokens()).isPositive();
             });
         }
+    }
+
+    /** What the pipeline reports about answers it could not use, by kind, over the sentences. */
+    private static Map<Diagnostic.Kind, Long> answerProblems(boolean constrained, List<String> sentences) {
+        try (EnsembleNer ner = EnsembleNer.builder()
+                .entityType("person", "Names of people")
+                .entityType("location \"quoted\" \\ type", "A type whose name JSON must escape")
+                .member("onnx", Map.of("name", "qwen", "directory", QWEN.toString(), "maxNewTokens", 64,
+                        "constrained", constrained))
+                .member("onnx", Map.of("name", "small", "directory", SMALL.toString(), "maxNewTokens", 64,
+                        "constrained", constrained))
+                .verifier("qwen")
+                .build()) {
+            List<Diagnostic> all = new ArrayList<>();
+            for (String s : sentences) {
+                try {
+                    NerResult r = ner.recognize(s);
+                    r.entities().forEach(e -> assertThat(s.substring(e.start(), e.end())).isEqualTo(e.text()));
+                    all.addAll(r.diagnostics());
+                } catch (EnsembleFailureException e) {
+                    assertThat(constrained).as("constrained, every stage gets answers: %s", e.failures()).isFalse();
+                    all.addAll(e.failures());
+                }
+            }
+            assertThat(all).noneMatch(d -> d.kind() == Diagnostic.Kind.MEMBER_FAILURE);
+            return all.stream().filter(d -> d.kind() == Diagnostic.Kind.UNPARSEABLE_OUTPUT
+                            || d.kind() == Diagnostic.Kind.MALFORMED_ITEM || d.kind() == Diagnostic.Kind.UNANCHORED_SPAN
+                            || d.kind() == Diagnostic.Kind.UNKNOWN_TYPE || d.kind() == Diagnostic.Kind.UNEXPECTED_SPAN)
+                    .collect(Collectors.groupingBy(Diagnostic::kind, Collectors.counting()));
+        }
+    }
+
+    @Test
+    void constrainedMembers_giveThePipelineOnlyAnswersItCanUse() {
+        List<String> sentences = new ArrayList<>(SENTENCES);
+        sentences.add("Der \"Kölner Dom\" steht in Köln \\ Deutschland 😀, 北京 ist weit.");
+        sentences.add("Zoë Saldaña (e\u0301) met 東京タワー's owner.");
+        Map<Diagnostic.Kind, Long> constrained = answerProblems(true, sentences);
+        Map<Diagnostic.Kind, Long> free = answerProblems(false, sentences);
+        System.out.printf("in-process pipeline on %d sentences, random weights: unusable answers constrained %s, "
+                + "unconstrained %s%n", sentences.size(), constrained, free);
+        assertThat(constrained).isEmpty();
+        assertThat(free).containsKey(Diagnostic.Kind.UNPARSEABLE_OUTPUT);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.el4ner.core.internal;
 
+import io.el4ner.api.Graphemes;
 import io.el4ner.api.TextRange;
 import java.util.ArrayList;
 import java.util.List;
@@ -234,47 +235,16 @@ public final class SpanAnchor {
      *     boundary, and not between two letters or digits of a word
      */
     public static boolean isBoundary(String s, int i) {
-        return isBoundary(s, i, i <= 0 || i >= s.length() || Graphemes.isBoundary(s, i));
+        return Graphemes.isSpanBoundary(s, i);
     }
 
     private static boolean isBoundary(String s, int i, boolean graphemeBoundary) {
-        if (i <= 0 || i >= s.length()) {
-            return true;
-        }
-        if (!graphemeBoundary) {
-            return false;
-        }
-        int after = s.codePointAt(i);
-        if (isMark(after)) {
-            return false;
-        }
-        int before = s.codePointBefore(i);
-        return !(isWordChar(before) && isWordChar(after));
+        return Graphemes.isSpanBoundary(s, i, graphemeBoundary);
     }
 
     /** What {@code \s} matches without the Unicode flag. */
     private static boolean isAsciiSpace(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
-    }
-
-    private static boolean isMark(int cp) {
-        int t = Character.getType(cp);
-        return t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK
-                || t == Character.ENCLOSING_MARK || cp == 0x200D;
-    }
-
-    private static boolean isWordChar(int cp) {
-        if (!(Character.isLetterOrDigit(cp) || isMark(cp))) {
-            return false;
-        }
-        // Scripts written without spaces: every character may start or end a word.
-        if (Character.isIdeographic(cp)) {
-            return false;
-        }
-        Character.UnicodeScript script = Character.UnicodeScript.of(cp);
-        return script != Character.UnicodeScript.HIRAGANA && script != Character.UnicodeScript.KATAKANA
-                && script != Character.UnicodeScript.THAI && script != Character.UnicodeScript.LAO
-                && script != Character.UnicodeScript.KHMER && script != Character.UnicodeScript.MYANMAR;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.el4ner.core.internal;
 
+import io.el4ner.api.Graphemes;
 import io.el4ner.api.TextRange;
 import io.el4ner.api.spi.ModelMember;
 import java.util.ArrayList;

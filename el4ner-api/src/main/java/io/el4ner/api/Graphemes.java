@@ -1,4 +1,4 @@
-package io.el4ner.core.internal;
+package io.el4ner.api;
 
 /**
  * Where a visible character (an extended grapheme cluster) may begin or end, by a small fixed rule set written
@@ -22,6 +22,13 @@ package io.el4ner.core.internal;
  * </ul>
  * The general categories come from {@link Character}, so a character first assigned in a Unicode version newer than
  * the running JDK's is, as everywhere in Java, unassigned there.
+ *
+ * <p>{@link #isSpanBoundary(String, int)} adds the word rule that makes these boundaries the places where an entity
+ * span may start or end: el4ner anchors a model's span string only on such boundaries, and
+ * {@link AnswerContract.StringRule#SUBSTRING_OF_SENTENCE} allows only substrings between them, so that what a
+ * constrained decoder or a server grammar lets through is exactly what the pipeline can anchor.
+ *
+ * @since 0.1
  */
 public final class Graphemes {
     private static final int ZWJ = 0x200D;
@@ -114,6 +121,62 @@ public final class Graphemes {
             j += Character.charCount(s.codePointAt(j));
         }
         return Math.min(j, s.length());
+    }
+
+    /**
+     * @param s a text
+     * @param i an index in {@code [0, s.length()]}
+     * @return whether an entity span may start or end at {@code i}: the text's ends, or a visible character's
+     *     boundary that is not between two letters or digits of a word (scripts written without spaces, such as
+     *     Chinese, Japanese kana and Thai, have a boundary between every two characters)
+     */
+    public static boolean isSpanBoundary(String s, int i) {
+        return isSpanBoundary(s, i, i <= 0 || i >= s.length() || isBoundary(s, i));
+    }
+
+    /**
+     * As {@link #isSpanBoundary(String, int)}, with the visible-character boundary already known (from
+     * {@link #boundaries(String)}, made once for a text).
+     *
+     * @param s a text
+     * @param i an index in {@code [0, s.length()]}
+     * @param graphemeBoundary whether {@code i} is a {@linkplain #isBoundary(String, int) visible character's
+     *     boundary}
+     * @return whether an entity span may start or end at {@code i}
+     */
+    public static boolean isSpanBoundary(String s, int i, boolean graphemeBoundary) {
+        if (i <= 0 || i >= s.length()) {
+            return true;
+        }
+        if (!graphemeBoundary) {
+            return false;
+        }
+        int after = s.codePointAt(i);
+        if (isMark(after)) {
+            return false;
+        }
+        int before = s.codePointBefore(i);
+        return !(isWordChar(before) && isWordChar(after));
+    }
+
+    private static boolean isMark(int cp) {
+        int t = Character.getType(cp);
+        return t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK
+                || t == Character.ENCLOSING_MARK || cp == ZWJ;
+    }
+
+    private static boolean isWordChar(int cp) {
+        if (!(Character.isLetterOrDigit(cp) || isMark(cp))) {
+            return false;
+        }
+        // Scripts written without spaces: every character may start or end a word.
+        if (Character.isIdeographic(cp)) {
+            return false;
+        }
+        Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+        return script != Character.UnicodeScript.HIRAGANA && script != Character.UnicodeScript.KATAKANA
+                && script != Character.UnicodeScript.THAI && script != Character.UnicodeScript.LAO
+                && script != Character.UnicodeScript.KHMER && script != Character.UnicodeScript.MYANMAR;
     }
 
     private static boolean isControl(int cp) {
