@@ -1,6 +1,7 @@
 package io.el4ner.onnx.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.el4ner.api.AnswerContract;
 import io.el4ner.api.ChatMessage;
@@ -11,12 +12,18 @@ import io.el4ner.api.Stage;
 import io.el4ner.api.TaskContext;
 import io.el4ner.onnx.DecoderFixtures;
 import io.el4ner.onnx.OnnxDecoderMember;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.el4ner.api.NonRetriableBackendException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code onnx} member's constrained answers, on the random-weight fixtures: whatever the weights say, every
@@ -149,6 +156,40 @@ class ConstrainedDecodingTest {
         }
         assertThat(closedWithItems).isEqualTo(5);
         assertThat(mha.stats().closedAnswers() - closedBefore).isEqualTo(cut);
+    }
+
+    /**
+     * A tokenizer with no token that writes <code>{</code> (a SentencePiece vocabulary without byte fallback) can
+     * write no answer at all: the call fails at once with a clear, non-retriable error, and never decodes.
+     */
+    @Test
+    void chat_noAnswerTheTokensCanWriteFailsClearlyWithoutDecoding(@TempDir Path dir) throws Exception {
+        Path model = DecoderFixtures.copy(DecoderFixtures.MHA, dir.resolve("no-brace"));
+        ObjectNode tokenizer = TokenBytesTest.sentencePiece(List.of("}", "[", "]", "\"", "entities", ":", "▁Paris",
+                "▁", "P", "a", "r", "i", "s", "."), false);
+        tokenizer.put("version", "1.0");
+        tokenizer.withArray("added_tokens").forEach(t -> ((ObjectNode) t).put("single_word", false)
+                .put("lstrip", false).put("rstrip", false).put("normalized", false));
+        tokenizer.putObject("decoder").put("type", "Metaspace").put("replacement", "▁")
+                .put("prepend_scheme", "always").put("split", true);
+        tokenizer.putNull("truncation");
+        tokenizer.putNull("padding");
+        tokenizer.putNull("normalizer");
+        tokenizer.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "▁")
+                .put("prepend_scheme", "always").put("split", true);
+        tokenizer.putNull("post_processor");
+        Files.writeString(model.resolve("tokenizer.json"), new ObjectMapper().writeValueAsString(tokenizer));
+        try (OnnxDecoderMember member = OnnxDecoderMember.builder().directory(model).build()) {
+            TaskContext context = new TaskContext(Stage.EXTRACTION, "Paris.", List.of(), List.of(), List.of(),
+                    List.of());
+            assertThatThrownBy(() -> member.chat(request(context, 16, 0, true)))
+                    .isInstanceOf(NonRetriableBackendException.class)
+                    .hasMessageContaining("cannot write any answer that the stage allows")
+                    .hasMessageContaining("cannot write every byte");
+            assertThat(member.stats().promptTokens()).as("nothing was decoded").isZero();
+            assertThat(member.chat(request(context, 4, 0, false)).usage().completionTokens())
+                    .as("a plain request still decodes").isPositive();
+        }
     }
 
     @Test
