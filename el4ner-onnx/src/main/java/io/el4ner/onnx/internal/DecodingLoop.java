@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * others decode joins the batch at the next step (continuous batching), so concurrent callers share the model's
  * weight reads instead of queueing for them.
  *
+ * <p>A request may carry a {@link ConstraintState}: its tokens are then picked among those the constraint allows at
+ * each step (the mask is computed on this thread, between the model's steps), and it stops the moment its answer is
+ * complete ({@link Finish#COMPLETE}).
+ *
  * <p>Bounds: at most {@code maxRows} rows decode at once, and the rows' KV cache, padding included, stays within
  * {@code kvBudgetBytes} (a request waits until it fits; one that could never fit is refused by the caller before it
  * is queued). Requests are answered through their futures; failures are the raw causes
