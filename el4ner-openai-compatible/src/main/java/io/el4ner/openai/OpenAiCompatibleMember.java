@@ -110,10 +110,12 @@ public final class OpenAiCompatibleMember implements ModelMember {
     /** A longer model name in an answer is cut (a hostile server could send megabytes). */
     private static final int MAX_MODEL_NAME_CHARS = 200;
     /**
-     * The largest substring grammar sent (UTF-8 bytes); a larger one falls back to the JSON Schema alone. About 19×
-     * the grammar of a 120-token CoNLL-2003 sentence: see el4ner-benchmarks' ServerGrammarStudy.
+     * The largest substring grammar sent (UTF-8 bytes); a larger one falls back to the JSON Schema alone. Four times
+     * the grammar of the longest CoNLL-2003 test sentence (124 tokens, 4,099 bytes; el4ner-benchmarks'
+     * ServerGrammarStudy), about 500 tokens of English: the grammar grows linearly, but a span's first token has one
+     * alternative per sentence token, and a server's grammar engine follows each of them while a span starts.
      */
-    static final int MAX_GRAMMAR_BYTES = 64 * 1024;
+    static final int MAX_GRAMMAR_BYTES = 16 * 1024;
 
     private final String name;
     private final String model;
@@ -957,7 +959,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * must be substrings of the sentence (extraction), a grammar instead of the JSON Schema: the stage's JSON
          * with every span restricted to the sentence's token-aligned substrings, which the server's grammar engine
          * enforces (vLLM {@code structured_outputs: {"grammar": …}}, llama.cpp {@code grammar}). A sentence whose
-         * grammar would exceed 64 KiB gets the schema alone. Other flavors send the schema either way. Default
+         * grammar would exceed 16 KiB (about 500 words) gets the schema alone. Other flavors send the schema either way. Default
          * {@code true}; {@code false} for a server whose grammar backend refuses or mishandles GBNF.
          *
          * @param enabled whether to send the grammar
