@@ -959,8 +959,8 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * must be substrings of the sentence (extraction), a grammar instead of the JSON Schema: the stage's JSON
          * with every span restricted to the sentence's token-aligned substrings, which the server's grammar engine
          * enforces (vLLM {@code structured_outputs: {"grammar": …}}, llama.cpp {@code grammar}). A sentence whose
-         * grammar would exceed 16 KiB (about 500 words) gets the schema alone. Other flavors send the schema either way. Default
-         * {@code true}; {@code false} for a server whose grammar backend refuses or mishandles GBNF.
+         * grammar would exceed 16 KiB (about 500 words) gets the schema alone. Other flavors send the schema either
+         * way. Default {@code true}; {@code false} for a server whose grammar backend refuses or mishandles GBNF.
          *
          * @param enabled whether to send the grammar
          * @return this builder

@@ -50,9 +50,9 @@ import java.util.Objects;
  * </ul>
  * So the generator uses rule names of lowercase letters and digits only, nested optionals rather than
  * {@code {m,n}} (which older builds of both lack), and no escape in literals but {@code \"} and {@code \\}: the JSON
- * escaping of the sentence has already turned every control character into ASCII ({@code \n}, {@code \u0001}), and
- * C1 controls, U+2028, U+2029 and lone surrogates are written {@code \}{@code uXXXX} too, so every literal holds
- * printable characters only.
+ * escaping of the sentence has already turned every control character into ASCII ({@code \n},
+ * {@code \}{@code u0001}), and C1 controls, U+2028, U+2029 and lone surrogates are written {@code \}{@code uXXXX}
+ * too, so every literal holds printable characters only.
  *
  * <p>Stateless and thread-safe.
  */

@@ -265,9 +265,10 @@ class AnswerGrammarTest {
 
     /* --- properties on random sentences --- */
 
-    private static final String[] PIECES = {"Paris", "Angela", "Merkel", "U.S.", "don't", "co-op", "12,5%", "e\u0301t\u00e9",
-        "na\u0308ive", "東京", "に", "ソニー", "👩‍👩‍👧", "👍🏽", "🇫🇷🇩🇪", "😀", "\"quoted\"", "C:\\path\\x", "a\\\"b", "(EU)",
-        "\u0001", "x\u007fy", "\u2028", "Ünïcödé", "ไทย", "\uD800", "—", "!", "…", "«ok»", "$5", "#tag", "@me", "a\u200Db"};
+    private static final String[] PIECES = {"Paris", "Angela", "Merkel", "U.S.", "don't", "co-op", "12,5%",
+        "e\u0301t\u00e9", "na\u0308ive", "東京", "に", "ソニー", "👩‍👩‍👧", "👍🏽", "🇫🇷🇩🇪", "😀", "\"quoted\"",
+        "C:\\path\\x", "a\\\"b", "(EU)", "\u0001", "x\u007fy", "\u2028", "Ünïcödé", "ไทย", "\uD800", "—", "!",
+        "…", "«ok»", "$5", "#tag", "@me", "a\u200Db"};
     private static final String[] SEPARATORS = {" ", " ", " ", "", "  ", "\t", "\n", "\u00A0", " \r\n "};
 
     private static String randomSentence(Random r) {
