@@ -27,17 +27,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The grammar of an answer contract, checked with a small GBNF recognizer ({@link Gbnf}): it is in the dialect both
  * llama.cpp and xgrammar accept, it accepts every answer of the stage's shape whose span strings are token-aligned
- * substrings of the sentence, and refuses invented spans, spans that cut a word, wrong types and broken JSON.
+ * substrings of the sentence, and refuses invented spans, spans that cut a word, wrong types and broken JSON. The
+ * recognizer itself is checked against llama.cpp's grammar matcher by hand ({@link GbnfCases},
+ * {@code src/test/llama-cpp/README.md}).
  */
 class AnswerGrammarTest {
     private static final List<EntityType> TYPES = List.of(EntityType.of("PER"), EntityType.of("LOC"));
     private static final String SENTENCE = "Angela Merkel visited Paris.";
 
-    private static AnswerContract extraction(String sentence) {
+    static AnswerContract extraction(String sentence) {
         return AnswerContract.of(new TaskContext(Stage.EXTRACTION, sentence, TYPES, List.of(), List.of(), List.of()));
     }
 
-    private static AnswerContract classification(String sentence, List<EntityType> types) {
+    static AnswerContract classification(String sentence, List<EntityType> types) {
         return AnswerContract.of(new TaskContext(Stage.CLASSIFICATION, sentence, types, List.of(), List.of(),
                 List.of()));
     }
@@ -46,7 +48,7 @@ class AnswerGrammarTest {
         return Gbnf.parse(AnswerGrammar.of(c));
     }
 
-    private static String entities(String... spans) {
+    static String entities(String... spans) {
         List<String> quoted = new ArrayList<>();
         for (String s : spans) {
             quoted.add(AnswerGrammar.jsonString(s));
@@ -271,7 +273,7 @@ class AnswerGrammarTest {
         "…", "«ok»", "$5", "#tag", "@me", "a\u200Db"};
     private static final String[] SEPARATORS = {" ", " ", " ", "", "  ", "\t", "\n", "\u00A0", " \r\n "};
 
-    private static String randomSentence(Random r) {
+    static String randomSentence(Random r) {
         StringBuilder b = new StringBuilder();
         int n = 1 + r.nextInt(14);
         for (int i = 0; i < n; i++) {
@@ -284,7 +286,7 @@ class AnswerGrammarTest {
     }
 
     /** Every token-aligned substring: from a token that may start one to a later token that may end one. */
-    private static Set<String> alignedSpans(String sentence) {
+    static Set<String> alignedSpans(String sentence) {
         List<AnswerGrammar.Token> t = AnswerGrammar.tokens(sentence);
         Set<String> out = new HashSet<>();
         for (int i = 0; i < t.size(); i++) {
