@@ -21,10 +21,16 @@ public enum Flavor {
     OPENAI,
     /**
      * vLLM's {@code structured_outputs: {"json": schema}} (vLLM 0.11 and later; for older vLLM use
-     * {@link #OPENAI}); {@code structured_outputs: {"choice": ["true", "false"]}} when one entity is validated.
+     * {@link #OPENAI}); {@code structured_outputs: {"choice": ["true", "false"]}} when one entity is validated;
+     * {@code structured_outputs: {"grammar": gbnf}} for stages with free span strings, which also keeps them to the
+     * sentence (see {@link OpenAiCompatibleMember.Builder#substringGrammar(boolean)}).
      */
     VLLM,
-    /** llama.cpp server's {@code json_schema: schema} field of {@code /v1/chat/completions}. */
+    /**
+     * llama.cpp server's {@code json_schema: schema} field of {@code /v1/chat/completions}; its {@code grammar: gbnf}
+     * field instead for stages with free span strings, which also keeps them to the sentence (see
+     * {@link OpenAiCompatibleMember.Builder#substringGrammar(boolean)}).
+     */
     LLAMA_CPP,
     /** Ollama's native {@code POST /api/chat} with {@code format: schema} and {@code options}. */
     OLLAMA,

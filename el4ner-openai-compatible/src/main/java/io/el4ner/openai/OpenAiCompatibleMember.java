@@ -18,6 +18,7 @@ import io.el4ner.api.TaskContext;
 import io.el4ner.api.TokenUsage;
 import io.el4ner.api.spi.ModelMember;
 import io.el4ner.openai.internal.Answer;
+import io.el4ner.openai.internal.AnswerGrammar;
 import io.el4ner.openai.internal.Backoff;
 import io.el4ner.openai.internal.Balancer;
 import io.el4ner.openai.internal.BaseUrl;
@@ -40,6 +41,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,7 +71,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Structured outputs.</b> When the prompt asks for JSON, the server is asked for JSON of the stage's
  *       schema with its own mechanism (see {@link Flavor}); the flavor is configured or detected on the first
- *       call. If a constrained answer still does not parse as the stage's JSON, the member re-asks (once by
+ *       call. vLLM and llama.cpp get, for extraction, a grammar instead of the schema, which also keeps every
+ *       span string to the sentence's token-aligned substrings ({@link Builder#substringGrammar(boolean)}).
+ *       If a constrained answer still does not parse as the stage's JSON, the member re-asks (once by
  *       default) with the bad answer and a short correction; if that fails too it returns the text as it is and
  *       el4ner's lenient parser reports what it cannot read.</li>
  *   <li><b>Faults.</b> HTTP 408, 429 and 5xx, connection failures, resets, timeouts and malformed bodies are
@@ -105,6 +109,13 @@ public final class OpenAiCompatibleMember implements ModelMember {
     private static final long DETECTION_TIMEOUT_NANOS = Duration.ofSeconds(5).toNanos();
     /** A longer model name in an answer is cut (a hostile server could send megabytes). */
     private static final int MAX_MODEL_NAME_CHARS = 200;
+    /**
+     * The largest substring grammar sent (UTF-8 bytes); a larger one falls back to the JSON Schema alone. Four times
+     * the grammar of the longest CoNLL-2003 test sentence (124 tokens, 4,099 bytes; el4ner-benchmarks'
+     * ServerGrammarStudy), about 500 tokens of English: the grammar grows linearly, but a span's first token has one
+     * alternative per sentence token, and a server's grammar engine follows each of them while a span starts.
+     */
+    static final int MAX_GRAMMAR_BYTES = 16 * 1024;
 
     private final String name;
     private final String model;
@@ -125,6 +136,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
     private final int reaskAttempts;
     private final ObjectNode extraBody;
     private final int contextTokens;
+    private final boolean substringGrammar;
     private final String apiKeyEnv;
     private final String apiKey;
 
@@ -169,6 +181,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
         this.reaskAttempts = b.reaskAttempts;
         this.extraBody = b.extraBody == null ? null : b.extraBody.deepCopy();
         this.contextTokens = b.contextTokens;
+        this.substringGrammar = b.substringGrammar;
         this.apiKeyEnv = b.apiKeyEnv;
         this.apiKey = apiKey;
         this.slots = new Semaphore(maxConcurrentRequests, true);
@@ -221,6 +234,11 @@ public final class OpenAiCompatibleMember implements ModelMember {
         return contextTokens;
     }
 
+    /** @return whether vLLM and llama.cpp servers get a grammar that keeps span strings to the sentence */
+    public boolean substringGrammar() {
+        return substringGrammar;
+    }
+
     @Override
     public ChatResponse chat(ChatRequest request) {
         Objects.requireNonNull(request, "request");
@@ -248,7 +266,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
         try {
             Flavor f = resolveFlavor(call);
             StructuredOutput output = request.options().jsonOutput() && f != Flavor.PROMPT_ONLY
-                    ? structuredOutput(f, request.context()) : null;
+                    ? structuredOutput(f, request.context(), substringGrammar) : null;
             List<ChatMessage> messages = request.messages();
             Answer answer = exchange(call, f, messages, output);
             TokenUsage usage = answer.usage();
@@ -348,7 +366,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
         return Flavor.PROMPT_ONLY;
     }
 
-    private static StructuredOutput structuredOutput(Flavor f, TaskContext context) {
+    private StructuredOutput structuredOutput(Flavor f, TaskContext context, boolean grammar) {
         AnswerContract contract = AnswerContract.of(context);
         ObjectNode schema;
         try {
@@ -358,6 +376,17 @@ public final class OpenAiCompatibleMember implements ModelMember {
         }
         if (f == Flavor.VLLM && context.stage() == Stage.VALIDATION && context.typedSpans().size() == 1) {
             return new StructuredOutput(contract.name(), schema, List.of("true", "false"));
+        }
+        if (grammar && (f == Flavor.VLLM || f == Flavor.LLAMA_CPP) && AnswerGrammar.hasSubstringRule(contract)) {
+            String g = AnswerGrammar.of(contract);
+            int bytes = g.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes <= MAX_GRAMMAR_BYTES) {
+                return new StructuredOutput(contract.name(), schema, List.of(), g);
+            }
+            // The sentence itself is never logged: only its length.
+            log.debug("member '{}': the {} grammar of a {}-char sentence takes {} bytes, over the {}-byte bound; "
+                    + "sending the JSON Schema alone (span strings are checked by el4ner's parser only)", name,
+                    stageName(context.stage()), context.sentence().length(), bytes, MAX_GRAMMAR_BYTES);
         }
         return new StructuredOutput(contract.name(), schema, List.of());
     }
@@ -645,6 +674,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
         private int reaskAttempts = 1;
         private ObjectNode extraBody;
         private int contextTokens = 8192;
+        private boolean substringGrammar = true;
 
         private Builder() {
         }
@@ -923,6 +953,22 @@ public final class OpenAiCompatibleMember implements ModelMember {
          */
         public Builder contextTokens(int tokens) {
             this.contextTokens = positive("contextTokens", tokens);
+            return this;
+        }
+
+        /**
+         * Whether the {@link Flavor#VLLM} and {@link Flavor#LLAMA_CPP} flavors send, for a stage whose span strings
+         * must be substrings of the sentence (extraction), a grammar instead of the JSON Schema: the stage's JSON
+         * with every span restricted to the sentence's token-aligned substrings, which the server's grammar engine
+         * enforces (vLLM {@code structured_outputs: {"grammar": …}}, llama.cpp {@code grammar}). A sentence whose
+         * grammar would exceed 16 KiB (about 500 words) gets the schema alone. Other flavors send the schema either
+         * way. Default {@code true}; {@code false} for a server whose grammar backend refuses or mishandles GBNF.
+         *
+         * @param enabled whether to send the grammar
+         * @return this builder
+         */
+        public Builder substringGrammar(boolean enabled) {
+            this.substringGrammar = enabled;
             return this;
         }
 

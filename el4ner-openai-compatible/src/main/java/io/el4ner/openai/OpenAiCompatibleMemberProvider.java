@@ -33,7 +33,7 @@ public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider
             "flavor", "temperature", "maxTokens", "seed", "connectTimeoutSeconds", "requestTimeoutSeconds",
             "callTimeoutSeconds", "maxConcurrentRequests", "maxAttempts", "retryBaseDelaySeconds",
             "retryMaxDelaySeconds", "circuitFailureThreshold", "circuitOpenSeconds", "maxResponseBytes",
-            "reaskAttempts", "extraBody", "contextTokens");
+            "reaskAttempts", "extraBody", "contextTokens", "substringGrammar");
 
     private final Function<String, String> environment;
 
@@ -142,6 +142,9 @@ public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider
         if (p.containsKey("contextTokens")) {
             int n = config.integer("contextTokens", 0);
             set(c, "contextTokens", () -> b.contextTokens(n));
+        }
+        if (p.containsKey("substringGrammar")) {
+            b.substringGrammar(config.bool("substringGrammar", true));
         }
         if (p.containsKey("extraBody")) {
             Object extra = p.get("extraBody");

@@ -54,6 +54,7 @@ class ProviderParametersTest {
         p.put("reaskAttempts", 2);
         p.put("extraBody", Map.of("top_k", 1));
         p.put("contextTokens", 32768);
+        p.put("substringGrammar", false);
         assertThat(new java.util.TreeSet<>(p.keySet())).as("every parameter but baseUrl, the one-replica form")
                 .isEqualTo(new java.util.TreeSet<>(OpenAiCompatibleMemberProvider.PARAMETERS.stream()
                         .filter(k -> !k.equals("baseUrl")).toList()));
@@ -63,6 +64,7 @@ class ProviderParametersTest {
             assertThat(o.baseUrls()).containsExactly("http://127.0.0.1:8000", "http://127.0.0.1:8001");
             assertThat(o.flavor()).isEqualTo(Flavor.VLLM);
             assertThat(o.contextTokens()).isEqualTo(32768);
+            assertThat(o.substringGrammar()).isFalse();
             assertThat(o.toString()).doesNotContain(Stubs.SECRET).contains("vllm");
         }
         assertThat(ComponentConfig.of("member 'qwen'", p).toString()).doesNotContain(Stubs.KEY_VARIABLE);
@@ -75,6 +77,7 @@ class ProviderParametersTest {
         try (ModelMember m = create(p)) {
             assertThat(m.name()).isEqualTo("Qwen/Qwen2.5-7B-Instruct");
             assertThat(m.contextTokens()).isEqualTo(8192);
+            assertThat(((OpenAiCompatibleMember) m).substringGrammar()).as("default").isTrue();
         }
     }
 
@@ -94,6 +97,7 @@ class ProviderParametersTest {
         "reaskAttempts|-1|'reaskAttempts'",
         "circuitFailureThreshold|-2|'circuitFailureThreshold'",
         "extraBody|x|'extraBody'",
+        "substringGrammar|yes|'substringGrammar'",
         "seed|1.5|'seed'"})
     void aWrongValueIsNamed(String key, String value, String expected) {
         Map<String, Object> p = base();

@@ -77,11 +77,20 @@ public final class RequestBodies {
                         if (output.isChoice()) {
                             ArrayNode choice = so.putArray("choice");
                             output.choice().forEach(choice::add);
+                        } else if (output.hasGrammar()) {
+                            so.put("grammar", output.grammar());
                         } else {
                             so.set("json", output.schema());
                         }
                     }
-                    case LLAMA_CPP -> body.set("json_schema", output.schema());
+                    case LLAMA_CPP -> {
+                        // json_schema and grammar are exclusive on llama.cpp's server.
+                        if (output.hasGrammar()) {
+                            body.put("grammar", output.grammar());
+                        } else {
+                            body.set("json_schema", output.schema());
+                        }
+                    }
                     default -> {
                         // PROMPT_ONLY: the prompt asks for JSON; nothing to add.
                     }
