@@ -485,13 +485,8 @@ public final class LoopbackHub implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            // Closing now, short of the announced length, drops the connection: the client sees the body end early.
-            try {
-                out.close();
-            } catch (IOException expected) {
-                // "insufficient bytes written to stream": the point of the fault
-            }
-            return;
+            // A handler that throws makes the server drop the connection: the client sees the body end early.
+            throw new IOException("the loopback hub cut this body short on purpose");
         }
         out.write(body);
         out.close();
