@@ -292,27 +292,30 @@ public final class Downloader {
 
     private <T> T locked(Target t, Path lockFile, Attempt<T> action) throws IOException, InterruptedException {
         Files.createDirectories(lockFile.getParent());
-        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(),
-                k -> new ReentrantLock());
-        if (!jvmLock.tryLock()) {
-            log.info("Waiting for another thread downloading {}", t.what());
-            jvmLock.lockInterruptibly();
-        }
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            FileLock lock = channel.tryLock();
-            if (lock == null) {
-                log.info("Waiting for another process downloading {} (it holds {})", t.what(), lockFile);
-                lock = channel.lock();
+            // The file lock belongs to the process: threads (of any client of this cache) queue on this first,
+            // keyed by the real path so that two spellings of one cache directory share it.
+            ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile.toRealPath(), k -> new ReentrantLock());
+            if (!jvmLock.tryLock()) {
+                log.info("Waiting for another thread downloading {}", t.what());
+                jvmLock.lockInterruptibly();
             }
             try {
-                return action.run();
-            } catch (Retriable e) {
-                throw new IllegalStateException(e); // the action handles its retries
+                FileLock lock = channel.tryLock();
+                if (lock == null) {
+                    log.info("Waiting for another process downloading {} (it holds {})", t.what(), lockFile);
+                    lock = channel.lock();
+                }
+                try {
+                    return action.run();
+                } catch (Retriable e) {
+                    throw new IllegalStateException(e); // the action handles its own retries
+                } finally {
+                    lock.release();
+                }
             } finally {
-                lock.release();
+                jvmLock.unlock();
             }
-        } finally {
-            jvmLock.unlock();
         }
     }
 
@@ -647,6 +650,11 @@ public final class Downloader {
     private HubException statusFailure(Target t, int status, HttpHeaders h, URI url) throws Retriable {
         if (status == 429 || status >= 500) {
             throw new Retriable("HTTP " + status + " from " + display(url), null);
+        }
+        if (!Names.origin(url).equals(endpointOrigin)) {
+            // A CDN or mirror the Hub redirected to: its 403 or 404 says nothing about the repository or the token.
+            return protocol(t, "HTTP " + status + " from " + display(url) + ", where " + display(s.endpoint())
+                    + " redirected the download; try again later");
         }
         String code = h.firstValue("x-error-code").orElse("");
         String said = h.firstValue("x-error-message").map(v -> " (the Hub says: " + Redaction.excerpt(v, 200) + ")")
