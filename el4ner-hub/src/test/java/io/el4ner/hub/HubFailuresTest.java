@@ -77,6 +77,28 @@ class HubFailuresTest {
     }
 
     @Test
+    void download_serverIgnoresRange_rewritesTheWholeFile() throws IOException {
+        Files.createDirectories(incomplete().getParent());
+        Files.write(incomplete(), new byte[100_000]); // not the real start: a resume would be corrupt
+        hub.fault(MODEL, Fault.IGNORE_RANGE);
+        try (HubClient client = client(hub, cache).build()) {
+            assertThat(client.download(REPO, "main", MODEL)).hasBinaryContent(MODEL_BYTES);
+            assertThat(cdnGets()).singleElement().extracting(LoopbackHub.Request::range)
+                    .isEqualTo("bytes=100000-");
+        }
+    }
+
+    @Test
+    void download_cdnRefuses_notBlamedOnTheToken() {
+        hub.fault(MODEL, Fault.STATUS_403);
+        try (HubClient client = client(hub, cache).build()) {
+            assertThatThrownBy(() -> client.download(REPO, "main", MODEL))
+                    .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.PROTOCOL))
+                    .hasMessageContaining("HTTP 403 from " + hub.cdn()).hasMessageNotContaining("HF_TOKEN");
+        }
+    }
+
+    @Test
     void download_truncatedBody_resumesFromWhatArrived() {
         hub.fault(MODEL, Fault.TRUNCATE);
         try (HubClient client = client(hub, cache).retries(2).build()) {

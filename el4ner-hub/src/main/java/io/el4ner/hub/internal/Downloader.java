@@ -253,6 +253,10 @@ public final class Downloader {
     }
 
     private HubException notInCache(Target t) {
+        if (!s.offline()) {
+            return new HubException(Reason.NOT_IN_CACHE, t.what() + " is not in the cache " + s.cache().root()
+                    + "; download it first.");
+        }
         return new HubException(Reason.NOT_IN_CACHE, "HF_HUB_OFFLINE is set and " + t.what()
                 + " is not in the cache " + s.cache().root() + ". Download it once with a network (without "
                 + "HF_HUB_OFFLINE), or point HF_HUB_CACHE at a cache that has it.");
@@ -474,15 +478,15 @@ public final class Downloader {
         public HttpResponse.BodySubscriber<Void> apply(HttpResponse.ResponseInfo info) {
             status = info.statusCode();
             headers = info.headers();
-            boolean whole = status == 200;
-            boolean rest = status == 206 && have > 0;
             if (status == 206 && !rangeStartsAt(info.headers(), have)) {
                 rangeMismatch = true;
                 return new Discard();
             }
-            if (!whole && !rest) {
+            if (status != 200 && status != 206) {
                 return new Discard();
             }
+            // 200: the whole body (a server that ignores Range too); 206: the rest, after what the file holds.
+            boolean whole = status == 200;
             long start = whole ? 0 : have;
             OutputStream out;
             try {
@@ -583,7 +587,7 @@ public final class Downloader {
         Retriable last = null;
         for (int n = 0; n <= s.retries(); n++) {
             if (n > 0) {
-                long base = s.backoff().toNanos();
+                long base = Math.min(s.backoff().toNanos(), MAX_BACKOFF.toNanos());
                 long delay = Math.min(MAX_BACKOFF.toNanos(), base << Math.min(n - 1, 20));
                 delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
                 log.info("Trying {} again in {} ms ({} of {}): {}", display(url), delay / 1_000_000, n, s.retries(),

@@ -62,7 +62,11 @@ public final class LoopbackHub implements AutoCloseable {
         /** Announce the full length, send half, then nothing until the hub closes. */
         STALL,
         /** Send the content and as much again, chunked: more than announced. */
-        OVERSIZE
+        OVERSIZE,
+        /** Ignore {@code Range}: answer 200 with the whole content. */
+        IGNORE_RANGE,
+        /** Answer 403, as an expired signed CDN URL does. */
+        STATUS_403
     }
 
     /**
@@ -435,15 +439,15 @@ public final class LoopbackHub implements AutoCloseable {
                 fault = queue.poll();
             }
         }
-        if (fault == Fault.STATUS_500) {
-            send(ex, 500, -1);
+        if (fault == Fault.STATUS_500 || fault == Fault.STATUS_403) {
+            send(ex, fault == Fault.STATUS_500 ? 500 : 403, -1);
             return;
         }
         int from = 0;
         int to = content.length - 1;
         String range = ex.getRequestHeaders().getFirst("Range");
         boolean partial = false;
-        if (range != null && range.startsWith("bytes=")) {
+        if (range != null && range.startsWith("bytes=") && fault != Fault.IGNORE_RANGE) {
             String[] r = range.substring(6).split("-", 2);
             from = Integer.parseInt(r[0].strip());
             if (r.length > 1 && !r[1].isBlank()) {
