@@ -29,7 +29,8 @@ import java.util.Set;
  * </pre>
  *
  * <p>A download asks the Hub for the file's metadata ({@code HEAD {endpoint}/{repo}/resolve/{revision}/{file}}:
- * the commit, the etag and the size), and fetches the content only if the cache lacks it: into
+ * the commit, the etag and the size; redirects within the endpoint are followed, one to another host, a CDN, ends
+ * there and is where the content is fetched from), and fetches the content only if the cache lacks it: into
  * {@code blobs/<etag>.incomplete}, resumed with {@code Range} after an interruption, checked against its SHA-256
  * for Git LFS files (a mismatch is fetched again once), then moved into place and linked from the snapshot. Two
  * threads or processes that want one blob take turns on a lock file ({@code .locks/models--org--name/<etag>.lock},

@@ -339,7 +339,7 @@ public final class Downloader {
             if (isRedirect(status)) {
                 String location = location(t, r.headers(), url);
                 URI next = redirectTarget(t, url, location);
-                if (isRelative(location)) {
+                if (isRelative(location) || Names.origin(next).equals(endpointOrigin)) {
                     url = next; // a renamed repository, the Hub's resolve cache: still the Hub
                     continue;
                 }

@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  * A Hugging Face Hub on loopback, for tests and {@code .ci/run}: the JDK's HTTP server on {@code 127.0.0.1} with a
  * random port serves {@code HEAD} and {@code GET /{org}/{name}/resolve/{revision}/{path}} with the Hub's headers
  * ({@code X-Repo-Commit}, {@code ETag} with the Git blob id, and for Git LFS files a {@code 302} to a second
- * server, "the CDN", on another port, with {@code X-Linked-Etag} (the SHA-256) and {@code X-Linked-Size}),
+ * server, "the CDN", on 127.0.0.2 (or, where that cannot be bound, on another port), with {@code X-Linked-Etag} (the SHA-256) and {@code X-Linked-Size}),
  * {@code Range} requests, and the Hub's {@code X-Error-Code}s ({@code RepoNotFound}, {@code RevisionNotFound},
  * {@code EntryNotFound}, {@code GatedRepo}). Each repository has one commit, reachable as {@code main} or by its
  * hash.
@@ -160,13 +160,26 @@ public final class LoopbackHub implements AutoCloseable {
     private LoopbackHub(int port) throws IOException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         hub = HttpServer.create(new InetSocketAddress(loopback, port), 64);
-        cdn = HttpServer.create(new InetSocketAddress(loopback, 0), 64);
+        cdn = cdnServer(loopback);
         hub.createContext("/", this::handleHub);
         cdn.createContext("/", this::handleCdn);
         hub.setExecutor(executor);
         cdn.setExecutor(executor);
         hub.start();
         cdn.start();
+    }
+
+    /**
+     * The CDN on another host name where the system has one (Linux routes all of 127.0.0.0/8 to loopback): clients
+     * such as Python's huggingface_hub follow a HEAD's redirect to the same host name, whatever the port, and would
+     * then miss the Hub's headers. Elsewhere (macOS) 127.0.0.1 on another port: another origin all the same.
+     */
+    private static HttpServer cdnServer(InetAddress loopback) throws IOException {
+        try {
+            return HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0), 64);
+        } catch (IOException e) {
+            return HttpServer.create(new InetSocketAddress(loopback, 0), 64);
+        }
     }
 
     /** @return an empty hub on a free port */
@@ -244,9 +257,10 @@ public final class LoopbackHub implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + hub.getAddress().getPort());
     }
 
-    /** @return the CDN's base URL (another port: another origin, which must not get the token) */
+    /** @return the CDN's base URL (another host or port: another origin, which must not get the token) */
     public URI cdn() {
-        return URI.create("http://127.0.0.1:" + cdn.getAddress().getPort());
+        return URI.create("http://" + cdn.getAddress().getAddress().getHostAddress() + ":"
+                + cdn.getAddress().getPort());
     }
 
     /** Queues a fault for the next GET of a file's content ({@code path} in any repository). */
