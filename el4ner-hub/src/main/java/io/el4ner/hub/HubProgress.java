@@ -64,6 +64,7 @@ public interface HubProgress {
     static HubProgress printingTo(PrintStream out, long minBytes) {
         Objects.requireNonNull(out, "out");
         return new HubProgress() {
+            private String file;
             private long lastNanos;
 
             @Override
@@ -72,9 +73,11 @@ public interface HubProgress {
                     return;
                 }
                 long now = System.nanoTime();
-                if (!t.done() && t.bytesDone() > 0 && now - lastNanos < 500_000_000L) {
+                boolean first = !(t.repo() + " " + t.file()).equals(file);
+                if (!t.done() && !first && now - lastNanos < 500_000_000L) {
                     return;
                 }
+                file = t.done() ? null : t.repo() + " " + t.file();
                 lastNanos = now;
                 out.println(describe(t));
             }

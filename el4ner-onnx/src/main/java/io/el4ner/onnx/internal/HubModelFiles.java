@@ -116,6 +116,7 @@ public final class HubModelFiles {
 
     /** Progress of large files as INFO lines: at the start, every ten seconds, at the end. */
     private static final class LoggedProgress implements HubProgress {
+        private String file;
         private long lastNanos;
 
         @Override
@@ -124,11 +125,12 @@ public final class HubModelFiles {
                 return;
             }
             long now = System.nanoTime();
-            boolean start = t.bytesDone() == 0 || lastNanos == 0;
-            if (!t.done() && !start && now - lastNanos < 10_000_000_000L) {
+            boolean first = !(t.repo() + " " + t.file()).equals(file);
+            if (!t.done() && !first && now - lastNanos < 10_000_000_000L) {
                 return;
             }
-            lastNanos = t.done() ? 0 : now;
+            file = t.done() ? null : t.repo() + " " + t.file();
+            lastNanos = now;
             log.info(HubProgress.describe(t));
         }
     }
