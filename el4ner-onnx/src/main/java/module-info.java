@@ -7,6 +7,8 @@
  */
 module io.el4ner.onnx {
     requires transitive io.el4ner.api;
+    // 'repo' of the onnx member: model files from the Hugging Face Hub, through the Hugging Face cache
+    requires io.el4ner.hub;
     requires com.microsoft.onnxruntime;
     requires ai.djl.tokenizers;
     requires org.slf4j;

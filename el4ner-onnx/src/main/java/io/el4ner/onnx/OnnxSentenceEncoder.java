@@ -704,7 +704,8 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
          * Loads a sentence-transformers ONNX export from a directory; the model's name in the {@link #identity()} is
          * the directory's name. The files are read here, at once.
          *
-         * @param dir a directory holding {@code model.onnx} and {@code tokenizer.json}
+         * @param dir a directory holding {@code model.onnx} (or {@code onnx/model.onnx}, as in a Hugging Face Hub
+         *            snapshot) and {@code tokenizer.json}
          * @return this builder
          * @throws El4nerConfigurationException if either file is missing
          */

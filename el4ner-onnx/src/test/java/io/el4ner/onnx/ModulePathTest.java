@@ -36,6 +36,7 @@ class ModulePathTest {
     static ModuleLayer.Controller controller() {
         Path[] paths = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(p -> !p.contains("test-classes") && !p.contains("junit") && !p.contains("assertj")
+                        && !p.endsWith("-tests.jar")
                         && !p.contains("opentest4j") && !p.contains("apiguardian") && !p.contains("byte-buddy")
                         && !p.contains("surefire"))
                 .map(Path::of).toArray(Path[]::new);

@@ -34,11 +34,15 @@ public record ModelSource(String name, Path modelPath, byte[] modelBytes, byte[]
     }
 
     /**
-     * @param dir a directory holding {@code model.onnx} and {@code tokenizer.json}
+     * @param dir a directory holding {@code model.onnx} (or {@code onnx/model.onnx}, as the Hugging Face Hub's
+     *            sentence-transformers repositories have it) and {@code tokenizer.json}
      * @return the source, named after the directory
      */
     public static ModelSource directory(Path dir) {
         Path model = dir.resolve("model.onnx");
+        if (!Files.isRegularFile(model) && Files.isRegularFile(dir.resolve("onnx").resolve("model.onnx"))) {
+            model = dir.resolve("onnx").resolve("model.onnx");
+        }
         Path tokenizer = dir.resolve("tokenizer.json");
         for (Path p : new Path[] {model, tokenizer}) {
             if (!Files.isRegularFile(p)) {

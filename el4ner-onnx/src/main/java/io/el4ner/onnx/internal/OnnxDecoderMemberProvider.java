@@ -4,20 +4,29 @@ import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.ModelMember;
 import io.el4ner.api.spi.ModelMemberProvider;
+import io.el4ner.hub.HubClient;
+import io.el4ner.hub.HubException;
 import io.el4ner.onnx.OnnxDecoderMember;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Provider {@code onnx} of {@link OnnxDecoderMember}: an in-process decoder model from a local folder. Parameters:
+ * Provider {@code onnx} of {@link OnnxDecoderMember}: an in-process decoder model from a local folder or from the
+ * Hugging Face Hub. Parameters:
  * <ul>
- *   <li>{@code directory} (required): the model folder ({@code config.json}, {@code generation_config.json},
- *       {@code tokenizer.json}, {@code tokenizer_config.json}, {@code onnx/<variant>.onnx}); relative to the
- *       configuration file's folder;</li>
+ *   <li>{@code directory} (this or {@code repo}): the model folder ({@code config.json}, {@code
+ *       generation_config.json}, {@code tokenizer.json}, {@code tokenizer_config.json}, {@code onnx/<variant>.onnx});
+ *       relative to the configuration file's folder;</li>
+ *   <li>{@code repo} (this or {@code directory}): a Hugging Face repository id in the onnx-community layout,
+ *       whose files are downloaded into the Hugging Face cache (or found there) by {@link HubModelFiles}, with the
+ *       {@code HF_*} environment variables ({@code HF_ENDPOINT}, {@code HF_TOKEN}, {@code HF_HUB_CACHE},
+ *       {@code HF_HUB_OFFLINE});</li>
+ *   <li>{@code revision}: with {@code repo}, a branch, tag or commit hash (default {@code main});</li>
  *   <li>{@code variant}: the ONNX file's stem under {@code onnx/} ({@code model_q4}, {@code model_int8},
  *       {@code model}, {@code model_fp16}, …); default the first present, quantized first on the CPU;</li>
- *   <li>{@code name}: the member's name, default the folder's name;</li>
+ *   <li>{@code name}: the member's name, default the folder's name (with {@code repo}: the repository's name, without
+ *       the organisation);</li>
  *   <li>{@code maxNewTokens}: the most tokens of one answer (default 1024);</li>
  *   <li>{@code threads}: ONNX Runtime intra-op threads (default 0: one per physical core);</li>
  *   <li>{@code cuda}: {@code true} to run on CUDA device {@code deviceId}, or the device number; falls back to the
@@ -43,7 +52,7 @@ public final class OnnxDecoderMemberProvider implements ModelMemberProvider {
     /** The parameters the provider reads. */
     public static final Set<String> PARAMETERS = Set.of("name", "directory", "variant", "maxNewTokens", "threads",
             "cuda", "deviceId", "cudaRequired", "seed", "maxBatchSize", "prefixCacheMegabytes", "kvCacheMegabytes",
-            "callTimeoutSeconds", "constrained");
+            "callTimeoutSeconds", "constrained", "repo", "revision");
 
     /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
     public OnnxDecoderMemberProvider() {
@@ -60,12 +69,18 @@ public final class OnnxDecoderMemberProvider implements ModelMemberProvider {
         String c = config.component();
         Map<String, Object> p = config.parameters();
         OnnxDecoderMember.Builder b = OnnxDecoderMember.builder();
-        if (!p.containsKey("directory")) {
+        if (p.containsKey("repo")) {
+            fromHub(config, b);
+        } else if (!p.containsKey("directory")) {
             throw new El4nerConfigurationException(c + ": missing required parameter 'directory' (the folder of a "
                     + "Hugging Face ONNX export: config.json, generation_config.json, tokenizer.json, "
-                    + "tokenizer_config.json, onnx/<variant>.onnx)");
+                    + "tokenizer_config.json, onnx/<variant>.onnx) or 'repo' (its Hugging Face repository id)");
+        } else {
+            if (p.containsKey("revision")) {
+                throw new El4nerConfigurationException(c + ": 'revision' needs 'repo'");
+            }
+            b.directory(config.requirePath("directory"));
         }
-        b.directory(config.requirePath("directory"));
         set(c, "variant", () -> config.string("variant").ifPresent(b::variant));
         set(c, "name", () -> config.string("name").ifPresent(b::name));
         if (p.containsKey("maxNewTokens")) {
@@ -129,6 +144,35 @@ public final class OnnxDecoderMemberProvider implements ModelMemberProvider {
             b.callTimeout(Duration.ofNanos((long) (s * 1e9)));
         }
         return b.build();
+    }
+
+    /** {@code repo} (+ {@code revision}, {@code variant}): the model's files from the Hub, through the cache. */
+    private static void fromHub(ComponentConfig config, OnnxDecoderMember.Builder b) {
+        String c = config.component();
+        if (config.parameters().containsKey("directory")) {
+            throw new El4nerConfigurationException(c + ": give either 'directory' (a local model folder) or 'repo' "
+                    + "(a Hugging Face repository), not both");
+        }
+        String repo = config.requireString("repo");
+        String revision = config.string("revision").orElse("main");
+        Object cuda = config.parameters().get("cuda");
+        boolean onCuda = Boolean.TRUE.equals(cuda) || cuda instanceof Number;
+        HubModelFiles.Decoder d;
+        try (HubClient hub = HubModelFiles.client()) {
+            d = HubModelFiles.decoder(hub, repo, revision, config.string("variant").orElse(null),
+                    onCuda ? DecoderDirectory.CUDA_VARIANTS : DecoderDirectory.CPU_VARIANTS);
+        } catch (IllegalArgumentException e) {
+            throw new El4nerConfigurationException(c + ": " + e.getMessage(), e);
+        } catch (HubException e) {
+            throw new HubException(e.reason(), c + ": " + e.getMessage(), e);
+        }
+        b.directory(d.directory());
+        if (!config.parameters().containsKey("variant")) {
+            b.variant(d.variant());
+        }
+        if (!config.parameters().containsKey("name")) {
+            b.name(repo.substring(repo.indexOf('/') + 1));
+        }
     }
 
     private static long megabytes(String c, ComponentConfig config, String key, boolean zeroAllowed) {

@@ -4,6 +4,8 @@ import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.SentenceEncoder;
 import io.el4ner.api.spi.SentenceEncoderProvider;
+import io.el4ner.hub.HubClient;
+import io.el4ner.hub.HubException;
 import io.el4ner.onnx.OnnxSentenceEncoder;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -13,7 +15,11 @@ import java.util.Set;
  * Provider {@code onnx-sentence} of {@link OnnxSentenceEncoder}. Parameters, all optional:
  * <ul>
  *   <li>{@code model}: {@code all-minilm-l6-v2-q} (the bundled model, the default);</li>
- *   <li>{@code directory}: a directory with {@code model.onnx} and {@code tokenizer.json}, instead of {@code model};</li>
+ *   <li>{@code directory}: a directory with {@code model.onnx} (or {@code onnx/model.onnx}) and {@code tokenizer.json},
+ *       instead of {@code model};</li>
+ *   <li>{@code repo}: a Hugging Face sentence-transformers repository whose {@code onnx/model.onnx} and
+ *       {@code tokenizer.json} are downloaded into the Hugging Face cache (or found there), instead of {@code model}
+ *       or {@code directory}; {@code revision}: its branch, tag or commit hash (default {@code main});</li>
  *   <li>{@code maxLength}, {@code batchSize}: as in the builder (256 and 32);</li>
  *   <li>{@code threads}: ONNX Runtime intra-op threads per model run (default 1; 0: one per core);</li>
  *   <li>{@code parallelism}: model runs one call performs at once (default 0: one per available processor, at
@@ -27,7 +33,7 @@ public final class OnnxSentenceEncoderProvider implements SentenceEncoderProvide
     /** The provider's name. */
     public static final String NAME = "onnx-sentence";
     private static final Set<String> KNOWN = Set.of("model", "directory", "maxLength", "batchSize", "threads",
-            "parallelism", "cuda", "dimension");
+            "parallelism", "cuda", "dimension", "repo", "revision");
 
     @Override
     public String name() {
@@ -47,7 +53,24 @@ public final class OnnxSentenceEncoderProvider implements SentenceEncoderProvide
             throw new El4nerConfigurationException(config.component() + ": unknown model '" + model.get()
                     + "'; bundled models: [" + ModelSource.BUNDLED + "]; for another model give 'directory'");
         }
+        Optional<String> repo = config.string("repo");
+        if (repo.isPresent() && (model.isPresent() || directory.isPresent())) {
+            throw new El4nerConfigurationException(config.component() + ": give one of 'model', 'directory' and "
+                    + "'repo', not several");
+        }
+        if (repo.isEmpty() && config.parameters().containsKey("revision")) {
+            throw new El4nerConfigurationException(config.component() + ": 'revision' needs 'repo'");
+        }
         config.path("directory").ifPresent(b::directory);
+        if (repo.isPresent()) {
+            try (HubClient hub = HubModelFiles.client()) {
+                b.directory(HubModelFiles.encoder(hub, repo.get(), config.string("revision").orElse("main")));
+            } catch (IllegalArgumentException e) {
+                throw new El4nerConfigurationException(config.component() + ": " + e.getMessage(), e);
+            } catch (HubException e) {
+                throw new HubException(e.reason(), config.component() + ": " + e.getMessage(), e);
+            }
+        }
         try {
             b.maxLength(config.integer("maxLength", OnnxSentenceEncoder.DEFAULT_MAX_LENGTH))
                     .batchSize(config.integer("batchSize", OnnxSentenceEncoder.DEFAULT_BATCH_SIZE))
