@@ -403,6 +403,40 @@ public final class AnswerContract {
             return !isSpace(sentence.codePointBefore(index)) && Graphemes.isSpanBoundary(sentence, index);
         }
 
+        /**
+         * {@link #mayStartAt(String, int)} at every index at once, in time linear in the sentence's length.
+         *
+         * @param sentence a sentence
+         * @return for each index in {@code [0, sentence.length()]} whether a
+         *     {@link StringRule#SUBSTRING_OF_SENTENCE} string may begin there
+         */
+        public static boolean[] starts(String sentence) {
+            boolean[] boundaries = Graphemes.boundaries(sentence);
+            boolean[] out = new boolean[sentence.length() + 1];
+            for (int i = 0; i < sentence.length(); i++) {
+                out[i] = (i == 0 || boundaries[i]) && !isSpace(sentence.codePointAt(i))
+                        && Graphemes.isSpanBoundary(sentence, i, boundaries[i]);
+            }
+            return out;
+        }
+
+        /**
+         * {@link #mayEndAt(String, int)} at every index at once, in time linear in the sentence's length.
+         *
+         * @param sentence a sentence
+         * @return for each index in {@code [0, sentence.length()]} whether a
+         *     {@link StringRule#SUBSTRING_OF_SENTENCE} string may end there (exclusive)
+         */
+        public static boolean[] ends(String sentence) {
+            boolean[] boundaries = Graphemes.boundaries(sentence);
+            boolean[] out = new boolean[sentence.length() + 1];
+            for (int i = 1; i <= sentence.length(); i++) {
+                out[i] = (i == sentence.length() || boundaries[i]) && !isSpace(sentence.codePointBefore(i))
+                        && Graphemes.isSpanBoundary(sentence, i, boundaries[i]);
+            }
+            return out;
+        }
+
         private static boolean isSpace(int cp) {
             return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
         }

@@ -37,12 +37,14 @@ final class SubstringMatcher {
         ByteSink escaped = new ByteSink(sentence.length() + 16);
         boolean[] starts = new boolean[sentence.length() * 6 + 1];
         boolean[] ends = new boolean[sentence.length() * 6 + 1];
+        boolean[] startAt = StringShape.starts(sentence);
+        boolean[] endAt = StringShape.ends(sentence);
         for (int i = 0; i < sentence.length(); ) {
             int cp = sentence.codePointAt(i);
             int next = i + Character.charCount(cp);
-            starts[escaped.size()] = StringShape.mayStartAt(sentence, i);
+            starts[escaped.size()] = startAt[i];
             escape(cp, escaped);
-            ends[escaped.size()] = StringShape.mayEndAt(sentence, next);
+            ends[escaped.size()] = endAt[next];
             i = next;
         }
         this.text = escaped.toArray();

@@ -20,18 +20,18 @@ import java.util.Objects;
  * whitespace), with every {@link StringRule#SUBSTRING_OF_SENTENCE} string restricted to the sentence's
  * <em>token-aligned</em> substrings, written as the sentence's text JSON-escaped.
  *
- * <p><b>Tokens.</b> The sentence is cut into tokens ({@link #tokens(String)}): a run of letters and digits (with their
- * combining marks) is one token; every other visible character (punctuation, a symbol, an emoji sequence, a flag, an
- * ideograph, kana, Thai...) is a token of its own; whitespace separates tokens and belongs to none. A span starts at
- * a token's start and ends at a token's end, so it never starts or ends with whitespace, never cuts a word, a
- * surrogate pair, a letter from its combining marks nor an emoji sequence: every such span is one that
- * {@link StringShape#allows(String, String)} accepts (those helpers allow code point boundaries, so a span could
- * start mid-word; the grammar is stricter, on purpose: el4ner's pipeline anchors spans on token boundaries only and
- * reports the others as unanchored, so a mid-word span is lost work).
+ * <p><b>Spans.</b> A span may start at every index where {@link StringShape#mayStartAt(String, int)} holds and end
+ * at every index where {@link StringShape#mayEndAt(String, int)} holds ({@link StringShape#starts(String)} and
+ * {@link StringShape#ends(String)}): on a {@linkplain io.el4ner.api.Graphemes#isSpanBoundary(String, int) span
+ * boundary}, never at whitespace. These are the rules of the contract itself, of the in-process constraint and of
+ * el4ner's span anchoring, so the grammar allows exactly the strings the pipeline anchors as they are: never a span
+ * that starts or ends inside a word, a letter with its combining marks or an emoji sequence.
  *
- * <p><b>Size.</b> Linear in the sentence: one rule per token, {@code sK ::= "tokenK" ("sepK" sK+1)?} (the span may
- * stop after each token or go on through the separator), and one rule {@code sub ::= "\"" (s0 | s1 | ...) "\""}
- * choosing where the span starts; never the n² substrings.
+ * <p><b>Size.</b> Linear in the sentence: the sentence is cut at the indices where a span may start or end into
+ * pieces, one rule per piece, {@code sK ::= "pieceK" (sK+1)?} (a span may stop after the piece where one may end,
+ * and must go on where none may; the whitespace between two words goes into the rule before it, {@code sK ::= "word"
+ * (" " sK+2)?}), and one rule {@code sub ::= "\"" (s0 | s3 | ...) "\""} choosing where the span starts;
+ * never the n² substrings.
  *
  * <p><b>Dialect.</b> Only what both llama.cpp's GBNF and xgrammar's EBNF (vLLM's default structured-output backend)
  * accept, so one text serves both servers. Facts relied on:
@@ -63,7 +63,6 @@ public final class AnswerGrammar {
     public static final int MAX_WHITESPACE = 8;
 
     private static final String WS_CHAR = "[ \\t\\n\\r]";
-    private static final int ZWJ = 0x200D;
 
     private AnswerGrammar() {
     }
@@ -183,37 +182,50 @@ public final class AnswerGrammar {
             return name;
         }
 
-        /** The sentence's token-aligned substrings as a JSON string; written once, shared by every use. */
+        /** The sentence's allowed substrings as a JSON string; written once, shared by every use. */
         private String substring() {
             if (substring != null) {
                 return substring.isEmpty() ? null : substring;
             }
-            List<Token> tokens = tokens(sentence);
-            int n = tokens.size();
-            // s_i derives the spans that start at token i; it can end somewhere iff some token j >= i may end one.
-            boolean[] productive = new boolean[n + 1];
-            for (int i = n - 1; i >= 0; i--) {
-                productive[i] = tokens.get(i).mayEnd || productive[i + 1];
+            boolean[] mayStart = StringShape.starts(sentence);
+            boolean[] mayEnd = StringShape.ends(sentence);
+            // The cut points: every index where a span may start or end, in order.
+            int[] cuts = new int[sentence.length() + 1];
+            int m = 0;
+            for (int i = 0; i <= sentence.length(); i++) {
+                if (mayStart[i] || mayEnd[i]) {
+                    cuts[m++] = i;
+                }
+            }
+            // Piece k is [cuts[k], cuts[k+1]); s_k derives the spans from cuts[k] on. It can end somewhere iff a
+            // span may end at cuts[k+1] or s_(k+1) can end.
+            boolean[] productive = new boolean[m + 1];
+            for (int k = m - 2; k >= 0; k--) {
+                productive[k] = mayEnd[cuts[k + 1]] || productive[k + 1];
+            }
+            // A piece where no span may start and after which none may end (the whitespace between two words) is
+            // written inside the rule before it rather than as a rule of its own.
+            boolean[] inline = new boolean[m];
+            for (int k = 0; k + 1 < m; k++) {
+                inline[k] = !mayStart[cuts[k]] && !mayEnd[cuts[k + 1]];
             }
             List<String> starts = new ArrayList<>();
-            StringBuilder b = new StringBuilder(sentence.length() * 2 + 16 * n);
-            for (int i = 0; i < n; i++) {
-                if (!productive[i]) {
+            StringBuilder b = new StringBuilder(sentence.length() * 2 + 16 * m);
+            for (int k = 0; k + 1 < m; k++) {
+                if (!productive[k] || inline[k]) {
                     continue;
                 }
-                Token t = tokens.get(i);
-                if (t.mayStart) {
-                    starts.add("s" + i);
+                if (mayStart[cuts[k]]) {
+                    starts.add("s" + k);
                 }
-                b.append('s').append(i).append(" ::= ").append(literal(jsonText(sentence, t.start, t.end)));
-                if (i + 1 < n && productive[i + 1]) {
-                    String sep = literal(jsonText(sentence, t.end, tokens.get(i + 1).start));
-                    String go = "s" + (i + 1);
-                    if (sep.equals("\"\"")) {
-                        b.append(' ').append(go).append(t.mayEnd ? "?" : "");
-                    } else {
-                        b.append(t.mayEnd ? " (" + sep + " " + go + ")?" : " " + sep + " " + go);
+                b.append('s').append(k).append(" ::= ").append(literal(jsonText(sentence, cuts[k], cuts[k + 1])));
+                int next = k + 1;
+                if (productive[next]) {
+                    String go = "s" + next;
+                    if (inline[next]) { // never two in a row: the cut after an inlined piece is a start
+                        go = literal(jsonText(sentence, cuts[next], cuts[next + 1])) + " s" + (next + 1);
                     }
+                    b.append(mayEnd[cuts[next]] ? " (" + go + ")?" : " " + go);
                 }
                 b.append('\n');
             }
@@ -236,124 +248,6 @@ public final class AnswerGrammar {
         }
         b.append(")?".repeat(MAX_WHITESPACE));
         return b.toString();
-    }
-
-    /**
-     * One token of a sentence.
-     *
-     * @param start its first char's index
-     * @param end the index after its last char
-     * @param mayStart whether a span may start here (not before a combining mark or a joiner left alone)
-     * @param mayEnd whether a span may end here (not after a joiner or a prepended mark)
-     */
-    public record Token(int start, int end, boolean mayStart, boolean mayEnd) {
-    }
-
-    /**
-     * Cuts a sentence into the tokens a span string starts and ends on: whitespace ({@link Character#isWhitespace}
-     * or {@link Character#isSpaceChar}) separates them; between two visible characters (a code point with the
-     * combining marks, joiners, variation selectors, skin-tone modifiers and tag characters that follow it; two
-     * regional indicators; what a joiner or a prepended concatenation mark glues) a token ends unless both are
-     * letters or digits of a script written with spaces (ideographs, kana, Thai, Lao, Khmer and Myanmar characters
-     * are tokens of their own). Linear in the sentence's length.
-     *
-     * @param sentence a sentence
-     * @return its tokens, in order
-     */
-    public static List<Token> tokens(String sentence) {
-        List<Token> out = new ArrayList<>();
-        int n = sentence.length();
-        int tokenStart = -1;
-        boolean wordBefore = false; // whether the last visible character ends with a word character
-        int i = 0;
-        while (i < n) {
-            int cp = sentence.codePointAt(i);
-            if (isSpace(cp)) {
-                if (tokenStart >= 0) {
-                    out.add(token(sentence, tokenStart, i));
-                    tokenStart = -1;
-                }
-                i += Character.charCount(cp);
-                continue;
-            }
-            // One visible character: cp and what clings to it.
-            int start = i;
-            boolean pairOpen = isRegionalIndicator(cp);
-            int last = cp;
-            i += Character.charCount(cp);
-            while (i < n) {
-                int c = sentence.codePointAt(i);
-                boolean glue = !isSpace(c) && (isExtender(c) || last == ZWJ || isPrepended(last)
-                        || pairOpen && isRegionalIndicator(c));
-                if (!glue) {
-                    break;
-                }
-                if (pairOpen && isRegionalIndicator(c)) {
-                    pairOpen = false;
-                }
-                last = c;
-                i += Character.charCount(c);
-            }
-            if (tokenStart >= 0 && !(wordBefore && isWordChar(cp))) {
-                out.add(token(sentence, tokenStart, start));
-                tokenStart = -1;
-            }
-            if (tokenStart < 0) {
-                tokenStart = start;
-            }
-            wordBefore = isWordChar(last);
-        }
-        if (tokenStart >= 0) {
-            out.add(token(sentence, tokenStart, n));
-        }
-        return out;
-    }
-
-    private static Token token(String s, int start, int end) {
-        int first = s.codePointAt(start);
-        int last = s.codePointBefore(end);
-        return new Token(start, end, !isExtender(first), last != ZWJ && !isPrepended(last));
-    }
-
-    private static boolean isSpace(int cp) {
-        return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
-    }
-
-    /** A character that belongs to the one before it: a combining mark, a joiner, a modifier, a tag. */
-    private static boolean isExtender(int cp) {
-        int t = Character.getType(cp);
-        return t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK
-                || t == Character.ENCLOSING_MARK || cp == 0x200D || cp == 0x200C
-                || cp >= 0xFE00 && cp <= 0xFE0F || cp >= 0xE0100 && cp <= 0xE01EF
-                || cp >= 0x1F3FB && cp <= 0x1F3FF || cp >= 0xE0020 && cp <= 0xE007F
-                || cp == 0xFF9E || cp == 0xFF9F;
-    }
-
-    /** A prepended concatenation mark: it belongs to the character after it. */
-    private static boolean isPrepended(int cp) {
-        return cp >= 0x0600 && cp <= 0x0605 || cp == 0x06DD || cp == 0x070F || cp == 0x0890 || cp == 0x0891
-                || cp == 0x08E2 || cp == 0x110BD || cp == 0x110CD;
-    }
-
-    private static boolean isRegionalIndicator(int cp) {
-        return cp >= 0x1F1E6 && cp <= 0x1F1FF;
-    }
-
-    /**
-     * A letter, digit or combining mark (or joiner) of a script written with spaces between words: no token boundary
-     * falls between two of them, the rule el4ner's span anchoring applies.
-     */
-    private static boolean isWordChar(int cp) {
-        int t = Character.getType(cp);
-        boolean mark = t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK
-                || t == Character.ENCLOSING_MARK || cp == ZWJ;
-        if (!(Character.isLetterOrDigit(cp) || mark) || Character.isIdeographic(cp)) {
-            return false;
-        }
-        Character.UnicodeScript script = Character.UnicodeScript.of(cp);
-        return script != Character.UnicodeScript.HIRAGANA && script != Character.UnicodeScript.KATAKANA
-                && script != Character.UnicodeScript.THAI && script != Character.UnicodeScript.LAO
-                && script != Character.UnicodeScript.KHMER && script != Character.UnicodeScript.MYANMAR;
     }
 
     /** @return the text as a JSON string literal, quotes included */

@@ -163,12 +163,15 @@ class AnswerGrammarTest {
 
     @Test
     void extraction_withoutTokensAdmitsOnlyTheEmptyList() {
-        for (String s : List.of("", "   ", "\t\n", "\u0301")) {
+        for (String s : List.of("", "   ", "\t\n")) {
             Gbnf g = grammar(extraction(s));
             assertThat(g.accepts("{\"entities\": []}")).as("sentence %s", s).isTrue();
             assertThat(g.accepts(entities(s))).isFalse();
             assertThat(g.accepts("{\"entities\": [\"\"]}")).isFalse();
         }
+        // A lone combining mark is a whole sentence: the contract (and the anchoring) allow it, so the grammar does.
+        assertThat(StringShape.substringOfSentence().allows("\u0301", "\u0301")).isTrue();
+        assertThat(grammar(extraction("\u0301")).accepts(entities("\u0301"))).isTrue();
     }
 
     @Test
@@ -187,22 +190,17 @@ class AnswerGrammarTest {
     }
 
     @Test
-    void tokens_cutWhereSpansMayStartAndEnd() {
-        assertThat(texts("Angela Merkel visited Paris.")).containsExactly("Angela", "Merkel", "visited", "Paris",
-                ".");
-        assertThat(texts("Merkel's U.S.-based (EU)")).containsExactly("Merkel", "'", "s", "U", ".", "S", ".", "-",
-                "based", "(", "EU", ")");
-        assertThat(texts("cafe\u0301 na\u0308ive")).containsExactly("cafe\u0301", "na\u0308ive");
-        assertThat(texts("👩‍👩‍👧x 👍🏽! 🇫🇷🇩🇪🇮")).containsExactly("👩‍👩‍👧", "x", "👍🏽", "!", "🇫🇷", "🇩🇪", "🇮");
-        assertThat(texts("東京に行った")).containsExactly("東", "京", "に", "行", "っ", "た");
-        assertThat(texts("Straße 12a\u00A0km")).containsExactly("Straße", "12a", "km");
-        List<AnswerGrammar.Token> marks = AnswerGrammar.tokens("a \u0301b c\u200D");
-        assertThat(marks).extracting(AnswerGrammar.Token::mayStart).containsExactly(true, false, true);
-        assertThat(marks).extracting(AnswerGrammar.Token::mayEnd).containsExactly(true, true, false);
-    }
-
-    private static List<String> texts(String sentence) {
-        return AnswerGrammar.tokens(sentence).stream().map(t -> sentence.substring(t.start(), t.end())).toList();
+    void spans_startAndEndOnlyOnSpanBoundaries() {
+        String sentence = "Merkel's U.S.-based (EU) cafe\u0301 👩\u200d👩\u200d👧x 🇫🇷🇩🇪 東京に";
+        Gbnf g = grammar(extraction(sentence));
+        for (String ok : List.of("Merkel", "Merkel's", "'", "s", "U.S.-based", "based", "(EU)", "EU", "cafe\u0301",
+                "👩\u200d👩\u200d👧", "x", "🇫🇷", "🇩🇪", "🇫🇷🇩🇪", "東", "京", "に", "東京に")) {
+            assertThat(g.accepts(entities(ok))).as(ok).isTrue();
+        }
+        for (String no : List.of("Merk", "erkel", "cafe", "e\u0301", "👩", "👩\u200d", "\ud83c\uddeb", "🇷🇩",
+                "Merkel ", " Merkel")) {
+            assertThat(g.accepts(entities(no))).as(no).isFalse();
+        }
     }
 
     /* --- classification, validation: types and booleans --- */
@@ -270,7 +268,8 @@ class AnswerGrammarTest {
     private static final String[] PIECES = {"Paris", "Angela", "Merkel", "U.S.", "don't", "co-op", "12,5%",
         "e\u0301t\u00e9", "na\u0308ive", "東京", "に", "ソニー", "👩‍👩‍👧", "👍🏽", "🇫🇷🇩🇪", "😀", "\"quoted\"",
         "C:\\path\\x", "a\\\"b", "(EU)", "\u0001", "x\u007fy", "\u2028", "Ünïcödé", "ไทย", "\uD800", "—", "!",
-        "…", "«ok»", "$5", "#tag", "@me", "a\u200Db"};
+        "…", "«ok»", "$5", "#tag", "@me", "a\u200Db", "\u0600🇦🇧", "🇦\u200D🇦🇦", "\n🏽y", "\u200Cy",
+        "a\u200D", "🇦\u0301🇧", "\u0301x", "🏽", "\u0007"};
     private static final String[] SEPARATORS = {" ", " ", " ", "", "  ", "\t", "\n", "\u00A0", " \r\n "};
 
     static String randomSentence(Random r) {
@@ -285,14 +284,16 @@ class AnswerGrammarTest {
         return b.toString();
     }
 
-    /** Every token-aligned substring: from a token that may start one to a later token that may end one. */
+    /**
+     * Every substring the contract allows, straight from its definition: from an index where
+     * {@link StringShape#mayStartAt} holds to a later one where {@link StringShape#mayEndAt} holds.
+     */
     static Set<String> alignedSpans(String sentence) {
-        List<AnswerGrammar.Token> t = AnswerGrammar.tokens(sentence);
         Set<String> out = new HashSet<>();
-        for (int i = 0; i < t.size(); i++) {
-            for (int j = i; j < t.size() && t.get(i).mayStart(); j++) {
-                if (t.get(j).mayEnd()) {
-                    out.add(sentence.substring(t.get(i).start(), t.get(j).end()));
+        for (int i = 0; i < sentence.length(); i++) {
+            for (int j = i + 1; j <= sentence.length() && StringShape.mayStartAt(sentence, i); j++) {
+                if (StringShape.mayEndAt(sentence, j)) {
+                    out.add(sentence.substring(i, j));
                 }
             }
         }
@@ -327,7 +328,7 @@ class AnswerGrammarTest {
                         .anyMatch(t -> sentence.substring(t.start(), t.end()).equals(span));
                 accepted++;
             }
-            // Arbitrary substrings on code point boundaries: accepted exactly when token-aligned somewhere.
+            // Arbitrary substrings on code point boundaries: accepted exactly when the contract allows them.
             int[] cps = sentence.codePoints().toArray();
             for (int k = 0; k < 12 && cps.length > 0; k++) {
                 int a = r.nextInt(cps.length);
