@@ -194,6 +194,9 @@ public final class RecordReplayMember implements ModelMember {
         r.put("promptTokens", response.usage().promptTokens());
         r.put("completionTokens", response.usage().completionTokens());
         r.put("usageReported", response.usage().reported());
+        if (response.truncated()) {
+            r.put("truncation", response.truncation());
+        }
         byte[] bytes;
         try {
             bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
@@ -247,7 +250,7 @@ public final class RecordReplayMember implements ModelMember {
                     ? TokenUsage.of(r.path("promptTokens").asLong(), r.path("completionTokens").asLong())
                     : TokenUsage.UNREPORTED;
             answers.put(n.get("key").asText(), new ChatResponse(r.get("text").asText(), usage,
-                    r.path("model").asText("")));
+                    r.path("model").asText(""), r.path("truncation").asText("")));
         }
         log.debug("{}: {} recorded answers for member '{}'", file, answers.size(), name);
     }

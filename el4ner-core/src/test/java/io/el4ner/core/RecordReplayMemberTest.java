@@ -3,10 +3,14 @@ package io.el4ner.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.el4ner.api.ChatRequest;
+import io.el4ner.api.ChatResponse;
+import io.el4ner.api.Diagnostic;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.NerResult;
 import io.el4ner.api.NonRetriableBackendException;
 import io.el4ner.api.Stage;
+import io.el4ner.api.spi.ModelMember;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,6 +60,43 @@ class RecordReplayMemberTest {
             assertThat(replayed.usage().totalTokens()).isEqualTo(recorded.usage().totalTokens());
         }
         assertThat(a.requests().size() + b.requests().size()).isEqualTo(calls); // no model was asked again
+    }
+
+    /** A member's truncated answer is reported as a diagnostic, and a replay reports it again. */
+    @Test
+    void truncatedAnswersAreReportedAndReplayedAsTruncated() {
+        Path file = dir.resolve("answers.jsonl");
+        ScriptedMember scripted = EnsembleNerTest.good("a");
+        ModelMember cut = new ModelMember() {
+            @Override
+            public String name() {
+                return "a";
+            }
+
+            @Override
+            public ChatResponse chat(ChatRequest request) {
+                ChatResponse r = scripted.chat(request);
+                return request.context().stage() == Stage.EXTRACTION ? new ChatResponse(r.text(), r.usage(),
+                        r.model(), "it reached its limit of 8 new tokens; closed after its last whole item") : r;
+            }
+        };
+        NerResult recorded;
+        try (EnsembleNer ner = EnsembleNerTest.base().member(RecordReplayMember.builder(file).delegate(cut).build())
+                .build()) {
+            recorded = ner.recognize(EnsembleNerTest.S);
+        }
+        assertThat(recorded.diagnostics()).filteredOn(d -> d.kind() == Diagnostic.Kind.TRUNCATED_ANSWER)
+                .singleElement().satisfies(d -> {
+                    assertThat(d.stage()).isEqualTo(Stage.EXTRACTION);
+                    assertThat(d.member()).isEqualTo("a");
+                    assertThat(d.message()).isEqualTo("member 'a': it reached its limit of 8 new tokens; closed after "
+                            + "its last whole item");
+                });
+        assertThat(recorded.degraded()).as("a truncated answer is still an answer").isFalse();
+        try (EnsembleNer ner = EnsembleNerTest.base().member(RecordReplayMember.builder(file).name("a")
+                .mode(RecordReplayMember.Mode.REPLAY).build()).build()) {
+            assertThat(ner.recognize(EnsembleNerTest.S).diagnostics()).isEqualTo(recorded.diagnostics());
+        }
     }
 
     @Test
