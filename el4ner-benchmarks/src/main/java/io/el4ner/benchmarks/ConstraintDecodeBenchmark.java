@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       baseline of {@link ConstraintMaskBenchmark#sampleMasked}.</li>
  * </ul>
  * Set-up prints the prompt's tokens. Run with {@link ConstraintMaskBenchmark}: {@code java -jar
- * el4ner-benchmarks/target/benchmarks.jar Constraint -f 1}
+ * el4ner-benchmarks/target/benchmarks.jar Constraint -p vocab=qwen}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

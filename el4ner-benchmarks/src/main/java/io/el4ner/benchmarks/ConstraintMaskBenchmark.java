@@ -47,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  * {@link ConstraintDecodeBenchmark} runs the model's decode step in the same JMH run. Run with:
  * {@code ./mvnw -q -o -pl el4ner-benchmarks -am package -DskipTests && java -jar
- * el4ner-benchmarks/target/benchmarks.jar Constraint -f 1}
+ * el4ner-benchmarks/target/benchmarks.jar Constraint -p vocab=qwen} (and {@code -p vocab=small})
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
