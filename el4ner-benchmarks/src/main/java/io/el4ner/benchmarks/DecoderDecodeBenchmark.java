@@ -4,11 +4,9 @@ import ai.onnxruntime.OrtException;
 import io.el4ner.onnx.internal.DecoderEngine;
 import io.el4ner.onnx.internal.TokenSampler;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -69,20 +67,6 @@ public class DecoderDecodeBenchmark {
 
     private DecoderContenders decoders;
 
-    /** Tokens generated, reported per second. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Tokens {
-        /** Tokens generated in the iteration. */
-        public long tokens;
-
-        /** Resets the count. */
-        @Setup(Level.Iteration)
-        public void reset() {
-            tokens = 0;
-        }
-    }
-
     /** Loads the model and prefills the prompts for every contender. */
     @Setup
     public void setUp() throws OrtException {
@@ -102,7 +86,7 @@ public class DecoderDecodeBenchmark {
      * @return the last token, so that nothing is optimised away
      */
     @Benchmark
-    public long decode(Tokens counter) throws OrtException {
+    public long decode(TokenCounter counter) throws OrtException {
         long last = switch (contender) {
             case "el4ner" -> decoders.el4ner()[batch - 1][NEW_TOKENS];
             case "ort-alone" -> decoders.ortAlone()[batch - 1][NEW_TOKENS];

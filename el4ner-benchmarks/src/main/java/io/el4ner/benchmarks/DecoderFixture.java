@@ -58,6 +58,19 @@ final class DecoderFixture {
                 + PROPERTY + "=<model folder>");
     }
 
+    /**
+     * @param tokenizerJson a model's tokenizer.json
+     * @return its tokenizer as the member configures it: no special tokens added, no padding, no truncation
+     */
+    static HuggingFaceTokenizer tokenizer(Path tokenizerJson) {
+        Map<String, String> options = Map.of("addSpecialTokens", "false", "padding", "false", "truncation", "false");
+        try (InputStream in = Files.newInputStream(tokenizerJson)) {
+            return HuggingFaceTokenizer.newInstance(in, options);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A session over one variant of the fixture, with what el4ner and the contenders need around it. */
     static final class Model implements AutoCloseable {
         final DecoderDirectory files;
@@ -68,7 +81,16 @@ final class DecoderFixture {
         final int pickableIds;
 
         Model(String variant, int threads) {
-            files = DecoderDirectory.read(dir(), variant, DecoderDirectory.CPU_VARIANTS);
+            this(dir(), variant, threads);
+        }
+
+        /**
+         * @param dir a model folder in the fixture's layout
+         * @param variant the ONNX file under onnx/
+         * @param threads ONNX Runtime's intra-op threads
+         */
+        Model(Path dir, String variant, int threads) {
+            files = DecoderDirectory.read(dir, variant, DecoderDirectory.CPU_VARIANTS);
             try {
                 template = ChatTemplate.fromModelDirectory(files.dir());
                 session = OrtSessions.open("benchmark decoder", files.onnxFile(), OrtSessions.Options.cpu(threads))
@@ -80,13 +102,7 @@ final class DecoderFixture {
                 throw new IllegalStateException(e);
             }
             pickableIds = Math.min(DecoderDirectory.tokenizerIds(files.tokenizerJson()), signature.vocab());
-            Map<String, String> options = Map.of("addSpecialTokens", "false", "padding", "false", "truncation",
-                    "false");
-            try (InputStream in = Files.newInputStream(files.tokenizerJson())) {
-                tokenizer = HuggingFaceTokenizer.newInstance(in, options);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            tokenizer = tokenizer(files.tokenizerJson());
         }
 
         /** @return an engine over the session with the member's defaults (chunk 64, the end tokens as breaks) */

@@ -12,11 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -76,20 +74,6 @@ public class DecoderMemberBenchmark {
     private long[][] prompts;
     private FloatBuffer logits;
     private long[][] out;
-
-    /** New tokens, reported per second. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Tokens {
-        /** New tokens in the iteration. */
-        public long tokens;
-
-        /** Resets the count. */
-        @Setup(Level.Iteration)
-        public void reset() {
-            tokens = 0;
-        }
-    }
 
     /** Picks sentences that decode 128 tokens, and loads the contender. */
     @Setup
@@ -152,7 +136,7 @@ public class DecoderMemberBenchmark {
      * @return the answers, or the last token
      */
     @Benchmark
-    public Object answer(Tokens counter) throws OrtException {
+    public Object answer(TokenCounter counter) throws OrtException {
         counter.tokens += (long) batch * NEW_TOKENS;
         if (member != null) {
             return batch == 1 ? member.chat(requests.get(0)) : member.chatAll(requests);

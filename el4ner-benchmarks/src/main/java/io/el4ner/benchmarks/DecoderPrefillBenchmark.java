@@ -5,7 +5,6 @@ import io.el4ner.onnx.internal.DecoderEngine;
 import io.el4ner.onnx.internal.PrefixCache;
 import io.el4ner.onnx.internal.TokenSampler;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -74,20 +73,6 @@ public class DecoderPrefillBenchmark {
     private boolean el4ner;
     private int pair;
 
-    /** Prompt tokens prefilled, reported per second. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Tokens {
-        /** Prompt tokens in the iteration. */
-        public long tokens;
-
-        /** Resets the count. */
-        @Setup(Level.Iteration)
-        public void reset() {
-            tokens = 0;
-        }
-    }
-
     /** Loads the model, tokenizes both stages' prompts and prefills the first stages. */
     @Setup
     public void setUp() throws OrtException {
@@ -118,7 +103,7 @@ public class DecoderPrefillBenchmark {
      * @return the first token after the prompt
      */
     @Benchmark
-    public long prefill(Tokens counter) throws OrtException {
+    public long prefill(TokenCounter counter) throws OrtException {
         counter.tokens += prefills.second[pair].length;
         return el4ner ? prefills.el4ner(pair, reusing) : prefills.ortAlone(pair, reusing);
     }
