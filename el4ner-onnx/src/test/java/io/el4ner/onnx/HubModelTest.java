@@ -86,6 +86,24 @@ class HubModelTest {
         assertThat(hub.requests()).isEmpty();
     }
 
+    /** Cached once; then the Hub is gone (not offline mode): the model loads from the cache without a probe per file. */
+    @Test
+    void decoder_hubUnreachable_loadsWhatTheCacheHas() {
+        try (HubClient client = client().build()) {
+            HubModelFiles.decoder(client, REPO, "main", "model_q4", DecoderDirectory.CPU_VARIANTS);
+        }
+        hub.close();
+        try (HubClient down = client().retries(0).timeout(java.time.Duration.ofSeconds(2)).build()) {
+            HubModelFiles.Decoder d = HubModelFiles.decoder(down, REPO, "main", "model_q4",
+                    DecoderDirectory.CPU_VARIANTS);
+            assertThat(d.directory().resolve("onnx/model_q4.onnx")).exists();
+            try (OnnxDecoderMember member = OnnxDecoderMember.builder().directory(d.directory()).variant(d.variant())
+                    .build()) {
+                assertThat(member.model()).endsWith("/model_q4");
+            }
+        }
+    }
+
     @Test
     void decoder_missingVariant_namesTheFile() {
         try (HubClient client = client().build()) {

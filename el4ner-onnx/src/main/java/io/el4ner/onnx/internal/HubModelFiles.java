@@ -59,12 +59,13 @@ public final class HubModelFiles {
         Path dir = hub.snapshot(repo, revision, List.of("config.json", "tokenizer.json", "tokenizer_config.json"));
         // The commit pins the rest, as it pinned the files above.
         String commit = dir.getFileName().toString();
-        optional(hub, repo, commit, "generation_config.json");
+        Probes probes = new Probes(hub, repo, commit);
+        probes.optional("generation_config.json");
         String chosen = variant;
         if (chosen == null) {
             List<String> tried = new ArrayList<>();
             for (String v : preferred) {
-                if (optional(hub, repo, commit, "onnx/" + v + ".onnx")) {
+                if (probes.optional("onnx/" + v + ".onnx")) {
                     chosen = v;
                     break;
                 }
@@ -79,8 +80,8 @@ public final class HubModelFiles {
             hub.download(repo, commit, "onnx/" + chosen + ".onnx");
         }
         String data = "onnx/" + chosen + ".onnx_data";
-        if (optional(hub, repo, commit, data)) {
-            for (int i = 1; i < MAX_DATA_FILES && optional(hub, repo, commit, data + "_" + i); i++) {
+        if (probes.optional(data)) {
+            for (int i = 1; i < MAX_DATA_FILES && probes.optional(data + "_" + i); i++) {
                 // the weights continue in the next file
             }
         }
@@ -101,16 +102,44 @@ public final class HubModelFiles {
         return hub.snapshot(repo, revision, List.of("tokenizer.json", "onnx/model.onnx"));
     }
 
-    /** Downloads a file the repository may lack: whether it has it (offline: whether the cache has it). */
-    private static boolean optional(HubClient hub, String repo, String revision, String file) {
-        try {
-            hub.download(repo, revision, file);
-            return true;
-        } catch (HubException e) {
-            if (e.reason() == HubException.Reason.FILE_NOT_FOUND || e.reason() == HubException.Reason.NOT_IN_CACHE) {
-                return false;
+    /**
+     * Downloads files a repository may lack, at one commit. Once the Hub cannot be reached (the files before came
+     * from the cache), the cache alone answers: a file it lacks counts as absent, rather than each probe retrying the
+     * network (and a file the model does need is then named by what reads it).
+     */
+    private static final class Probes {
+        private final HubClient hub;
+        private final String repo;
+        private final String commit;
+        private boolean unreachable;
+
+        Probes(HubClient hub, String repo, String commit) {
+            this.hub = hub;
+            this.repo = repo;
+            this.commit = commit;
+        }
+
+        /** @return whether the repository has the file (offline or unreachable: whether the cache has it) */
+        boolean optional(String file) {
+            if (unreachable) {
+                return hub.cached(repo, commit, file).isPresent();
             }
-            throw e;
+            try {
+                hub.download(repo, commit, file);
+                return true;
+            } catch (HubException e) {
+                if (e.reason() == HubException.Reason.FILE_NOT_FOUND
+                        || e.reason() == HubException.Reason.NOT_IN_CACHE) {
+                    return false;
+                }
+                if (e.reason() == HubException.Reason.UNREACHABLE) {
+                    log.warn("The Hub cannot be reached ({}); the rest of {} at {} is taken from the cache",
+                            e.getMessage(), repo, commit);
+                    unreachable = true;
+                    return hub.cached(repo, commit, file).isPresent();
+                }
+                throw e;
+            }
         }
     }
 
