@@ -24,6 +24,7 @@ import io.el4ner.onnx.internal.DecoderSignature;
 import io.el4ner.onnx.internal.ConstraintState;
 import io.el4ner.onnx.internal.DecodingLoop;
 import io.el4ner.onnx.internal.JsonConstraint;
+import io.el4ner.onnx.internal.ModelSource;
 import io.el4ner.onnx.internal.NoValidAnswerException;
 import io.el4ner.onnx.internal.TokenBytes;
 import io.el4ner.onnx.internal.OrtSessions;
@@ -167,12 +168,12 @@ public final class OnnxDecoderMember implements ModelMember {
         // the CPU the CPU's (quantized first).
         DecoderDirectory cudaFiles = b.cudaDevice < 0 || b.variant != null ? cpuFiles
                 : DecoderDirectory.read(b.directory, null, DecoderDirectory.CUDA_VARIANTS);
-        this.name = b.name != null ? b.name : cpuFiles.dir().getFileName() == null ? cpuFiles.name()
-                : cpuFiles.dir().getFileName().toString();
+        String folder = ModelSource.folderName(cpuFiles.dir());
+        this.name = b.name != null ? b.name : folder.substring(folder.lastIndexOf('/') + 1);
         this.maxNewTokens = b.maxNewTokens;
         this.seed = b.seed;
         this.callTimeout = b.callTimeout;
-        String model = "decoder model '" + cpuFiles.dir().getFileName() + "'";
+        String model = "decoder model '" + folder + "'";
         try {
             this.template = ChatTemplate.fromModelDirectory(cpuFiles.dir());
         } catch (IOException e) {

@@ -61,7 +61,9 @@ class HubModelTest {
         assertThat(d.directory().resolve("onnx/model.onnx")).doesNotExist();
         try (OnnxDecoderMember member = OnnxDecoderMember.builder().directory(d.directory()).variant(d.variant())
                 .build()) {
-            assertThat(member.model()).endsWith("/model_q4");
+            // named after the repository, not the commit of its snapshot folder
+            assertThat(member.model()).isEqualTo("onnx-community/tiny-gqa/model_q4");
+            assertThat(member.name()).isEqualTo("tiny-gqa");
         }
     }
 
@@ -134,6 +136,9 @@ class HubModelTest {
              OnnxSentenceEncoder bundled = OnnxSentenceEncoder.builder().build()) {
             assertThat(fromHub.encode(List.of("Paris is in France.")).get(0))
                     .containsExactly(bundled.encode(List.of("Paris is in France.")).get(0));
+            // named after the repository (the index of a span-sim pool stays valid across its commits)
+            assertThat(fromHub.identity()).contains("sentence-transformers/mini").doesNotContain(dir.getFileName()
+                    .toString());
         }
     }
 

@@ -105,8 +105,7 @@ public record DecoderDirectory(Path dir, String variant, Path onnxFile, Path tok
                     + "neither generation_config.json nor config.json has eos_token_id, which says when an answer "
                     + "ends");
         }
-        Path folderName = abs.getFileName();
-        String name = (folderName == null ? "model" : folderName.toString()) + "/" + chosen;
+        String name = ModelSource.folderName(abs) + "/" + chosen;
         return new DecoderDirectory(abs, chosen, onnx, tokenizer, name, context, positiveInt(cfg, "vocab_size",
                 config), positiveInt(cfg, "num_hidden_layers", config), kvHeads > 0 ? kvHeads : heads, headDim,
                 ends);

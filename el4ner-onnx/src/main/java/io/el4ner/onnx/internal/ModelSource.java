@@ -58,11 +58,30 @@ public record ModelSource(String name, Path modelPath, byte[] modelBytes, byte[]
             }
             byte[] tok = Files.readAllBytes(tokenizer);
             sha.update(tok);
-            Path fileName = dir.toAbsolutePath().normalize().getFileName();
-            return new ModelSource(fileName == null ? "model" : fileName.toString(), model, null, tok, hex16(sha));
+            return new ModelSource(folderName(dir), model, null, tok, hex16(sha));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read sentence encoder model in " + dir, e);
         }
+    }
+
+    /**
+     * A model folder's name for logs and identities: {@code org/name} for a snapshot of the Hugging Face cache
+     * ({@code .../models--org--name/snapshots/<commit>}, so that a new commit of the same repository keeps its name),
+     * else the folder's own name.
+     *
+     * @param dir a model folder
+     * @return its name; {@code model} for a root folder
+     */
+    public static String folderName(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path parent = abs.getParent();
+        Path repo = parent == null ? null : parent.getParent();
+        if (parent != null && repo != null && repo.getFileName() != null
+                && "snapshots".equals(String.valueOf(parent.getFileName()))
+                && repo.getFileName().toString().startsWith("models--")) {
+            return repo.getFileName().toString().substring("models--".length()).replace("--", "/");
+        }
+        return abs.getFileName() == null ? "model" : abs.getFileName().toString();
     }
 
     /**
