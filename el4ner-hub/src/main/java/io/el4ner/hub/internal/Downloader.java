@@ -81,6 +81,14 @@ public final class Downloader {
             Objects.requireNonNull(progress, "progress");
             Objects.requireNonNull(opener, "opener");
         }
+
+        /** The settings, the token shown only as set or not: a record's own {@code toString} would print it. */
+        @Override
+        public String toString() {
+            return "Settings[endpoint=" + endpoint + ", token=" + (token == null ? "none" : "set") + ", cache="
+                    + cache + ", offline=" + offline + ", retries=" + retries + ", backoff=" + backoff + ", timeout="
+                    + timeout + "]";
+        }
     }
 
     /** One file asked for, and its resolve URL. */
