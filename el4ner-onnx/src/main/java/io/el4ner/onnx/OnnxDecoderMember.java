@@ -416,8 +416,8 @@ public final class OnnxDecoderMember implements ModelMember {
     }
 
     private NonRetriableBackendException noValidAnswer(NoValidAnswerException e) {
-        return new NonRetriableBackendException(name, "member '" + name + "' cannot write any answer that the "
-                + "stage allows with the tokens of model '" + files.name() + "': " + e.getMessage(), e);
+        return new NonRetriableBackendException(name, "member '" + name + "' cannot constrain this answer with the "
+                + "tokens of model '" + files.name() + "': " + e.getMessage(), e);
     }
 
     /** Renders, tokenizes and checks one request. */
@@ -582,7 +582,8 @@ public final class OnnxDecoderMember implements ModelMember {
      * @param prefixCacheBytes the memory the prefix cache holds now
      * @param contextCuts answers cut short because the model's context was full (each also logged as a WARN)
      * @param constrainedAnswers answers decoded under their stage's {@link AnswerContract}
-     * @param closedAnswers of those, answers cut by a limit before they were complete and closed by the member
+     * @param closedAnswers of those, answers cut by a limit before they were complete (closed by the member after
+     *     their last whole item, or returned as written when the cut came before their list opened)
      */
     public record Stats(long promptTokens, long reusedPromptTokens, long generatedTokens, long decodeSteps,
                         int widestBatch, long prefixCacheBytes, long contextCuts, long constrainedAnswers,

@@ -184,7 +184,7 @@ class ConstrainedDecodingTest {
                     List.of());
             assertThatThrownBy(() -> member.chat(request(context, 16, 0, true)))
                     .isInstanceOf(NonRetriableBackendException.class)
-                    .hasMessageContaining("cannot write any answer that the stage allows")
+                    .hasMessageContaining("cannot constrain this answer")
                     .hasMessageContaining("cannot write every byte");
             assertThat(member.stats().promptTokens()).as("nothing was decoded").isZero();
             assertThat(member.chat(request(context, 4, 0, false)).usage().completionTokens())
