@@ -28,7 +28,7 @@ import java.util.Objects;
  * that starts or ends inside a word, a letter with its combining marks or an emoji sequence.
  *
  * <p><b>Size.</b> Linear in the sentence: the sentence is cut at the indices where a span may start or end into
- * pieces, one rule per piece, {@code sK ::= "pieceK" (sK+1)?} (a span may stop after the piece where one may end,
+ * pieces, one rule per piece, {@code sK ::= "pieceK" sK+1?} (a span may stop after the piece where one may end,
  * and must go on where none may; the whitespace between two words goes into the rule before it, {@code sK ::= "word"
  * (" " sK+2)?}), and one rule {@code sub ::= "\"" (s0 | s3 | ...) "\""} choosing where the span starts;
  * never the n² substrings.
@@ -209,23 +209,34 @@ public final class AnswerGrammar {
             for (int k = 0; k + 1 < m; k++) {
                 inline[k] = !mayStart[cuts[k]] && !mayEnd[cuts[k + 1]];
             }
+            // Rules are numbered in order among the pieces that get one.
+            String[] names = new String[m];
+            int rulesWritten = 0;
+            for (int k = 0; k + 1 < m; k++) {
+                if (productive[k] && !inline[k]) {
+                    names[k] = "s" + rulesWritten++;
+                }
+            }
             List<String> starts = new ArrayList<>();
             StringBuilder b = new StringBuilder(sentence.length() * 2 + 16 * m);
             for (int k = 0; k + 1 < m; k++) {
-                if (!productive[k] || inline[k]) {
+                if (names[k] == null) {
                     continue;
                 }
                 if (mayStart[cuts[k]]) {
-                    starts.add("s" + k);
+                    starts.add(names[k]);
                 }
-                b.append('s').append(k).append(" ::= ").append(literal(jsonText(sentence, cuts[k], cuts[k + 1])));
+                b.append(names[k]).append(" ::= ").append(literal(jsonText(sentence, cuts[k], cuts[k + 1])));
                 int next = k + 1;
                 if (productive[next]) {
-                    String go = "s" + next;
+                    String go = names[next];
+                    boolean optional = mayEnd[cuts[next]];
                     if (inline[next]) { // never two in a row: the cut after an inlined piece is a start
-                        go = literal(jsonText(sentence, cuts[next], cuts[next + 1])) + " s" + (next + 1);
+                        go = literal(jsonText(sentence, cuts[next], cuts[next + 1])) + " " + names[next + 1];
+                        b.append(optional ? " (" + go + ")?" : " " + go);
+                    } else {
+                        b.append(' ').append(go).append(optional ? "?" : "");
                     }
-                    b.append(mayEnd[cuts[next]] ? " (" + go + ")?" : " " + go);
                 }
                 b.append('\n');
             }
