@@ -99,20 +99,29 @@ public final class DefaultEnsemble {
     }
 
     /*
-     * The members. No commit hash of these repositories could be found in the sources at hand (public code and pages
-     * pin them only by branch, "resolve/main/..."), so each is pinned to the branch "main" for now.
-     * TODO: pin each to the commit hash its X-Repo-Commit header gives, and its files' sizes (X-Linked-Size).
-     * File names: onnx-community's and HuggingFaceTB's layout (config.json, generation_config.json, tokenizer.json,
-     * tokenizer_config.json, onnx/model_q4.onnx), as public download scripts list them for
-     * onnx-community/Qwen2.5-0.5B-Instruct, onnx-community/Llama-3.2-1B-Instruct and
-     * HuggingFaceTB/SmolLM2-360M-Instruct (onnx/model_q4.onnx, onnx/model_int8.onnx, onnx/model_q4f16.onnx seen in
-     * public code). Sizes are left to the Hub: one third-party listing gives 786,156,820 bytes for Qwen's
-     * onnx/model_q4.onnx, not tied to a commit, so not pinned here.
+     * The members, and where each fact comes from (looked up on 2026-12-02; nothing here was downloaded):
+     *
+     * - llama: pinned to commit c5b77c42b9a13105f54d55be507e1a65b5b8149b, the revision of the Hub's file page
+     *   https://huggingface.co/onnx-community/Llama-3.2-1B-Instruct/tree/c5b77c42b9a13105f54d55be507e1a65b5b8149b/onnx
+     *   which lists onnx/model_q4.onnx at 1.66 GB (rounded by the page; no exact byte count was found).
+     * - qwen: no full commit hash found. The Hub's commit list (huggingface.co/onnx-community/Qwen2.5-0.5B-Instruct/
+     *   commits/main) shows main at cc5cc01 (Oct 8, 2024; a short hash, which a resolve URL does not take), the ONNX
+     *   files from 516c8d0; its onnx/ page lists model_q4.onnx at 786 MB (one third-party download script gives
+     *   786,156,820 bytes for it, not tied to a commit). TODO: pin the full hash.
+     * - smollm2: no full commit hash found. The Hub's onnx/ page of HuggingFaceTB/SmolLM2-360M-Instruct shows the
+     *   folder last changed at 6d8b2a3 (Nov 25, 2024, a short hash) with model_q4.onnx at 417 MB. TODO: pin the
+     *   full hash.
+     *
+     * A member on "main" follows that branch until it is pinned. File names: the onnx-community layout
+     * (config.json, generation_config.json, tokenizer.json, tokenizer_config.json, onnx/model_q4.onnx), as those
+     * pages and public download scripts list them. No size is pinned (UNKNOWN_SIZE): the Hub's pages round them, so
+     * el4ner models asks the Hub (HEAD) or the cache for exact ones.
      */
     private static final List<Member> MEMBERS = List.of(
             member("qwen", "onnx-community/Qwen2.5-0.5B-Instruct", "main", "model_q4"),
             member("smollm2", "HuggingFaceTB/SmolLM2-360M-Instruct", "main", "model_q4"),
-            member("llama", "onnx-community/Llama-3.2-1B-Instruct", "main", "model_q4"));
+            member("llama", "onnx-community/Llama-3.2-1B-Instruct", "c5b77c42b9a13105f54d55be507e1a65b5b8149b",
+                    "model_q4"));
 
     private static final List<EntityType> TYPES = List.of(
             new EntityType("person", "Names of people, real or fictional"),
