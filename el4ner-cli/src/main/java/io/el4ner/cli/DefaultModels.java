@@ -140,10 +140,13 @@ final class DefaultModels {
      * @return one message
      */
     static String cannotGet(HubClient hub, HubException e) {
-        return "the default ensemble's models are not all in the Hugging Face cache (" + hub.cacheDir()
-                + ") and could not be downloaded: " + sentence(e.getMessage()) + " Download them where there is network with "
-                + "'el4ner models --download' ('el4ner models' lists them and their size), or give --config FILE "
-                + "with members that point at a model server (see examples/el4ner.json and 'el4ner help config').";
+        String why = hub.offline()
+                ? "the default ensemble's models are not all in the Hugging Face cache: "
+                : "the default ensemble's models are not all in the Hugging Face cache (" + hub.cacheDir()
+                        + ") and could not be downloaded: ";
+        return why + sentence(e.getMessage()) + " To get them, run 'el4ner models --download' where there is "
+                + "network ('el4ner models' lists them and their size), or give --config FILE with members that "
+                + "point at a model server (see examples/el4ner.json and 'el4ner help config').";
     }
 
     private static String sentence(String s) {
