@@ -169,6 +169,24 @@ class ModelsCommandTest {
     }
 
     @Test
+    void unreachableHubWithEmptyCache_exit1WithOneMessageNamingTheUrl() throws IOException {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Map<String, String> env = env(false);
+        env.put("HF_ENDPOINT", "http://127.0.0.1:" + closed);
+
+        Run r = run(env, "models", "--download");
+
+        assertThat(r.exit()).isEqualTo(Main.FAILURE);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).startsWith("error: downloading the default ensemble's models failed: ")
+                .contains("http://127.0.0.1:" + closed).contains(cache.toString());
+    }
+
+    @Test
     void downloadWithACorruptedTransfer_fetchesAgainAndSucceeds() {
         hub.fault("onnx/" + DefaultEnsemble.members().get(0).variant() + ".onnx", LoopbackHub.Fault.CORRUPT);
 

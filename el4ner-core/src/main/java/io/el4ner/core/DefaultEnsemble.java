@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -178,7 +179,7 @@ public final class DefaultEnsemble {
      * @return the builder
      */
     public static EnsembleNer.Builder configure(EnsembleNer.Builder builder,
-                                         java.util.function.Function<Member, Map<String, ?>> memberParameters) {
+                                         Function<Member, Map<String, ?>> memberParameters) {
         builder.entityTypes(TYPES);
         for (Member m : MEMBERS) {
             builder.member(MEMBER_PROVIDER, memberParameters.apply(m));
