@@ -5,6 +5,8 @@
  */
 module io.el4ner.cli {
     requires io.el4ner.core;
+    // el4ner models, and recognize without --config: the default ensemble's models from the Hugging Face Hub
+    requires io.el4ner.hub;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
 

@@ -36,7 +36,7 @@ final class HelpCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "TOPIC",
-            description = "A command (recognize, inspect, score, evaluate) or 'config'.")
+            description = "A command (recognize, inspect, score, evaluate, models) or 'config'.")
     private String topic;
 
     @Override

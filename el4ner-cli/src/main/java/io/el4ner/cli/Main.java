@@ -63,10 +63,25 @@ public final class Main implements Callable<Integer> {
      * @return the exit code: {@value #OK}, {@value #FAILURE} or {@value #USAGE}
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return run(args, in, out, err, System.getenv());
+    }
+
+    /**
+     * Runs the command line in process with the environment given: the {@code HF_*} variables that {@code models}
+     * and {@code recognize} without {@code --config} read (tests pass a loopback Hub and a temporary cache).
+     *
+     * @param args the arguments
+     * @param in standard input
+     * @param out standard output
+     * @param err standard error
+     * @param env the environment
+     * @return the exit code
+     */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         try {
-            return commandLine(in, out, err, outWriter, errWriter).execute(args == null ? new String[0] : args);
+            return commandLine(in, out, err, outWriter, errWriter, env).execute(args == null ? new String[0] : args);
         } finally {
             outWriter.flush();
             errWriter.flush();
@@ -85,12 +100,27 @@ public final class Main implements Callable<Integer> {
      */
     static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err, PrintWriter outWriter,
                                    PrintWriter errWriter) {
+        return commandLine(in, out, err, outWriter, errWriter, System.getenv());
+    }
+
+    /**
+     * @param in standard input
+     * @param out standard output, for results
+     * @param err standard error
+     * @param outWriter standard output as UTF-8 text
+     * @param errWriter standard error as UTF-8 text
+     * @param env the environment ({@code HF_*})
+     * @return the command line
+     */
+    static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err, PrintWriter outWriter,
+                                   PrintWriter errWriter, Map<String, String> env) {
         CommandLine cmd = new CommandLine(new Main());
-        cmd.addSubcommand("recognize", new RecognizeCommand(in, out, errWriter, in == System.in,
-                err == System.err));
+        cmd.addSubcommand("recognize", new RecognizeCommand(in, out, err, errWriter, in == System.in,
+                err == System.err, env));
         cmd.addSubcommand("inspect", new InspectCommand(out, errWriter));
         cmd.addSubcommand("score", new ScoreCommand(out, errWriter));
         cmd.addSubcommand("evaluate", new EvaluateCommand(out, errWriter));
+        cmd.addSubcommand("models", new ModelsCommand(out, err, errWriter, env));
         cmd.addSubcommand("help", new HelpCommand());
         cmd.setUsageHelpWidth(HELP_WIDTH);
         cmd.setUsageHelpAutoWidth(false);

@@ -5,8 +5,11 @@ import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.El4nerException;
 import io.el4ner.api.EnsembleFailureException;
 import io.el4ner.api.NerResult;
+import io.el4ner.core.DefaultEnsemble;
 import io.el4ner.core.EnsembleNer;
 import io.el4ner.core.RecognitionProgress;
+import io.el4ner.hub.HubClient;
+import io.el4ner.hub.HubException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -19,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.ArgGroup;
@@ -33,16 +37,18 @@ import picocli.CommandLine.Option;
                 "  {\"entities\":[{\"start\",\"end\",\"type\",\"text\",\"confidence\"}],",
                 "   \"diagnostics\":[...],\"usage\":{...},\"degraded\":false}",
                 "Offsets are UTF-16 indices into the text. The text is --text, the UTF-8 file --input, or standard "
-                        + "input. Progress (sentences done, rate, ETA) goes to stderr, never to stdout."},
+                        + "input. Progress (sentences done, rate, ETA) goes to stderr, never to stdout.",
+                "Without --config the default ensemble runs: three small models in-process, downloaded from the "
+                        + "Hugging Face Hub into the Hugging Face cache on first use (see 'el4ner models')."},
         footer = {"", "Exit codes: 0 success, 1 failure while recognising (e.g. every member failed),",
                 "2 usage or configuration error.", "", Main.CONFIG_REFERENCE_1, "  " + Main.CONFIG_REFERENCE_URL})
 final class RecognizeCommand implements Callable<Integer> {
     private static final String PROVIDER_NOTE = "note: check the provider's name; to use a provider of your own, "
             + "put its jar on the class path and start io.el4ner.cli.Main with -cp (see 'el4ner help config')";
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
             description = "The JSON configuration: entity types, members, demonstrations... (see 'el4ner help "
-                    + "config').")
+                    + "config'). Default: the default ensemble (see 'el4ner models').")
     private Path config;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -72,16 +78,21 @@ final class RecognizeCommand implements Callable<Integer> {
 
     private final InputStream in;
     private final PrintStream out;
+    private final PrintStream errStream;
     private final PrintWriter err;
     private final boolean interactive;
     private final boolean errIsTerminal;
+    private final Map<String, String> env;
 
-    RecognizeCommand(InputStream in, PrintStream out, PrintWriter err, boolean systemIn, boolean systemErr) {
+    RecognizeCommand(InputStream in, PrintStream out, PrintStream errStream, PrintWriter err, boolean systemIn,
+                     boolean systemErr, Map<String, String> env) {
         this.in = in;
         this.out = out;
+        this.errStream = errStream;
         this.err = err;
         this.interactive = systemIn && System.console() != null;
         this.errIsTerminal = systemErr && stderrIsTerminal();
+        this.env = env;
     }
 
     @Override
@@ -89,14 +100,14 @@ final class RecognizeCommand implements Callable<Integer> {
         CliConfig cfg;
         String text;
         try {
-            cfg = ConfigLoader.load(config);
+            cfg = config == null ? null : ConfigLoader.load(config);
             text = readInput();
         } catch (ConfigException e) {
             e.problems().forEach(p -> err.println("error: " + p));
             return Main.USAGE;
         }
-        Secrets secrets = cfg.secrets();
-        Built built = build(cfg, config, err);
+        Secrets secrets = cfg == null ? Secrets.NONE : cfg.secrets();
+        Built built = cfg == null ? buildDefault() : build(cfg, config, err);
         if (built.ner() == null) {
             return built.exitCode();
         }
@@ -184,6 +195,30 @@ final class RecognizeCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The default ensemble: its models downloaded into (or found in) the Hugging Face cache first, with progress on
+     * stderr, so that a missing model is one message that says what to download and how; then its members are
+     * created from the snapshot directories.
+     */
+    private Built buildDefault() {
+        Map<String, java.nio.file.Path> dirs;
+        try (HubClient hub = DefaultModels.client(env, errStream)) {
+            try {
+                dirs = DefaultModels.download(hub);
+            } catch (HubException e) {
+                err.println("error: " + DefaultModels.cannotGet(hub, e));
+                return new Built(null, Main.FAILURE);
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return new Built(null, Main.USAGE);
+        }
+        EnsembleNer.Builder b = DefaultEnsemble.configure(EnsembleNer.builder(), m -> Map.of("name", m.name(),
+                "directory", dirs.get(m.name()).toString(), "variant", m.variant(),
+                "maxNewTokens", DefaultEnsemble.MAX_NEW_TOKENS));
+        return build(b, "the default ensemble", Secrets.NONE, err);
+    }
+
     /** An ensemble built from a configuration, or the exit code that says why not. */
     record Built(EnsembleNer ner, int exitCode) {
     }
@@ -208,12 +243,22 @@ final class RecognizeCommand implements Callable<Integer> {
      * @return the ensemble, or no ensemble and the exit code
      */
     static Built build(CliConfig cfg, Path config, PrintWriter err, boolean oneSentence) {
-        Secrets secrets = cfg.secrets();
+        EnsembleNer.Builder b = cfg.toBuilder();
+        if (oneSentence) {
+            b.sentenceSplitter(io.el4ner.api.spi.SentenceSplitter.wholeText());
+        }
+        return build(b, String.valueOf(config), cfg.secrets(), err);
+    }
+
+    /**
+     * @param b a configured builder
+     * @param config what configured it, for messages
+     * @param secrets secret values to mask in messages
+     * @param err where messages go
+     * @return the ensemble, or no ensemble and the exit code
+     */
+    static Built build(EnsembleNer.Builder b, String config, Secrets secrets, PrintWriter err) {
         try {
-            EnsembleNer.Builder b = cfg.toBuilder();
-            if (oneSentence) {
-                b.sentenceSplitter(io.el4ner.api.spi.SentenceSplitter.wholeText());
-            }
             return new Built(b.build(), Main.OK);
         } catch (El4nerConfigurationException e) {
             for (String problem : e.problems()) {

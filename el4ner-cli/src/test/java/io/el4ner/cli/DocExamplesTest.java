@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.core.EnsembleNer;
+import io.el4ner.hub.testing.LoopbackHub;
 import io.el4ner.onnx.internal.OnnxDecoderMemberProvider;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,17 +84,19 @@ class DocExamplesTest {
     static final List<Covered> COVERED = List.of(
             new Covered(README, 0, "// A member is one LLM", "readmeJavaBlocksEqualTheirCompiledCopies"),
             new Covered(README, 1, "./mvnw -q -DskipTests package && java -jar", "quickStartCommands"),
-            new Covered(README, 2, "java -jar el4ner-cli/target/el4ner.jar recognize --config FILE",
+            new Covered(README, 2, "java -jar el4ner-cli/target/el4ner.jar recognize --config examples/el4ner.json",
+                    "serverExampleStopsNamingTheUrls"),
+            new Covered(README, 3, "java -jar el4ner-cli/target/el4ner.jar recognize --config FILE",
                     "recognizeSynopsisInTheReadmeRuns"),
-            new Covered(README, 3, "{", "readmeConfigurationIsTheExampleFileAndBuilds"),
-            new Covered(README, 4, "java -jar el4ner-cli/target/el4ner.jar inspect", "measuringSynopsesRun"),
-            new Covered(README, 5, "<dependencyManagement>", "mavenSnippetUsesTheRealCoordinates"),
-            new Covered(README, 6, "EnsembleNer ner = EnsembleNer.builder()",
+            new Covered(README, 4, "{", "readmeConfigurationIsTheExampleFileAndBuilds"),
+            new Covered(README, 5, "java -jar el4ner-cli/target/el4ner.jar inspect", "measuringSynopsesRun"),
+            new Covered(README, 6, "<dependencyManagement>", "mavenSnippetUsesTheRealCoordinates"),
+            new Covered(README, 7, "EnsembleNer ner = EnsembleNer.builder()",
                     "readmeJavaBlocksEqualTheirCompiledCopies"),
-            new Covered(README, 7, "try (OnnxDecoderMember qwen = OnnxDecoderMember.builder()",
+            new Covered(README, 8, "try (OnnxDecoderMember qwen = OnnxDecoderMember.builder()",
                     "readmeJavaBlocksEqualTheirCompiledCopies"),
-            new Covered(README, 8, "<dependency>", "gpuSnippetSwapsOnnxRuntimeForItsGpuBuild"),
-            new Covered(README, 9, "final class MyHttpLlm implements ModelMember",
+            new Covered(README, 9, "<dependency>", "gpuSnippetSwapsOnnxRuntimeForItsGpuBuild"),
+            new Covered(README, 10, "final class MyHttpLlm implements ModelMember",
                     "readmeJavaBlocksEqualTheirCompiledCopies"),
             new Covered(CONFIG, 0, "java -jar el4ner.jar recognize --config FILE [--text TEXT",
                     "recognizeSynopsisInConfigMdRunsInEveryVariant"),
@@ -181,12 +185,12 @@ class DocExamplesTest {
         assertThat(block(README, 0).text())
                 .isEqualTo(marked("el4ner-core/src/test/java/io/el4ner/core/ReadmeExampleTest.java",
                         "readme-example"));
-        assertThat(block(README, 6).text())
-                .isEqualTo(marked("el4ner-cli/src/test/java/io/el4ner/cli/ReadmeSpanSimExampleTest.java", "span-sim"));
         assertThat(block(README, 7).text())
+                .isEqualTo(marked("el4ner-cli/src/test/java/io/el4ner/cli/ReadmeSpanSimExampleTest.java", "span-sim"));
+        assertThat(block(README, 8).text())
                 .isEqualTo(marked("el4ner-onnx/src/test/java/io/el4ner/onnx/ReadmeInProcessExampleTest.java",
                         "in-process"));
-        assertThat(block(README, 9).text())
+        assertThat(block(README, 10).text())
                 .isEqualTo(marked("el4ner-tck/src/test/java/io/el4ner/tck/MyHttpLlmProvider.java",
                         "plugin-exceptions"));
     }
@@ -224,8 +228,10 @@ class DocExamplesTest {
     // --- command lines --------------------------------------------------------------------------------------------
 
     /**
-     * The quick start: both Maven commands are valid, and the el4ner command, run as written with no model server,
-     * stops with exit 1 naming each URL it could not reach, as the README says.
+     * The quick start: both Maven commands are valid, and the el4ner command, run as written (no configuration: the
+     * default ensemble) against a loopback Hub serving fixture copies under the default repository ids with an
+     * empty cache, exits 0 with a JSON result; then again offline from that cache; and offline with an empty cache
+     * it exits 1 with one message that says what to download and how.
      */
     @Test
     void quickStartCommands() throws IOException {
@@ -234,6 +240,38 @@ class DocExamplesTest {
         checkMaven(commands.get(0));
         checkMaven(commands.get(2));
         List<String> el4ner = el4nerArgs(commands.get(1));
+        parse(el4ner);
+        assertThat(el4ner).doesNotContain("--config", "-c");
+        String[] args = el4ner.toArray(String[]::new);
+
+        Path cache = dir.resolve("hf-cache");
+        try (LoopbackHub hub = LoopbackHub.serving(DefaultHubFixture.layout(DefaultHubFixture.DECODERS,
+                Files.createDirectories(dir.resolve("hub"))))) {
+            Map<String, String> env = new HashMap<>(Map.of("HF_ENDPOINT", hub.endpoint().toString(),
+                    "HF_HUB_CACHE", cache.toString(), "HF_HOME", dir.resolve("hf-home").toString()));
+            ModelsCommandTest.Run online = ModelsCommandTest.run(env, args);
+            assertThat(online.exit()).as(online.err()).isZero();
+            assertThat(JSON.readTree(online.out()).has("entities")).isTrue();
+
+            env.put("HF_HUB_OFFLINE", "1");
+            ModelsCommandTest.Run offline = ModelsCommandTest.run(env, args);
+            assertThat(offline.exit()).as(offline.err()).isZero();
+            assertThat(JSON.readTree(offline.out()).has("entities")).isTrue();
+
+            env.put("HF_HUB_CACHE", dir.resolve("empty-cache").toString());
+            ModelsCommandTest.Run none = ModelsCommandTest.run(env, args);
+            assertThat(none.exit()).isEqualTo(1);
+            assertThat(none.err().strip().lines()).hasSize(1);
+            assertThat(none.err()).contains("el4ner models --download", "--config");
+        }
+    }
+
+    /** The second example, run as written with no model server, stops with exit 1 naming each URL it could not reach. */
+    @Test
+    void serverExampleStopsNamingTheUrls() throws IOException {
+        List<List<String>> commands = commands(block(README, 2).text());
+        assertThat(commands).hasSize(1);
+        List<String> el4ner = el4nerArgs(commands.get(0));
         parse(el4ner);
 
         Path config = ROOT.resolve(el4ner.get(el4ner.indexOf("--config") + 1));
@@ -297,7 +335,7 @@ class DocExamplesTest {
     /** The README's one-line {@code recognize} command, run with a scripted member for FILE. */
     @Test
     void recognizeSynopsisInTheReadmeRuns() throws IOException {
-        List<List<String>> commands = commands(block(README, 2).text());
+        List<List<String>> commands = commands(block(README, 3).text());
         assertThat(commands).hasSize(1);
         List<String> args = el4nerArgs(commands.get(0));
         parse(args);
@@ -349,7 +387,7 @@ class DocExamplesTest {
      */
     @Test
     void measuringSynopsesRun() throws IOException {
-        List<String> lines = logicalLines(block(README, 4).text());
+        List<String> lines = logicalLines(block(README, 5).text());
         assertThat(lines).hasSize(3);
         Map<String, Path> files = new LinkedHashMap<>();
         for (String scheme : List.of("iob1", "iob2", "bioes")) {
@@ -442,7 +480,7 @@ class DocExamplesTest {
     @Test
     void readmeConfigurationIsTheExampleFileAndBuilds() throws IOException {
         Path example = ROOT.resolve("examples/el4ner.json");
-        assertThat(block(README, 3).text()).isEqualTo(Files.readString(example, StandardCharsets.UTF_8));
+        assertThat(block(README, 4).text()).isEqualTo(Files.readString(example, StandardCharsets.UTF_8));
         CliConfig config = ConfigLoader.load(example);
         assertThat(config.members()).hasSize(2);
         assertThat(config.pool()).hasSize(2);
@@ -668,7 +706,7 @@ class DocExamplesTest {
     /** The BOM import and the dependency use the POMs' real group, artifacts and version. */
     @Test
     void mavenSnippetUsesTheRealCoordinates() throws Exception {
-        Document snippet = xml("<snippet>" + block(README, 5).text() + "</snippet>");
+        Document snippet = xml("<snippet>" + block(README, 6).text() + "</snippet>");
         Document root = xml(Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8));
         Document bom = xml(Files.readString(ROOT.resolve("el4ner-bom/pom.xml"), StandardCharsets.UTF_8));
         String group = child(root.getDocumentElement(), "groupId");
@@ -702,7 +740,7 @@ class DocExamplesTest {
      */
     @Test
     void gpuSnippetSwapsOnnxRuntimeForItsGpuBuild() throws Exception {
-        Document snippet = xml("<snippet>" + block(README, 8).text() + "</snippet>");
+        Document snippet = xml("<snippet>" + block(README, 9).text() + "</snippet>");
         Document root = xml(Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8));
         Document onnx = xml(Files.readString(ROOT.resolve("el4ner-onnx/pom.xml"), StandardCharsets.UTF_8));
         String ortVersion = root.getElementsByTagName("onnxruntime.version").item(0).getTextContent().strip();

@@ -29,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
 class HelpTest {
     /** Every command, as its help is asked for: top level first. */
     static Stream<String> commands() {
-        return Stream.of("", "recognize", "inspect", "score", "evaluate", "help");
+        return Stream.of("", "recognize", "inspect", "score", "evaluate", "models", "help");
     }
 
     private static CommandLine commandLine() {
@@ -138,7 +138,7 @@ class HelpTest {
 
     @Test
     void footersGiveTheReferenceAndItsUrl() {
-        for (String name : commands().filter(n -> !n.equals("inspect") && !n.equals("score")).toList()) {
+        for (String name : commands().filter(n -> !n.equals("inspect") && !n.equals("score") && !n.equals("models")).toList()) {
             assertThat(help(name)).as("el4ner %s --help", name).contains("'el4ner help config'")
                     .contains("https://github.com/el4ner/el4ner/blob/main/el4ner-cli/CONFIG.md");
         }
@@ -168,7 +168,7 @@ class HelpTest {
 
     @Test
     void helpCommand_printsThatCommandsHelp() {
-        for (String name : List.of("recognize", "inspect", "score", "evaluate", "help")) {
+        for (String name : List.of("recognize", "inspect", "score", "evaluate", "models", "help")) {
             MainTest.Run r = MainTest.run("help", name);
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).isEqualTo(help(name));
@@ -184,7 +184,7 @@ class HelpTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("error: no help topic 'confg' (did you mean 'config'?); topics: recognize, "
-                + "inspect, score, evaluate, config" + System.lineSeparator());
+                + "inspect, score, evaluate, models, config" + System.lineSeparator());
     }
 
     @Test

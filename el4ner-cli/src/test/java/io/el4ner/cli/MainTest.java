@@ -317,11 +317,15 @@ class MainTest {
     }
 
     @Test
-    void missingConfigOptionExitsTwo() {
-        Run r = run("recognize", "--text", "hi");
-        assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.out()).isEmpty();
-        assertThat(r.err()).contains("--config");
+    void noConfigOfflineWithEmptyCache_exitsOneSayingHowToGetTheDefaultModelsOrAConfig(@TempDir Path home) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int exit = Main.run(new String[] {"recognize", "--text", "hi"}, new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of("HF_HOME", home.toString(), "HF_HUB_OFFLINE", "1"));
+        assertThat(exit).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("el4ner models --download", "--config");
     }
 
     @Test

@@ -861,6 +861,19 @@ public final class EnsembleNer implements AutoCloseable {
         }
 
         /**
+         * Configures the {@linkplain DefaultEnsemble default ensemble}: its entity types, its three members (the
+         * {@code onnx} provider of module el4ner-onnx, which downloads their models from the Hugging Face Hub into
+         * the Hugging Face cache on first use), its demonstration pool, the {@code span-sim} retriever and
+         * self-validation. Settings made afterwards add to it or replace it where they can be set again.
+         *
+         * @return this builder
+         * @see DefaultEnsemble
+         */
+        public Builder defaultEnsemble() {
+            return DefaultEnsemble.configure(this, DefaultEnsemble.Member::parameters);
+        }
+
+        /**
          * @param loader where providers are looked up; default the thread's context class loader, else el4ner's
          * @return this builder
          */

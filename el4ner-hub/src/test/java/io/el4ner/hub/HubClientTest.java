@@ -60,6 +60,28 @@ class HubClientTest {
     }
 
     @Test
+    void download_servingDirectoryWithPinnedCommit_resolvesThatCommitAndMain(@TempDir Path served) throws IOException {
+        String pinned = "0123456789abcdef0123456789abcdef01234567";
+        Files.createDirectories(served.resolve("acme/tiny/onnx"));
+        Files.write(served.resolve("acme/tiny/config.json"), CONFIG_BYTES);
+        Files.write(served.resolve("acme/tiny/onnx/model.onnx"), MODEL_BYTES);
+        Files.writeString(served.resolve("acme/tiny.commit"), pinned + "\n");
+        try (LoopbackHub dirHub = LoopbackHub.serving(served);
+             HubClient client = client(dirHub, cache).build()) {
+            Path byCommit = client.download("acme/tiny", pinned, "onnx/model.onnx");
+            Path byBranch = client.download("acme/tiny", "main", "config.json");
+
+            Path snapshot = cache.resolve("models--acme--tiny/snapshots").resolve(pinned);
+            assertThat(byCommit).isEqualTo(snapshot.resolve("onnx/model.onnx"));
+            assertThat(byBranch).isEqualTo(snapshot.resolve("config.json"));
+            assertThat(dirHub.repoIds()).containsExactly("acme/tiny");
+            assertThatThrownBy(() -> client.download("acme/tiny", "f".repeat(40), "config.json"))
+                    .isInstanceOfSatisfying(HubException.class,
+                            e -> assertThat(e.reason()).isEqualTo(HubException.Reason.REVISION_NOT_FOUND));
+        }
+    }
+
+    @Test
     void download_secondTime_makesNoGet() {
         try (HubClient client = client(hub, cache).build()) {
             Path first = client.download(REPO, "main", MODEL);

@@ -88,6 +88,7 @@ public final class LoopbackHub implements AutoCloseable {
         private final Map<String, Boolean> lfs = new LinkedHashMap<>();
         private volatile String token;
         private volatile String commit;
+        private volatile String pinnedCommit;
 
         private Repo(String id) {
             this.id = id;
@@ -115,8 +116,27 @@ public final class LoopbackHub implements AutoCloseable {
             return this;
         }
 
-        /** @return the commit hash (derived from the content), which {@code main} resolves to */
+        /**
+         * Gives the repository's one commit this hash instead of one derived from the content, so that a client
+         * pinned to a real commit revision finds it here.
+         *
+         * @param hash 40 lower-case hex digits
+         * @return this repository
+         */
+        public synchronized Repo commit(String hash) {
+            if (!hash.matches("[0-9a-f]{40}")) {
+                throw new IllegalArgumentException("a commit hash is 40 lower-case hex digits, got " + hash);
+            }
+            pinnedCommit = hash;
+            return this;
+        }
+
+        /** @return the commit hash (derived from the content unless {@link #commit(String) pinned}), which {@code
+         *     main} resolves to */
         public synchronized String commit() {
+            if (pinnedCommit != null) {
+                return pinnedCommit;
+            }
             if (commit == null) {
                 StringBuilder b = new StringBuilder(id);
                 files.forEach((p, c) -> b.append('\n').append(p).append(' ').append(sha256(c)));
@@ -193,7 +213,8 @@ public final class LoopbackHub implements AutoCloseable {
 
     /**
      * A hub serving a directory: {@code <dir>/<org>/<name>/<path>} is file {@code path} of repository {@code
-     * org/name}; {@code .onnx}, {@code .onnx_data}, {@code .bin}, {@code .safetensors} and {@code .gguf} files and
+     * org/name}, whose commit is the hash in {@code <dir>/<org>/<name>.commit} if that file exists; {@code .onnx},
+     * {@code .onnx_data}, {@code .bin}, {@code .safetensors} and {@code .gguf} files and
      * files over 10 MB are Git LFS files.
      *
      * @param dir the directory
@@ -208,6 +229,10 @@ public final class LoopbackHub implements AutoCloseable {
                 try (Stream<Path> names = Files.list(org)) {
                     for (Path name : names.filter(Files::isDirectory).sorted().toList()) {
                         Repo repo = h.repo(org.getFileName() + "/" + name.getFileName());
+                        Path pinned = org.resolve(name.getFileName() + ".commit");
+                        if (Files.isRegularFile(pinned)) {
+                            repo.commit(Files.readString(pinned, StandardCharsets.UTF_8).strip());
+                        }
                         try (Stream<Path> files = Files.walk(name)) {
                             for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
                                 String path = name.relativize(f).toString().replace('\\', '/');
