@@ -125,7 +125,11 @@ final class RecognizeCommand implements Callable<Integer> {
             }
             return Main.OK;
         } catch (EnsembleFailureException e) {
-            err.println("error: recognition failed: " + secrets.mask(e.getMessage()));
+            // The exception's message ends with a hint for Java callers ("see failures() ..."): the CLI lists them.
+            String message = String.valueOf(e.getMessage());
+            int hint = message.indexOf("; see failures()");
+            err.println("error: recognition failed: " + secrets.mask(hint < 0 ? message : message.substring(0, hint))
+                    + (e.failures().isEmpty() ? "" : "; each member's error:"));
             for (Diagnostic d : e.failures()) {
                 err.println("  member '" + d.member() + "' (" + ResultJson.lower(d.stage()) + "): "
                         + secrets.mask(d.message()));

@@ -565,7 +565,8 @@ class MainTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).contains("error: recognition failed: no member answered the")
-                .contains("member 'broken' (")
+                .contains("stage; each member's error:\n  member 'broken' (")
+                .doesNotContain("failures()")
                 .contains("connection refused");
     }
 
