@@ -112,24 +112,57 @@ final class DefaultModels {
     }
 
     /**
-     * Downloads (or finds in the cache) every file of every member and checks each against its checksum.
+     * Downloads (or finds in the cache) every file of every member.
+     *
+     * <p>With {@code verify} ({@code el4ner models --download}), every file is asked of the Hub (so a branch
+     * revision picks up a new commit) and then read whole against its checksum. Without ({@code recognize}), a member
+     * whose files the cache holds for its revision is taken from the cache as it is, with no request and no hashing
+     * (downloads were checked when they were made), so that each run starts at once, with the network or without.
      *
      * @param hub the client
+     * @param verify whether to ask the Hub for every file and check each against its checksum
      * @return each member's snapshot directory, by member name
      * @throws HubException if a file cannot be had or does not match its checksum
      */
-    static Map<String, Path> download(HubClient hub) {
+    static Map<String, Path> download(HubClient hub, boolean verify) {
         Map<String, Path> dirs = new LinkedHashMap<>();
         for (DefaultEnsemble.Member m : DefaultEnsemble.members()) {
             List<String> paths = m.files().stream().map(DefaultEnsemble.ModelFile::path).toList();
+            Optional<Path> cached = verify ? Optional.empty() : cachedSnapshot(hub, m, paths);
+            if (cached.isPresent()) {
+                dirs.put(m.name(), cached.get());
+                continue;
+            }
             Path dir = hub.snapshot(m.repo(), m.revision(), paths);
-            String commit = dir.getFileName().toString();
-            for (String p : paths) {
-                hub.verify(m.repo(), commit, p);
+            if (verify) {
+                String commit = dir.getFileName().toString();
+                for (String p : paths) {
+                    hub.verify(m.repo(), commit, p);
+                }
             }
             dirs.put(m.name(), dir);
         }
         return dirs;
+    }
+
+    /** The snapshot directory holding all of a member's files for its revision, if the cache has them all. */
+    private static Optional<Path> cachedSnapshot(HubClient hub, DefaultEnsemble.Member m, List<String> paths) {
+        Path dir = null;
+        for (String p : paths) {
+            Optional<Path> file = hub.cached(m.repo(), m.revision(), p);
+            if (file.isEmpty()) {
+                return Optional.empty();
+            }
+            Path snapshot = file.get();
+            for (int i = p.split("/").length; i > 0 && snapshot != null; i--) {
+                snapshot = snapshot.getParent();
+            }
+            if (snapshot == null || dir != null && !dir.equals(snapshot)) {
+                return Optional.empty(); // files of different commits: ask the Hub
+            }
+            dir = snapshot;
+        }
+        return Optional.ofNullable(dir);
     }
 
     /**

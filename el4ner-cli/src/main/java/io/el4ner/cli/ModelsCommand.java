@@ -59,7 +59,7 @@ final class ModelsCommand implements Callable<Integer> {
             cache = hub.cacheDir().toString();
             try {
                 if (download) {
-                    DefaultModels.download(hub);
+                    DefaultModels.download(hub, true);
                 }
                 members = DefaultModels.sizes(hub);
             } catch (HubException e) {
@@ -70,6 +70,9 @@ final class ModelsCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return Main.USAGE;
+        } catch (HubException e) { // setting the client up: say, an unreadable token file
+            err.println("error: the Hugging Face Hub client cannot be set up: " + e.getMessage());
+            return Main.FAILURE;
         }
         out.print(json ? json(members) + "\n" : text(members, cache, download));
         out.flush();

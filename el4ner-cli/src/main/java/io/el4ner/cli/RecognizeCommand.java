@@ -208,7 +208,7 @@ final class RecognizeCommand implements Callable<Integer> {
         Map<String, java.nio.file.Path> dirs;
         try (HubClient hub = DefaultModels.client(env, errStream)) {
             try {
-                dirs = DefaultModels.download(hub);
+                dirs = DefaultModels.download(hub, false);
             } catch (HubException e) {
                 err.println("error: " + DefaultModels.cannotGet(hub, e));
                 return new Built(null, Main.FAILURE);
@@ -216,6 +216,9 @@ final class RecognizeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return new Built(null, Main.USAGE);
+        } catch (HubException e) { // setting the client up: say, an unreadable token file
+            err.println("error: the Hugging Face Hub client cannot be set up: " + e.getMessage());
+            return new Built(null, Main.FAILURE);
         }
         EnsembleNer.Builder b = DefaultEnsemble.configure(EnsembleNer.builder(), m -> Map.of("name", m.name(),
                 "directory", dirs.get(m.name()).toString(), "variant", m.variant(),

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * that cache; offline with an empty cache it stops with one message. Random weights: any valid JSON result counts.
  */
 class RecognizeDefaultEnsembleTest {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Stdout must be one JSON document and nothing else (no progress line, no second document). */
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     private static final String TEXT = "Tim Cook visited Berlin.";
 
     @TempDir
@@ -80,6 +82,15 @@ class RecognizeDefaultEnsembleTest {
 
         assertJsonResult(offline);
         assertThat(hub.requests()).as("offline, nothing is asked of the Hub").isEmpty();
+
+        // Online again, the cache full: nothing is asked of the Hub either (no HEAD per file, no re-hashing), so a
+        // run with the network down starts at once.
+        ModelsCommandTest.Run online = ModelsCommandTest.run(env(false), "recognize", "--text", TEXT);
+        assertJsonResult(online);
+        assertThat(hub.requests()).isEmpty();
+        Map<String, String> down = env(false);
+        down.put("HF_ENDPOINT", "http://127.0.0.1:9"); // nothing listens on the discard port
+        assertJsonResult(ModelsCommandTest.run(down, "recognize", "--text", TEXT));
     }
 
     @Test

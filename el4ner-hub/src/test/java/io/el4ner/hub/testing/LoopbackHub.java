@@ -572,7 +572,8 @@ public final class LoopbackHub implements AutoCloseable {
     }
 
     /**
-     * Serves a directory until killed or until stdin closes.
+     * Serves a directory until the process is killed (stdin is not watched: a background job started with
+     * {@code &} has it closed).
      *
      * @param args the directory, and optionally the port
      * @throws Exception if it cannot start
