@@ -127,7 +127,7 @@ final class ModelsCommand implements Callable<Integer> {
             DefaultEnsemble.Member d = m.member();
             b.append(String.format(java.util.Locale.ROOT, "  %-8s %s @ %s, %s, %s, %s%n", d.name(), d.repo(),
                     d.revision(), d.variant(), DefaultModels.human(m.bytes()),
-                    m.cached() ? (downloaded ? "downloaded and verified" : "in the cache") : "not in the cache"));
+                    m.cached() ? (downloaded ? "in the cache, verified" : "in the cache") : "not in the cache"));
             for (DefaultModels.Sized f : m.files()) {
                 b.append(String.format(java.util.Locale.ROOT, "             %-24s %10s  (size %s)%n", f.path(),
                         DefaultModels.human(f.bytes()), f.source().shown));

@@ -206,7 +206,8 @@ final class RecognizeCommand implements Callable<Integer> {
      */
     private Built buildDefault() {
         Map<String, java.nio.file.Path> dirs;
-        try (HubClient hub = DefaultModels.client(env, errStream)) {
+        // --no-progress silences download progress too
+        try (HubClient hub = DefaultModels.client(env, Boolean.FALSE.equals(progress) ? null : errStream)) {
             try {
                 dirs = DefaultModels.download(hub, false);
             } catch (HubException e) {

@@ -864,7 +864,9 @@ public final class EnsembleNer implements AutoCloseable {
          * Configures the {@linkplain DefaultEnsemble default ensemble}: its entity types, its three members (the
          * {@code onnx} provider of module el4ner-onnx, which downloads their models from the Hugging Face Hub into
          * the Hugging Face cache on first use), its demonstration pool, the {@code span-sim} retriever and
-         * self-validation. Settings made afterwards add to it or replace it where they can be set again.
+         * self-validation. Settings made afterwards add to it (more entity types, members, demonstrations) or replace
+         * it where they may be set again (validation, timeouts); the retriever, which may be set once, cannot be
+         * changed afterwards (a second call is an {@link IllegalStateException}).
          *
          * @return this builder
          * @see DefaultEnsemble
