@@ -99,7 +99,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
     private static final String ATTENTION_MASK = "attention_mask";
     private static final String TOKEN_TYPE_IDS = "token_type_ids";
 
-    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtEnvironment env = OrtSessions.environment();
     private final HuggingFaceTokenizer tokenizer;
     private final OrtSession session;
     private final boolean takesTypeIds;

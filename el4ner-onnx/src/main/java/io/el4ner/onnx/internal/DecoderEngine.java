@@ -54,7 +54,7 @@ public final class DecoderEngine {
     /** The default prefill chunk, in tokens. */
     public static final int DEFAULT_CHUNK = 64;
 
-    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtEnvironment env = OrtSessions.environment();
     private final OrtSession session;
     private final DecoderSignature sig;
     private final int chunk;

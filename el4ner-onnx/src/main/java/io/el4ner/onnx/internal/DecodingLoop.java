@@ -238,7 +238,9 @@ public final class DecodingLoop implements AutoCloseable {
         this.maxRows = engine.signature().positionIds() ? maxRows : 1;
         this.kvBudgetBytes = kvBudgetBytes;
         this.name = Objects.requireNonNull(name, "name");
-        this.thread = new Thread(this::run, "el4ner-decoder-" + THREADS.incrementAndGet() + "-" + name);
+        // A large native stack, as ONNX Runtime's calls may need (see OrtSessions.NATIVE_STACK_BYTES).
+        this.thread = new Thread(null, this::run, "el4ner-decoder-" + THREADS.incrementAndGet() + "-" + name,
+                OrtSessions.NATIVE_STACK_BYTES);
         thread.setDaemon(true);
         thread.start();
     }

@@ -133,6 +133,94 @@ public final class OrtSessions {
         return open(what, cudaPath, cpuPath, bytes, options, Factory.ORT);
     }
 
+    /**
+     * The native stack of the threads that create sessions ({@link #onLargeStack}) and decode: ONNX Runtime (1.29)
+     * uses close to a Java thread's default 1 MiB of native stack when it creates a session, so that a thread whose
+     * stack is already partly used (a deep call chain, or the main thread of a JVM started with a command line of a
+     * few kB, as an application with a long class path is) overflows it and the JVM dies of a SIGSEGV without an
+     * error report. 64 MiB is reserved address space, not memory: pages are touched only as deep as the stack goes.
+     */
+    public static final long NATIVE_STACK_BYTES = 64L << 20;
+
+    private static volatile OrtEnvironment environment;
+
+    /**
+     * ONNX Runtime's environment, first made on a thread with a {@linkplain #NATIVE_STACK_BYTES large stack}: the
+     * first use of ONNX Runtime loads its native library, whose initialisation needs more native stack than a thread
+     * with little room left has (a JVM started with a long command line crashed here).
+     *
+     * @return the environment
+     */
+    public static OrtEnvironment environment() {
+        OrtEnvironment e = environment;
+        if (e == null) {
+            synchronized (OrtSessions.class) {
+                e = environment;
+                if (e == null) {
+                    try {
+                        e = onLargeStack("el4ner-ort-init", OrtEnvironment::getEnvironment);
+                    } catch (OrtException ex) {
+                        throw new IllegalStateException("ONNX Runtime could not start: " + ex.getMessage(), ex);
+                    }
+                    environment = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    /** Something that ONNX Runtime does and may fail. */
+    @FunctionalInterface
+    interface OrtCall<T> {
+        T call() throws OrtException;
+    }
+
+    /**
+     * Runs an ONNX Runtime call on a new thread with a {@linkplain #NATIVE_STACK_BYTES large native stack} and
+     * waits for it (uninterruptibly: a native call cannot be stopped halfway; the interrupt is kept for the caller).
+     */
+    static <T> T onLargeStack(String name, OrtCall<T> call) throws OrtException {
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                result[0] = call.call();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, name, NATIVE_STACK_BYTES);
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable e = failure[0];
+        if (e instanceof OrtException oe) {
+            throw oe;
+        }
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        if (e != null) {
+            throw new IllegalStateException(e);
+        }
+        @SuppressWarnings("unchecked")
+        T value = (T) result[0];
+        return value;
+    }
+
     /** The two steps of a session that can fail apart; tests stand in for a machine with CUDA. */
     interface Factory {
         /** ONNX Runtime itself. */
@@ -144,8 +232,9 @@ public final class OrtSessions {
 
             @Override
             public OrtSession create(Path path, byte[] bytes, OrtSession.SessionOptions options) throws OrtException {
-                OrtEnvironment env = OrtEnvironment.getEnvironment();
-                return path != null ? env.createSession(path.toString(), options) : env.createSession(bytes, options);
+                OrtEnvironment env = environment();
+                return onLargeStack("el4ner-ort-session", () -> path != null
+                        ? env.createSession(path.toString(), options) : env.createSession(bytes, options));
             }
         };
 
@@ -169,6 +258,7 @@ public final class OrtSessions {
             throws OrtException {
         Objects.requireNonNull(what, "what");
         Objects.requireNonNull(options, "options");
+        environment(); // loads the native library on a large stack before session options touch it
         String cudaFailure = null;
         if (options.cudaDevice() >= 0) {
             OrtSession arbiter = null;
