@@ -59,27 +59,7 @@ public final class TokenSampler {
             throw new DecoderOutputException("the model's logits have no finite value among the "
                     + allowed.cardinality() + " token ids the answer's constraint allows");
         }
-        if (temperature == 0) {
-            return best;
-        }
-        double sum = 0;
-        for (int i = allowed.nextSetBit(0); i >= 0 && i < ids; i = allowed.nextSetBit(i + 1)) {
-            sum += Math.exp((logits[i] - max) / temperature);
-        }
-        double u = random.nextDouble() * sum;
-        double acc = 0;
-        int last = best;
-        for (int i = allowed.nextSetBit(0); i >= 0 && i < ids; i = allowed.nextSetBit(i + 1)) {
-            double p = Math.exp((logits[i] - max) / temperature);
-            if (p > 0) {
-                acc += p;
-                last = i;
-                if (u < acc) {
-                    return i;
-                }
-            }
-        }
-        return last;
+        return temperature == 0 ? best : sample(logits, ids, allowed, max, best, temperature, random);
     }
 
     private static int unmasked(float[] logits, int ids, double temperature, SplittableRandom random) {
@@ -99,17 +79,23 @@ public final class TokenSampler {
             throw new DecoderOutputException("the model's logits have no finite value among the " + ids
                     + " token ids of the tokenizer");
         }
-        if (temperature == 0) {
-            return best;
-        }
+        return temperature == 0 ? best : sample(logits, ids, null, max, best, temperature, random);
+    }
+
+    /**
+     * Samples from the softmax of the logits at the temperature, over the ids below {@code ids} that {@code allowed}
+     * holds (all when null).
+     */
+    private static int sample(float[] logits, int ids, BitSet allowed, float max, int best, double temperature,
+                              SplittableRandom random) {
         double sum = 0;
-        for (int i = 0; i < ids; i++) {
+        for (int i = first(allowed); i >= 0 && i < ids; i = next(allowed, i)) {
             sum += Math.exp((logits[i] - max) / temperature);
         }
         double u = random.nextDouble() * sum;
         double acc = 0;
         int last = best;
-        for (int i = 0; i < ids; i++) {
+        for (int i = first(allowed); i >= 0 && i < ids; i = next(allowed, i)) {
             double p = Math.exp((logits[i] - max) / temperature);
             if (p > 0) {
                 acc += p;
@@ -120,5 +106,13 @@ public final class TokenSampler {
             }
         }
         return last; // rounding left u at the very top
+    }
+
+    private static int first(BitSet allowed) {
+        return allowed == null ? 0 : allowed.nextSetBit(0);
+    }
+
+    private static int next(BitSet allowed, int i) {
+        return allowed == null ? i + 1 : allowed.nextSetBit(i + 1);
     }
 }
