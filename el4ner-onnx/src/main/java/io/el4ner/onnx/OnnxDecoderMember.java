@@ -3,6 +3,7 @@ package io.el4ner.onnx;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.el4ner.api.AnswerContract;
 import io.el4ner.api.ChatMessage;
 import io.el4ner.api.ChatRequest;
@@ -183,9 +184,10 @@ public final class OnnxDecoderMember implements ModelMember {
             throw e instanceof El4nerException ee ? ee : new El4nerConfigurationException("the chat template of "
                     + model + " cannot be used: " + e.getMessage(), e);
         }
-        this.pickableIds = DecoderDirectory.tokenizerIds(cpuFiles.tokenizerJson());
-        this.specialTokens = DecoderDirectory.specialTokens(cpuFiles.tokenizerJson());
-        this.tokenBytes = b.constrained ? tokenBytes(cpuFiles, model) : null;
+        JsonNode tokenizerJson = DecoderDirectory.readTokenizerJson(cpuFiles.tokenizerJson()); // read once
+        this.pickableIds = DecoderDirectory.tokenizerIds(tokenizerJson, cpuFiles.tokenizerJson());
+        this.specialTokens = DecoderDirectory.specialTokens(tokenizerJson);
+        this.tokenBytes = b.constrained ? tokenBytes(tokenizerJson, cpuFiles, model) : null;
         this.tokenizer = loadTokenizer(cpuFiles.tokenizerJson(), model);
         OrtSession s = null;
         DecoderDirectory chosen = cpuFiles;
@@ -392,9 +394,9 @@ public final class OnnxDecoderMember implements ModelMember {
     }
 
     /** Each token's bytes for constrained answers, read from the tokenizer.json of the model. */
-    private static TokenBytes tokenBytes(DecoderDirectory files, String model) {
+    private static TokenBytes tokenBytes(JsonNode tokenizerJson, DecoderDirectory files, String model) {
         try {
-            return TokenBytes.fromTokenizerJson(files.tokenizerJson(), files.endTokens());
+            return TokenBytes.fromJson(tokenizerJson, files.endTokens(), files.tokenizerJson().toString());
         } catch (RuntimeException e) {
             throw e instanceof El4nerException ee ? ee : new El4nerConfigurationException("cannot constrain the "
                     + "answers of " + model + ": " + e.getMessage() + "; build the member with constrained(false) "

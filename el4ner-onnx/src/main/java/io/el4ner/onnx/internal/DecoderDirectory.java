@@ -211,7 +211,26 @@ public record DecoderDirectory(Path dir, String variant, Path onnxFile, Path tok
      * @throws El4nerConfigurationException if the file cannot be read
      */
     public static List<String> specialTokens(Path tokenizerJson) {
-        JsonNode root = readJson(tokenizerJson, "tokenizer.json");
+        return specialTokens(readTokenizerJson(tokenizerJson));
+    }
+
+    /**
+     * Reads a {@code tokenizer.json} once, for {@link #specialTokens(JsonNode)}, {@link #tokenizerIds(JsonNode,
+     * Path)} and {@link TokenBytes#fromJson}: a large vocabulary's file (11 MB for Qwen's) is parsed once per model.
+     *
+     * @param tokenizerJson the file
+     * @return its JSON object
+     * @throws El4nerConfigurationException if the file cannot be read or is not a JSON object
+     */
+    public static JsonNode readTokenizerJson(Path tokenizerJson) {
+        return readJson(tokenizerJson, "tokenizer.json");
+    }
+
+    /**
+     * @param root a {@code tokenizer.json} read by {@link #readTokenizerJson(Path)}
+     * @return the text of its special tokens ({@code added_tokens} marked {@code special}), longest first
+     */
+    public static List<String> specialTokens(JsonNode root) {
         List<String> out = new ArrayList<>();
         for (JsonNode added : root.path("added_tokens")) {
             String content = added.path("content").asText("");
@@ -232,7 +251,16 @@ public record DecoderDirectory(Path dir, String variant, Path onnxFile, Path tok
      * @throws El4nerConfigurationException if the file is not a tokenizer.json
      */
     public static int tokenizerIds(Path tokenizerJson) {
-        JsonNode root = readJson(tokenizerJson, "tokenizer.json");
+        return tokenizerIds(readTokenizerJson(tokenizerJson), tokenizerJson);
+    }
+
+    /**
+     * @param root a {@code tokenizer.json} read by {@link #readTokenizerJson(Path)}
+     * @param tokenizerJson the file it was read from, for messages
+     * @return the number of ids, at least 1
+     * @throws El4nerConfigurationException if it has no vocabulary
+     */
+    public static int tokenizerIds(JsonNode root, Path tokenizerJson) {
         long max = -1;
         JsonNode vocab = root.path("model").path("vocab");
         if (vocab.isObject()) {

@@ -96,7 +96,16 @@ public final class TokenBytes {
         return fromJson(root, endTokens, tokenizerJson.toString());
     }
 
-    static TokenBytes fromJson(JsonNode root, Set<Long> endTokens, String source) {
+    /**
+     * As {@link #fromTokenizerJson(Path, Set)}, from a {@code tokenizer.json} already read.
+     *
+     * @param root the tokenizer.json's object
+     * @param endTokens the ids that end an answer; ids the tokenizer does not have are ignored
+     * @param source where it was read from, for messages
+     * @return the bytes of its tokens
+     * @throws El4nerConfigurationException if its vocabulary is neither byte-level BPE nor SentencePiece style
+     */
+    public static TokenBytes fromJson(JsonNode root, Set<Long> endTokens, String source) {
         Kind kind = kind(root, source);
         JsonNode model = root.path("model");
         JsonNode vocab = model.path("vocab");
