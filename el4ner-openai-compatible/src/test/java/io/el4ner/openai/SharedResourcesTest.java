@@ -52,7 +52,9 @@ class SharedResourcesTest extends LoopbackServerTest {
                 members.add(Stubs.member(server).name("m" + i).connectTimeout(connect)
                         .extraBody(Map.of("api_key", "sk-member-" + i + "-0123456789")).build());
             }
-            assertThat(threads("el4ner-openai-")).as("no thread before the first request").isEqualTo(poolBefore);
+            // at most as many: an idle pool thread left by an earlier test may end meanwhile (it did, on Temurin 25)
+            assertThat(threads("el4ner-openai-")).as("no thread before the first request")
+                    .isLessThanOrEqualTo(poolBefore);
             assertThat(SharedHttpClients.liveClients()).as("no client before the first request")
                     .isEqualTo(clientsBefore);
             assertThat(Redaction.registeredCount()).isEqualTo(secretsBefore + MEMBERS);
