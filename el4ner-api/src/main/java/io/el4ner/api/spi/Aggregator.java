@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * @since 0.1
  */
-public interface Aggregator {
+public interface Aggregator extends AutoCloseable {
     /**
      * Selects the extraction candidates.
      *
@@ -29,4 +29,9 @@ public interface Aggregator {
      * @return the decision; its label is {@code NONE} when the span is not an entity
      */
     LabelDecision vote(String span, Map<String, String> labels, List<String> memberOrder);
+
+    /** Releases resources. May be called more than once. */
+    @Override
+    default void close() {
+    }
 }
