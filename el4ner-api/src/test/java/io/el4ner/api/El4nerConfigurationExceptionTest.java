@@ -10,14 +10,14 @@ import org.junit.jupiter.api.Test;
 class El4nerConfigurationExceptionTest {
 
     @Test
-    void oneMessageIsOneProblem() {
+    void problems_oneMessage_isOneProblem() {
         El4nerConfigurationException e = new El4nerConfigurationException("no members: add one");
         assertThat(e.problems()).containsExactly("no members: add one");
         assertThat(e.getMessage()).isEqualTo("no members: add one");
     }
 
     @Test
-    void severalProblemsAreCountedInTheMessageAndListedInOrder() {
+    void getMessage_severalProblems_countsAndListsThemInOrder() {
         List<String> found = new ArrayList<>(List.of("verifier 'x' is not a member", "weights name 'y'"));
         El4nerConfigurationException e = new El4nerConfigurationException(found);
         found.clear(); // the exception keeps its own copy
@@ -28,7 +28,7 @@ class El4nerConfigurationExceptionTest {
     }
 
     @Test
-    void problemsAreRedacted() {
+    void problems_withARegisteredSecret_areRedacted() {
         String secret = "sk-problem-secret-4711";
         try (Redaction.Registration r = Redaction.register(secret)) {
             El4nerConfigurationException e = new El4nerConfigurationException(
@@ -39,7 +39,7 @@ class El4nerConfigurationExceptionTest {
     }
 
     @Test
-    void noProblemIsAnError() {
+    void constructor_noProblem_throwsIae() {
         assertThatThrownBy(() -> new El4nerConfigurationException(List.of()))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -8,7 +8,7 @@ class RedactionTest {
     private static final String KEY = "sk-test-REDACTION-0123456789abcdef";
 
     @Test
-    void registeredValuesAreMaskedInEveryFormUntilClosed() {
+    void redact_registeredValue_masksEveryFormUntilClosed() {
         try (Redaction.Registration r = Redaction.register(KEY + "/+x")) {
             String v = KEY + "/+x";
             assertThat(Redaction.redact("Bearer " + v + " end")).isEqualTo("Bearer **** end");
@@ -20,7 +20,7 @@ class RedactionTest {
     }
 
     @Test
-    void registrationsAreCounted() {
+    void register_sameValueTwice_masksUntilEachRegistrationIsClosed() {
         Redaction.Registration a = Redaction.register(KEY);
         Redaction.Registration b = Redaction.register(KEY);
         a.close();
@@ -31,14 +31,14 @@ class RedactionTest {
     }
 
     @Test
-    void shortValuesAreNotRegistered() {
+    void register_shortValue_isNotMasked() {
         try (Redaction.Registration r = Redaction.register("abc")) {
             assertThat(Redaction.redact("abcabc")).isEqualTo("abcabc");
         }
     }
 
     @Test
-    void excerptRedactsBeforeTheCutSoNoPrefixOfASecretShows() {
+    void excerpt_secretAcrossTheCut_showsNoPrefixOfIt() {
         String text = "x".repeat(190) + KEY + "y".repeat(500);
         try (Redaction.Registration r = Redaction.register(KEY)) {
             String e = Redaction.excerpt(text, 200);
@@ -49,13 +49,13 @@ class RedactionTest {
     }
 
     @Test
-    void excerptNeverSplitsASurrogatePair() {
+    void excerpt_cutInsideASurrogatePair_neverSplitsIt() {
         String e = Redaction.excerpt("a" + "😀".repeat(100), 2);
         assertThat(e).startsWith("a…").endsWith("(200 more characters)");
     }
 
     @Test
-    void anExcerptIsNotCutAgainSoItsCountStaysTrue() {
+    void excerpt_anExcerptOrATextWithinTheSlack_isNotCutAgain() {
         String once = Redaction.excerpt("[".repeat(300_000), 300);
         assertThat(once).endsWith("… (299700 more characters)");
         assertThat(Redaction.excerpt(once, 300)).isEqualTo(once);
@@ -65,7 +65,7 @@ class RedactionTest {
     }
 
     @Test
-    void exceptionsAndDiagnosticsAreRedactedAndBounded() {
+    void redact_exceptionsAndDiagnostics_areRedactedAndBounded() {
         try (Redaction.Registration r = Redaction.register(KEY)) {
             assertThat(new El4nerException("key " + KEY).getMessage()).isEqualTo("key ****");
             Diagnostic d = new Diagnostic(Diagnostic.Kind.MALFORMED_ITEM, Stage.EXTRACTION, "m", "bad " + KEY,
@@ -81,7 +81,7 @@ class RedactionTest {
     }
 
     @Test
-    void overlappingSecretsAreMaskedAsOneRunShowingNoPartOfEither() {
+    void redact_overlappingSecrets_masksOneRunShowingNoPartOfEither() {
         try (Redaction.Registration a = Redaction.register("abcdXYZ");
              Redaction.Registration b = Redaction.register("cdXYZ123")) {
             assertThat(Redaction.redact("<abcdXYZ123>")).isEqualTo("<****>");
@@ -90,14 +90,14 @@ class RedactionTest {
     }
 
     @Test
-    void slashesEscapedTheWayPhpEscapesThemAreMaskedToo() {
+    void redact_slashesEscapedAsPhpDoes_masksTheSecret() {
         try (Redaction.Registration r = Redaction.register("tok/en/value")) {
             assertThat(Redaction.redact("{\"t\":\"tok\\/en\\/value\"}")).isEqualTo("{\"t\":\"****\"}");
         }
     }
 
     @Test
-    void aSecretQuotedInJsonInsideJsonIsMasked() {
+    void redact_secretQuotedInJsonInsideJson_masksIt() {
         String v = "pw/with \"quote\"";
         try (Redaction.Registration r = Redaction.register(v)) {
             String once = "{\"password\": \"pw/with \\\"quote\\\"\"}";
@@ -108,7 +108,7 @@ class RedactionTest {
     }
 
     @Test
-    void manySecretsAndALongTextStayLinear() {
+    void redact_manySecretsAndALongText_staysLinear() {
         java.util.List<Redaction.Registration> all = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < 10_000; i++) {
@@ -126,7 +126,7 @@ class RedactionTest {
     }
 
     @Test
-    void secretNamesAreCredentialsNotCountsOfTokens() {
+    void isSecretName_credentialsAndTokenCounts_acceptsOnlyCredentials() {
         for (String secret : new String[] {"token", "api_key", "apiKey", "access_token", "auth_token", "Authorization",
                 "password", "db_passwd", "client_secret", "credentials", "X-Api-Key", "tokenSecret", "tokensecret", "HF_TOKEN",
                 "auth_tokens", "accessTokens", "API_TOKENS", "refresh-tokens", "id_tokens"}) {

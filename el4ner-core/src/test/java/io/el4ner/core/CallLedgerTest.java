@@ -15,7 +15,7 @@ class CallLedgerTest {
     }
 
     @Test
-    void diagnosticsBeyondTheLimitAreCountedInOneSummaryWhereTheFirstWasLeftOut() {
+    void report_beyondTheLimitPerKind_countsTheRestInOneSummaryWhereTheFirstWasLeftOut() {
         CallLedger ledger = new CallLedger();
         for (int i = 0; i < 25; i++) {
             ledger.report(d(Diagnostic.Kind.MALFORMED_ITEM, Stage.EXTRACTION, "a", i));

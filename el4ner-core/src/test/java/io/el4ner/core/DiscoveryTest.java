@@ -131,20 +131,20 @@ class DiscoveryTest {
     }
 
     @Test
-    void builtInProvidersAreRegistered() {
+    void all_builtInProviders_areRegistered() {
         assertThat(Providers.names(Providers.all(RetrieverProvider.class, LOADER))).contains("token-overlap");
         assertThat(Providers.names(Providers.all(AggregatorProvider.class, LOADER))).contains("voting");
         assertThat(Providers.names(Providers.all(ValidatorProvider.class, LOADER))).contains("self");
     }
 
     @Test
-    void allIsOrderedByPriorityThenName() {
+    void all_severalProviders_ordersByPriorityThenName() {
         assertThat(Providers.names(Providers.all(AggregatorProvider.class, LOADER)))
                 .containsExactly("test-high-a", "test-high-b", "voting");
     }
 
     @Test
-    void unknownNameListsWhatIsAvailable() {
+    void byName_unknownName_throwsListingWhatIsAvailable() {
         assertThatThrownBy(() -> Providers.byName(RetrieverProvider.class, "no-such-retriever", LOADER))
                 .isInstanceOf(El4nerConfigurationException.class)
                 .hasMessageContaining("no RetrieverProvider named 'no-such-retriever'")
@@ -153,7 +153,7 @@ class DiscoveryTest {
     }
 
     @Test
-    void duplicateNamesAreAnError() {
+    void byName_duplicateName_throwsNamingBothClasses() {
         assertThatThrownBy(() -> Providers.byName(ModelMemberProvider.class, "test-duplicate", LOADER))
                 .isInstanceOf(El4nerConfigurationException.class)
                 .hasMessageContaining(DuplicateOne.class.getName())
@@ -161,7 +161,7 @@ class DiscoveryTest {
     }
 
     @Test
-    void singleChoiceTieIsAnErrorUnlessAPropertyNamesOne() {
+    void single_tie_throwsUnlessAPropertyNamesOne() {
         String prop = "el4ner.test.aggregator";
         assertThatThrownBy(() -> Providers.single(AggregatorProvider.class, prop, LOADER))
                 .isInstanceOf(El4nerConfigurationException.class)
@@ -176,7 +176,7 @@ class DiscoveryTest {
     }
 
     @Test
-    void builderCreatesMembersByProviderAndClosesThem() {
+    void build_membersByProvider_createsThemAndCloseClosesThem() {
         int before = FixedMemberProvider.CLOSED.get();
         EnsembleNer ner = EnsembleNer.builder().entityType("LOC", "places")
                 .member("test-fixed", Map.of("name", "one", "entities", "[\"Paris\"]"))
@@ -192,7 +192,7 @@ class DiscoveryTest {
     }
 
     @Test
-    void everyConfigurationProblemIsReportedAtOnce() {
+    void build_severalConfigurationProblems_reportsEveryOneAtOnce() {
         int closedBefore = FixedMemberProvider.CLOSED.get();
         List<Demonstration> pool = List.of(new Demonstration("Paris is big", List.of(new LabeledSpan(0, 5, "LOC"))));
         El4nerConfigurationException e = catchThrowableOfType(() -> EnsembleNer.builder().entityType("LOC", "")
@@ -219,7 +219,7 @@ class DiscoveryTest {
     }
 
     @Test
-    void aMemberWithoutAKnownNameSkipsTheNameChecksRatherThanGuessing() {
+    void build_memberWithoutAKnownName_skipsTheNameChecks() {
         El4nerConfigurationException e = catchThrowableOfType(() -> EnsembleNer.builder().entityType("LOC", "")
                 .member("test-fixed", Map.of("name", "one"))
                 .member("no-such-provider", Map.of())
@@ -229,7 +229,7 @@ class DiscoveryTest {
     }
 
     @Test
-    void builderSettingsAreAllReportedBeforeAnyComponentIsCreated() {
+    void build_badBuilderSettings_reportsThemBeforeCreatingAnyComponent() {
         int closedBefore = FixedMemberProvider.CLOSED.get();
         El4nerConfigurationException e = catchThrowableOfType(() -> EnsembleNer.builder()
                 .entityType("LOC", "").entityType("none", "")
@@ -245,7 +245,7 @@ class DiscoveryTest {
     }
 
     @Test
-    void providerParametersAreChecked() {
+    void build_badProviderParameters_throwsConfigurationException() {
         assertThatThrownBy(() -> EnsembleNer.builder().entityType("LOC", "")
                 .member("test-fixed", Map.of("name", "one", "entitees", "[]")).build())
                 .isInstanceOf(El4nerConfigurationException.class)
@@ -259,7 +259,7 @@ class DiscoveryTest {
     }
 
     @Test
-    void componentConfigHidesSecrets() {
+    void componentConfig_secretValues_areHiddenInToStringAndErrors() {
         ComponentConfig c = ComponentConfig.of("member x", Map.of("apiKey", "sk-123", "model", "qwen"));
         assertThat(c.toString()).contains("model=qwen").contains("apiKey=****").doesNotContain("sk-123");
         ComponentConfig nested = ComponentConfig.of("m", Map.of("headers", Map.of("Authorization", "Bearer xyz"),

@@ -58,7 +58,7 @@ class GraphemesTest {
     }
 
     @Test
-    void spanAnchor_dropsSpansThatCutAVisibleCharacter() {
+    void find_spanCuttingAVisibleCharacter_isDropped() {
         String s = "We met " + FAMILY + " and 👍🏽 Bob in 🇫🇷🇩🇪 land, I ❤\ufe0f it";
         assertThat(SpanAnchor.find(s, WOMAN + ZWJ)).isEmpty(); // issue 10's case
         assertThat(SpanAnchor.find(s, WOMAN)).isEmpty();
@@ -80,7 +80,7 @@ class GraphemesTest {
     }
 
     @Test
-    void allBoundariesAtOnceAgreeWithEachBoundaryAlone() {
+    void boundaries_randomStrings_agreeWithIsBoundaryAtEachIndex() {
         String[] pieces = {"a", "B", " ", "\u0301", ZWJ, "\u200c", "🇫", "🇷", "🇩", "🇪", "👍", "🏽", "\ufe0f", "\r", "\n",
                 "\u1100", "\u1161", "\u11a8", "가", "\u0600", "\udb40\udc67", "東", "\u00ad", "x"};
         java.util.Random random = new java.util.Random(10_12);
@@ -100,7 +100,7 @@ class GraphemesTest {
     }
 
     @Test
-    void aLongRunOfFlagsPairsFromItsStart() {
+    void boundaries_longRunOfFlags_pairsFromItsStart() {
         String flags = "🇫🇷".repeat(20_000) + "🇩";
         boolean[] all = Graphemes.boundaries(flags);
         for (int i = 0; i <= flags.length(); i++) {

@@ -274,7 +274,7 @@ class HostileAnswerFuzzTest {
     }
 
     @Test
-    void hostileAnswersNeverCrashLeakOrMisplaceAnEntity() {
+    void recognize_seededHostileAnswers_neverCrashesLeaksOrMisplacesAnEntity() {
         List<EnsembleNer> ensembles = ensembles();
         Random cases = new Random(SEED);
         long answers = 0;

@@ -72,7 +72,7 @@ class HostileAnswersTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("answers")
-    void everyParseIsFastAndBounded(String name, String answer) {
+    void parse_hostileAnswer_isFastAndBounded(String name, String answer) {
         List<TypedSpan> one = List.of(new TypedSpan("a", "PER"));
         List<TypedSpan> two = List.of(new TypedSpan("a", "PER"), new TypedSpan("b", "LOC"));
         List<Function<String, ResponseParser.Parsed<?>>> parsers = List.of(ResponseParser::spans,
@@ -99,7 +99,7 @@ class HostileAnswersTest {
     }
 
     @org.junit.jupiter.api.Test
-    void spanAnchor_hostileCandidatesStayFast() {
+    void find_hostileCandidates_staysFast() {
         String words = "a ".repeat(1_500) + "b"; // a long sentence, near a window's size
         String mixed = "Angela Merkel met the 👩\u200d👩\u200d👧 family in Paris . ".repeat(40);
         List<String[]> cases = List.of(

@@ -49,7 +49,7 @@ class HostilePipelineTest {
 
     /** Defect 2: every unreadable item used to repeat the whole answer (12 KB printed 69 MB; 80 KB ran out). */
     @Test
-    void amplification_unreadableItemsAreListedTwentyTimesAndCounted() {
+    void recognize_manyUnreadableItems_listsTwentyAndCountsTheRest() {
         for (int size : new int[] {12 * 1024, 80 * 1024, 1 << 20}) {
             String answer = ones(size);
             int items = (size / 2 - 10) + 1;
@@ -79,7 +79,7 @@ class HostilePipelineTest {
     /** Defect 3 and the target: no answer up to 1 MiB takes long or prints more than 10 times its size. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("answers")
-    void everyHostileAnswerThroughThePipeline(String name, String answer) {
+    void recognize_hostileAnswer_staysFastBoundedAndFailureFree(String name, String answer) {
         try (EnsembleNer ner = EnsembleNerTest.base().member(EnsembleNerTest.good("a"))
                 .member(answering("b", answer)).validation(ValidationMode.MAJORITY)
                 .timeout(Duration.ofSeconds(30)).build()) {
@@ -97,7 +97,7 @@ class HostilePipelineTest {
 
     /** The deadline covers reading the answer: a parse that takes too long is a timed-out call. */
     @Test
-    void deadline_coversParsing() throws Exception {
+    void callAll_slowParsing_isATimedOutCall() throws Exception {
         ExecutorService pool = Executors.newCachedThreadPool();
         try {
             MemberInvoker invoker = new MemberInvoker(pool, 4, Duration.ofMillis(200));
@@ -129,7 +129,7 @@ class HostilePipelineTest {
 
     /** Defect 9: weights of 1e308 summed to Infinity and the NaN confidence made recognition throw. */
     @Test
-    void weightsWhoseSumOverflows() {
+    void recognize_weightsWhoseSumOverflows_givesTheRightConfidence() {
         ScriptedMember b = EnsembleNerTest.good("b").on(Stage.CLASSIFICATION, r -> EnsembleNerTest.labelsFrom(r,
                 Map.of("Angela Merkel", "PER", "Emmanuel Macron", "PER", "Paris", "ORG")));
         try (EnsembleNer ner = EnsembleNerTest.base().member(EnsembleNerTest.good("a")).member(b)
@@ -146,7 +146,7 @@ class HostilePipelineTest {
 
     /** Defect 12: an entity started or ended inside an emoji ZWJ sequence; such a span is now dropped, reported. */
     @Test
-    void spansThatCutAVisibleCharacterAreDroppedAndReported() {
+    void recognize_spansCuttingAVisibleCharacter_areDroppedAndReported() {
         String family = "👩\u200d👩\u200d👧";
         String sentence = "Angela Merkel met the " + family + " family in Paris.";
         String cut = "👩\u200d";
@@ -170,7 +170,7 @@ class HostilePipelineTest {
 
     /** A member answering null or throwing is one failure, whatever its text. */
     @Test
-    void memberReturningGarbageResponsesIsAFailureNotACrash() {
+    void recognize_memberAnsweringGarbage_neitherCrashesNorFloodsDiagnostics() {
         ModelMember weird = new ModelMember() {
             @Override
             public String name() {

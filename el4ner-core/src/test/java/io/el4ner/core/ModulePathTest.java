@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class ModulePathTest {
 
     @Test
-    void coreResolvesAsAModuleAndProvidesItsBuiltIns() {
+    void resolveAndBind_coreOnTheModulePath_exportsAndProvidesItsBuiltIns() {
         Path[] paths = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(p -> p.contains("el4ner-api") || p.contains("el4ner-core" + File.separator + "target"
                         + File.separator + "classes") || p.contains("jackson") || p.contains("slf4j-api"))

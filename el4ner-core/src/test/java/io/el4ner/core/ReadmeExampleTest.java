@@ -57,7 +57,7 @@ class ReadmeExampleTest {
     }
 
     @Test
-    void readmeExampleRuns() {
+    void recognize_readmeExample_printsTheReadmeOutput() {
         FakeClient qwenClient = new FakeClient();
         FakeClient phiClient = new FakeClient();
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();

@@ -40,7 +40,7 @@ class ResponseParserLinesTest {
     }
 
     @Test
-    void listItemsAndPairLinesAsTheOldExpressionsRead() {
+    void listItemAndPairLine_randomLines_readAsTheOldExpressions() {
         Random r = new Random(SEED);
         int items = 0;
         int pairs = 0;
@@ -73,7 +73,7 @@ class ResponseParserLinesTest {
     }
 
     @Test
-    void booleansFencesAndLinesAsTheOldExpressionsRead() {
+    void boolStripFencesAndLines_randomLines_readAsTheOldExpressions() {
         Random r = new Random(SEED + 1);
         for (int k = 0; k < LINES; k++) {
             String s = line(r, 12);

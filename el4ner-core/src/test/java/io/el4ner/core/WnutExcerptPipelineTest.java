@@ -178,7 +178,7 @@ class WnutExcerptPipelineTest {
     }
 
     @Test
-    void ensembleAnswersEverySentenceEntityByEntity() {
+    void recognize_wnutExcerpt_answersEverySentenceEntityByEntity() {
         assertThat(sentences).hasSize(6);
         List<String> expected = List.of(
                 "Bhamre/person, Siachen Glacier/location",
@@ -241,7 +241,7 @@ class WnutExcerptPipelineTest {
     }
 
     @Test
-    void ensembleBeatsEveryMemberAlone() {
+    void recognize_wnutExcerpt_beatsEveryMemberAlone() {
         double ensemble = f1(wnutTypes().member(qwen()).member(phi()).member(glm()).verifier("qwen"));
         assertThat(ensemble).isEqualTo(1.0);
         for (ScriptedMember alone : List.of(qwen(), phi(), glm())) {

@@ -23,7 +23,7 @@ class ContractKitCatchesBrokenEncodersTest {
     }
 
     @Test
-    void aCorrectEncoderPassesEveryCheck() {
+    void everyCheck_correctEncoder_passes() {
         SentenceEncoder good = new HashingEncoder();
         SentenceEncoderContractTest kit = kitFor(good);
         assertThatNoException().isThrownBy(() -> {
@@ -38,7 +38,7 @@ class ContractKitCatchesBrokenEncodersTest {
     }
 
     @Test
-    void checkEncode_vectorsNotNormalised() {
+    void checkEncode_vectorsNotNormalised_fails() {
         SentenceEncoder unnormalised = new HashingEncoder() {
             @Override
             public List<float[]> encode(List<String> texts) {
@@ -52,7 +52,7 @@ class ContractKitCatchesBrokenEncodersTest {
     }
 
     @Test
-    void checkEncode_oneSharedArrayReturnedForEveryCall() {
+    void checkEncode_oneSharedArrayReturnedForEveryCall_fails() {
         float[] shared = HashingEncoder.vector("always the same");
         SentenceEncoder caching = new HashingEncoder() {
             @Override
@@ -71,7 +71,7 @@ class ContractKitCatchesBrokenEncodersTest {
     }
 
     @Test
-    void checkEncode_wrongDimension() {
+    void checkEncode_wrongDimension_fails() {
         SentenceEncoder liar = new HashingEncoder() {
             @Override
             public int dimension() {
@@ -82,7 +82,7 @@ class ContractKitCatchesBrokenEncodersTest {
     }
 
     @Test
-    void checkEncodeEach_vectorsThatDependOnTheOtherTexts() {
+    void checkEncodeEach_vectorsThatDependOnTheOtherTexts_fails() {
         SentenceEncoder batchDependent = new HashingEncoder() {
             @Override
             public List<float[]> encodeEach(List<String> texts) {
@@ -110,7 +110,7 @@ class ContractKitCatchesBrokenEncodersTest {
     }
 
     @Test
-    void checkSpans_oneVectorTooFew() {
+    void checkSpans_oneVectorTooFew_fails() {
         SentenceEncoder lossy = new HashingEncoder() {
             @Override
             public List<float[]> encodeSpans(String sentence, List<TextRange> spans) {
@@ -122,7 +122,7 @@ class ContractKitCatchesBrokenEncodersTest {
     }
 
     @Test
-    void checkConcurrentCalls_notThreadSafe() {
+    void checkConcurrentCalls_notThreadSafe_fails() {
         AtomicInteger calls = new AtomicInteger();
         SentenceEncoder racy = new HashingEncoder() {
             @Override

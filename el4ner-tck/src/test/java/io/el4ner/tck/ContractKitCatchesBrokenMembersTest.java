@@ -44,7 +44,7 @@ class ContractKitCatchesBrokenMembersTest {
     }
 
     @Test
-    void checkFailureMapping_illegalStateExceptionInsteadOfModelMemberException() {
+    void checkFailureMapping_illegalStateExceptionInsteadOfModelMemberException_fails() {
         ModelMember broken = failingWith(new IllegalStateException("connection refused"));
         assertThatExceptionOfType(AssertionError.class)
                 .isThrownBy(() -> kitFor(broken).checkFailureMapping(broken))
@@ -52,7 +52,7 @@ class ContractKitCatchesBrokenMembersTest {
     }
 
     @Test
-    void checkFailureMapping_secretInMessage() {
+    void checkFailureMapping_secretInMessage_fails() {
         ModelMember leaky = failingWith(new NonRetriableBackendException("broken", "bad key " + SECRET));
         assertThatExceptionOfType(AssertionError.class)
                 .isThrownBy(() -> kitFor(leaky).checkFailureMapping(leaky))
@@ -60,7 +60,7 @@ class ContractKitCatchesBrokenMembersTest {
     }
 
     @Test
-    void checkFailureMapping_wellBehavedMember() {
+    void checkFailureMapping_wellBehavedMember_passes() {
         ModelMember good = failingWith(new NonRetriableBackendException("broken", "backend rejected the key"));
         assertThatNoException().isThrownBy(() -> kitFor(good).checkFailureMapping(good));
     }

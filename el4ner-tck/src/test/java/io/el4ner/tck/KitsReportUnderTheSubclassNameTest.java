@@ -22,7 +22,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  */
 class KitsReportUnderTheSubclassNameTest {
     @Test
-    void everyKitTestIsReportedUnderTheConcreteSubclass() {
+    void discover_twoSubclassesOfOneKit_reportsEveryTestUnderItsConcreteSubclass() {
         List<Class<?>> kits = List.of(EchoMemberContractTest.class, SecondEchoMemberContractTest.class,
                 EchoMemberProviderContractTest.class, HashingEncoderContractTest.class);
         Map<String, List<String>> testsByReportClass = new TreeMap<>();

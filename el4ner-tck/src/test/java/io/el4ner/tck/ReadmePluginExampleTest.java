@@ -65,12 +65,12 @@ class ReadmePluginExampleTest {
     }
 
     @Test
-    void anAnswerIsTheResponseBody() {
+    void chat_okResponse_answersTheResponseBody() {
         assertThat(member("/ok", 5).chat(request()).text()).isEqualTo(ANSWER);
     }
 
     @Test
-    void serverTroubleIsRetriable() {
+    void chat_serverBusyOrRateLimited_throwsRetriable() {
         for (String path : List.of("/busy", "/rate-limited")) {
             RetriableBackendException e = catchThrowableOfType(() -> member(path, 5).chat(request()),
                     RetriableBackendException.class);
@@ -82,7 +82,7 @@ class ReadmePluginExampleTest {
     }
 
     @Test
-    void aRefusedConnectionIsRetriable() throws IOException {
+    void chat_refusedConnection_throwsRetriableNotTimeout() throws IOException {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
@@ -96,7 +96,7 @@ class ReadmePluginExampleTest {
     }
 
     @Test
-    void rejectionsAreNotRetriable() {
+    void chat_deniedOrMissing_throwsNonRetriable() {
         for (String path : List.of("/denied", "/missing")) {
             NonRetriableBackendException e = catchThrowableOfType(() -> member(path, 5).chat(request()),
                     NonRetriableBackendException.class);
@@ -107,7 +107,7 @@ class ReadmePluginExampleTest {
     }
 
     @Test
-    void itsOwnDeadlineIsATimeout() {
+    void chat_slowerThanItsTimeout_throwsMemberTimeout() {
         MemberTimeoutException e = catchThrowableOfType(() -> member("/slow?ms=3000", 1).chat(request()),
                 MemberTimeoutException.class);
         assertThat(e).isNotNull();
@@ -116,7 +116,7 @@ class ReadmePluginExampleTest {
     }
 
     @Test
-    void badParametersAreConfigurationProblems() {
+    void create_badParameters_throwsConfigurationProblems() {
         El4nerConfigurationException unknown = catchThrowableOfType(() -> new MyHttpLlmProvider().create(
                 ComponentConfig.of("member #1 (my-http-llm)", Map.of("name", "mine", "endpiont", "x",
                         "timeout", 3))), El4nerConfigurationException.class);
@@ -138,7 +138,7 @@ class ReadmePluginExampleTest {
     }
 
     @Test
-    void everyFailureIsAModelMemberExceptionNamingTheMember() {
+    void chat_anyFailure_throwsModelMemberExceptionNamingTheMember() {
         for (String path : List.of("/busy", "/denied", "/slow?ms=3000")) {
             ModelMemberException e = catchThrowableOfType(() -> member(path, 1).chat(request()),
                     ModelMemberException.class);

@@ -17,7 +17,7 @@ class ComponentConfigPathTest {
     }
 
     @Test
-    void relativePathsResolveAgainstTheBaseDirectory() {
+    void path_relativeValue_resolvesAgainstTheBaseDirectory() {
         ComponentConfig c = config(Map.of("index", "cache/../pool.idx", "file", "/tmp/x.jsonl"), BASE);
         assertThat(c.path("index")).contains(BASE.resolve("pool.idx"));
         assertThat(c.requirePath("file")).isEqualTo(Path.of("/tmp/x.jsonl"));
@@ -25,7 +25,7 @@ class ComponentConfigPathTest {
     }
 
     @Test
-    void withoutABaseDirectoryRelativePathsStayRelative() {
+    void requirePath_noBaseDirectory_staysRelative() {
         ComponentConfig c = ComponentConfig.of("member 'm'", Map.of("file", "record.jsonl"));
         assertThat(c.baseDirectory()).isNull();
         assertThat(c.requirePath("file")).isEqualTo(Path.of("record.jsonl"));
@@ -33,14 +33,14 @@ class ComponentConfigPathTest {
     }
 
     @Test
-    void nestedConfigurationsKeepTheBaseDirectory() {
+    void nested_withBaseDirectory_keepsTheBaseDirectory() {
         ComponentConfig nested = config(Map.of(), BASE).nested("encoder", Map.of("directory", "models/bge"));
         assertThat(nested.component()).isEqualTo("encoder");
         assertThat(nested.path("directory")).contains(BASE.resolve("models/bge"));
     }
 
     @Test
-    void badPathsAreConfigurationErrorsNamingTheParameter() {
+    void path_badValue_throwsConfigurationErrorNamingTheParameter() {
         assertThatThrownBy(() -> config(Map.of("index", " "), BASE).path("index"))
                 .isInstanceOf(El4nerConfigurationException.class)
                 .hasMessage("retriever span-sim: parameter 'index' must be a file path, got \"\"");
@@ -54,7 +54,7 @@ class ComponentConfigPathTest {
     }
 
     @Test
-    void toStringHidesSecretsButNotCountsOfTokens() {
+    void toString_secretsAndTokenCounts_hidesOnlyTheSecrets() {
         String shown = ComponentConfig.of("member 'm'", Map.of("apiKey", "sk-hidden-0101", "extraBody",
                 Map.of("max_tokens", 1024, "auth_token", "tok-hidden-0202"))).toString();
         assertThat(shown).contains("1024").doesNotContain("sk-hidden", "tok-hidden");

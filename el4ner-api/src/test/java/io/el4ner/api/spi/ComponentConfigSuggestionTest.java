@@ -14,7 +14,7 @@ class ComponentConfigSuggestionTest {
             "temperature", "maxTokens");
 
     @Test
-    void anUnknownParameterNamesTheClosestKnownOne() {
+    void requireOnly_unknownParameter_namesTheClosestKnownOne() {
         ComponentConfig c = ComponentConfig.of("member 'qwen'", Map.of("apikey", "OPENAI_API_KEY", "model", "m"));
         assertThatThrownBy(() -> c.requireOnly(KNOWN))
                 .isInstanceOf(El4nerConfigurationException.class)
@@ -23,7 +23,7 @@ class ComponentConfigSuggestionTest {
     }
 
     @Test
-    void suggestionsCoverCaseTyposAndPrefixes() {
+    void closest_caseTyposAndPrefixes_findsTheKnownName() {
         assertThat(ComponentConfig.closest("APIKEYENV", KNOWN)).isEqualTo("apiKeyEnv");
         assertThat(ComponentConfig.closest("temprature", KNOWN)).isEqualTo("temperature");
         assertThat(ComponentConfig.closest("maxToken", KNOWN)).isEqualTo("maxTokens");
@@ -34,14 +34,14 @@ class ComponentConfigSuggestionTest {
     }
 
     @Test
-    void withNothingCloseTheMessageOnlyListsTheKnownNames() {
+    void requireOnly_nothingClose_listsOnlyTheKnownNames() {
         ComponentConfig c = ComponentConfig.of("retriever", Map.of("colour", "red"));
         assertThatThrownBy(() -> c.requireOnly(Set.of("index", "threads")))
                 .hasMessage("retriever: unknown parameter 'colour'; known parameters: [index, threads]");
     }
 
     @Test
-    void everyUnknownParameterIsReportedAtOnce() {
+    void requireOnly_severalUnknownParameters_reportsEveryOneAtOnce() {
         ComponentConfig c = ComponentConfig.of("member 'qwen'", Map.of("apiKey", "x", "modle", "m", "model", "m",
                 "colour", "red"));
         El4nerConfigurationException e = catchThrowableOfType(() -> c.requireOnly(KNOWN),
@@ -59,7 +59,7 @@ class ComponentConfigSuggestionTest {
     }
 
     @Test
-    void editDistanceCountsSingleCharacterEdits() {
+    void editDistance_twoStrings_countsSingleCharacterEdits() {
         assertThat(ComponentConfig.editDistance("kitten", "sitting")).isEqualTo(3);
         assertThat(ComponentConfig.editDistance("", "abc")).isEqualTo(3);
         assertThat(ComponentConfig.editDistance("same", "same")).isZero();

@@ -38,7 +38,7 @@ class AnswerContractParserPropertyTest {
     private static final String SPACES = " \t\n\r";
 
     @Test
-    void everyAnswerTheContractAllowsParsesToExactlyItsValues() {
+    void parse_anyAnswerTheContractAllows_readsExactlyItsValues() {
         SplittableRandom random = new SplittableRandom(2026_13);
         Map<Stage, Integer> answers = new LinkedHashMap<>();
         int values = 0;
