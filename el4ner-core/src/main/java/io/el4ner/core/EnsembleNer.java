@@ -1045,8 +1045,8 @@ public final class EnsembleNer implements AutoCloseable {
                                 ? Providers.byName(AggregatorProvider.class, n.provider(), loader)
                                 : Providers.single(AggregatorProvider.class, "el4ner.aggregator", loader);
                         a = p.create(config("aggregator " + p.name(), n != null ? n.parameters() : Map.of()));
-                        if (a instanceof AutoCloseable c) {
-                            owned.add(c);
+                        if (a != null) {
+                            owned.add(a);
                         }
                     } catch (El4nerConfigurationException e) {
                         problems.addAll(e.problems());
