@@ -1,4 +1,4 @@
-package io.el4ner.core.retrieval;
+package io.el4ner.core.internal.retrieval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,10 +13,6 @@ import io.el4ner.api.spi.Retriever;
 import io.el4ner.api.spi.RetrieverProvider;
 import io.el4ner.api.spi.SentenceEncoder;
 import io.el4ner.core.internal.Providers;
-import io.el4ner.core.internal.retrieval.EnglishSpanWeigher;
-import io.el4ner.core.internal.retrieval.Hits;
-import io.el4ner.core.internal.retrieval.PoolIndex;
-import io.el4ner.core.internal.retrieval.SpanSimRetriever;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +46,7 @@ class SpanSimRetrieverTest {
     void provider_isFoundByNameAndNeverChosenByDefault() {
         ClassLoader loader = getClass().getClassLoader();
         RetrieverProvider p = Providers.byName(RetrieverProvider.class, "span-sim", loader);
-        assertThat(p).isInstanceOf(SpanSimRetriever.Provider.class);
+        assertThat(p).isInstanceOf(SpanSimRetrieverProvider.class);
         assertThat(p.priority()).isLessThan(0);
         assertThat(Providers.single(RetrieverProvider.class, "el4ner.retriever.unset", loader).name())
                 .isEqualTo("token-overlap");
@@ -115,8 +111,8 @@ class SpanSimRetrieverTest {
     @Test
     void textSpanVectors_sameTextSameVectorInTheIndexAndInQueries() {
         for (int cache : new int[] {0, 100}) {
-            SpanSimRetriever.Options o = SpanSimRetriever.Options.defaults();
-            SpanSimRetriever.Options options = new SpanSimRetriever.Options(PoolIndex.SpanMode.TEXT, o.weigher(),
+            SpanSimOptions o = SpanSimOptions.defaults();
+            SpanSimOptions options = new SpanSimOptions(PoolIndex.SpanMode.TEXT, o.weigher(),
                     null, false, 1, o.approximate(), o.probes(), cache);
             try (SpanSimRetriever r = new SpanSimRetriever(POOL, new BatchSensitiveEncoder(), true, options)) {
                 // "Merkel" is a gold span of the pool, encoded with all the pool's other span texts; a query span of
@@ -245,12 +241,12 @@ class SpanSimRetrieverTest {
     @Test
     void close_closesTheEncoderItOwnsOnceAndLeavesAGivenOneOpen() {
         TrigramEncoder given = new TrigramEncoder(32);
-        SpanSimRetriever r = new SpanSimRetriever(POOL, given, false, SpanSimRetriever.Options.defaults());
+        SpanSimRetriever r = new SpanSimRetriever(POOL, given, false, SpanSimOptions.defaults());
         r.close();
         r.close();
         assertThat(given.closeCount()).isZero();
         assertThatThrownBy(() -> r.retrieve("x", List.of(), 1)).isInstanceOf(IllegalStateException.class);
-        SpanSimRetriever owner = new SpanSimRetriever(POOL, given, true, SpanSimRetriever.Options.defaults());
+        SpanSimRetriever owner = new SpanSimRetriever(POOL, given, true, SpanSimOptions.defaults());
         owner.close();
         owner.close();
         assertThat(given.closeCount()).isEqualTo(1);
@@ -298,8 +294,8 @@ class SpanSimRetrieverTest {
 
     @Test
     void weigher_isPluggable() {
-        SpanSimRetriever.Options o = SpanSimRetriever.Options.defaults();
-        SpanSimRetriever.Options onlyLondon = new SpanSimRetriever.Options(o.spanMode(),
+        SpanSimOptions o = SpanSimOptions.defaults();
+        SpanSimOptions onlyLondon = new SpanSimOptions(o.spanMode(),
                 s -> s.equals("London") ? 1 : 0, null, false, 1, o.approximate(), o.probes());
         try (SpanSimRetriever r = new SpanSimRetriever(POOL, new TrigramEncoder(32), true, onlyLondon)) {
             // "Merkel" weighs 0 here, so London decides

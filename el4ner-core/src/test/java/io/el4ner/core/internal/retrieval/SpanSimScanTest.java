@@ -1,17 +1,9 @@
-package io.el4ner.core.retrieval;
+package io.el4ner.core.internal.retrieval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.el4ner.core.internal.retrieval.Hits;
-import io.el4ner.core.internal.retrieval.Parallel;
-import io.el4ner.core.internal.retrieval.ScanKernels;
-import io.el4ner.core.internal.retrieval.SegmentedVectors;
-import io.el4ner.core.internal.retrieval.SpanSimScan;
-import io.el4ner.core.internal.retrieval.TopK;
-import io.el4ner.core.internal.retrieval.VectorMath;
-import io.el4ner.core.internal.retrieval.VectorTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -44,19 +36,19 @@ class SpanSimScanTest {
     @Test
     void exact_weightedMeanOfBestMatches() {
         // s0: (4*1 + 1*0)/5 = 0.8; s1: (4*0.6 + 1*1)/5 = 0.68; s3: (4*0.6 + 1*0.8)/5 = 0.64; s2 has no spans: 0
-        Hits h = SpanSimScan.exact(HAND, XY, W41, 4, NONE, ONE);
+        Hits h = ExactScan.search(HAND, XY, W41, 4, NONE, ONE);
         assertThat(h.indices()).containsExactly(0, 1, 3, 2);
         assertThat(h.score(0)).isCloseTo(0.8f, within(1e-6f));
         assertThat(h.score(1)).isCloseTo(0.68f, within(1e-6f));
         assertThat(h.score(2)).isCloseTo(0.64f, within(1e-6f));
         assertThat(h.score(3)).isZero();
-        assertThat(SpanSimScan.score(HAND, 1, XY, W41)).isEqualTo(h.score(1));
+        assertThat(SpanSimScoring.score(HAND, 1, XY, W41)).isEqualTo(h.score(1));
     }
 
     @Test
     void exact_weightsChangeTheRanking() {
         // with y weighted 4 and x 1: s1 = (0.6 + 4)/5 = 0.92, s3 = (0.6 + 3.2)/5 = 0.76, s0 = 0.2
-        Hits h = SpanSimScan.exact(HAND, XY, new float[] {1, 4}, 3, NONE, ONE);
+        Hits h = ExactScan.search(HAND, XY, new float[] {1, 4}, 3, NONE, ONE);
         assertThat(h.indices()).containsExactly(1, 3, 0);
         assertThat(h.score(0)).isCloseTo(0.92f, within(1e-6f));
     }
@@ -65,38 +57,38 @@ class SpanSimScanTest {
     void exact_tiesGoToTheLowerIndexAndExcludedSentencesNeverAppear() {
         SegmentedVectors twins = TestPools.of(new float[][] {{1, 0}, {0, 1}},
                 new int[][] {{1}, {0}, {0}, {1, 0}, {0}});
-        Hits h = SpanSimScan.exact(twins, new float[][] {{1, 0}}, new float[] {1}, 5, NONE, ONE);
+        Hits h = ExactScan.search(twins, new float[][] {{1, 0}}, new float[] {1}, 5, NONE, ONE);
         assertThat(h.indices()).containsExactly(1, 2, 3, 4, 0);
-        Hits without = SpanSimScan.exact(twins, new float[][] {{1, 0}}, new float[] {1}, 3, new int[] {2, 3}, FOUR);
+        Hits without = ExactScan.search(twins, new float[][] {{1, 0}}, new float[] {1}, 3, new int[] {2, 3}, FOUR);
         assertThat(without.indices()).containsExactly(1, 4, 0);
-        assertThat(SpanSimScan.exact(twins, new float[][] {{1, 0}}, new float[] {1}, 0, NONE, ONE).size()).isZero();
-        assertThat(SpanSimScan.exact(twins, new float[][] {{1, 0}}, new float[] {1}, Integer.MAX_VALUE, NONE, ONE)
+        assertThat(ExactScan.search(twins, new float[][] {{1, 0}}, new float[] {1}, 0, NONE, ONE).size()).isZero();
+        assertThat(ExactScan.search(twins, new float[][] {{1, 0}}, new float[] {1}, Integer.MAX_VALUE, NONE, ONE)
                 .size()).isEqualTo(5);
-        assertThat(SpanSimScan.int8(twins, new float[][] {{1, 0}}, new float[] {1}, Integer.MAX_VALUE, NONE, ONE)
+        assertThat(Int8Scan.search(twins, new float[][] {{1, 0}}, new float[] {1}, Integer.MAX_VALUE, NONE, ONE)
                 .size()).isEqualTo(5);
     }
 
     @Test
     void allScans_agreeOnTheHandMadePool() {
-        Hits exact = SpanSimScan.exact(HAND, XY, W41, 4, NONE, ONE);
-        assertThat(SpanSimScan.exact(HAND, XY, W41, 4, NONE, FOUR)).isEqualTo(exact);
-        assertThat(SpanSimScan.int8(HAND, XY, W41, 4, NONE, ONE)).isEqualTo(exact);
+        Hits exact = ExactScan.search(HAND, XY, W41, 4, NONE, ONE);
+        assertThat(ExactScan.search(HAND, XY, W41, 4, NONE, FOUR)).isEqualTo(exact);
+        assertThat(Int8Scan.search(HAND, XY, W41, 4, NONE, ONE)).isEqualTo(exact);
         SegmentedVectors ivf = HAND.withIvf(2, 1, ONE);
-        assertThat(SpanSimScan.approximate(ivf, XY, W41, 4, NONE, 2, 64, ONE)).isEqualTo(exact);
-        Hits naive = SpanSimScan.naive(HAND, XY, W41, 4, NONE);
+        assertThat(ApproximateScan.search(ivf, XY, W41, 4, NONE, 2, 64, ONE)).isEqualTo(exact);
+        Hits naive = NaiveScan.search(HAND, XY, W41, 4, NONE);
         assertThat(naive.indices()).containsExactly(exact.indices());
     }
 
     @Test
     void scans_rejectWrongDimensionsAndWeights() {
-        assertThatThrownBy(() -> SpanSimScan.exact(HAND, new float[][] {{1, 0}}, new float[] {1}, 1, NONE, ONE))
+        assertThatThrownBy(() -> ExactScan.search(HAND, new float[][] {{1, 0}}, new float[] {1}, 1, NONE, ONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("query vector 0 has 2")
                 .hasMessageContaining("pool index 3");
-        assertThatThrownBy(() -> SpanSimScan.exact(HAND, XY, new float[] {1, 0}, 1, NONE, ONE))
+        assertThatThrownBy(() -> ExactScan.search(HAND, XY, new float[] {1, 0}, 1, NONE, ONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("> 0");
-        assertThatThrownBy(() -> SpanSimScan.exact(HAND, XY, new float[] {1}, 1, NONE, ONE))
+        assertThatThrownBy(() -> ExactScan.search(HAND, XY, new float[] {1}, 1, NONE, ONE))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> SpanSimScan.approximate(HAND, XY, W41, 1, NONE, 1, 1, ONE))
+        assertThatThrownBy(() -> ApproximateScan.search(HAND, XY, W41, 1, NONE, 1, 1, ONE))
                 .isInstanceOf(IllegalStateException.class);
     }
 
@@ -151,14 +143,14 @@ class SpanSimScanTest {
                 w[j] = 1 + r.nextInt(4);
             }
             int[] excluded = {r.nextInt(1200)};
-            Hits exact = SpanSimScan.exact(set, queries, w, 10, excluded, ONE);
-            Hits naive = SpanSimScan.naive(set, queries, w, 10, excluded);
+            Hits exact = ExactScan.search(set, queries, w, 10, excluded, ONE);
+            Hits naive = NaiveScan.search(set, queries, w, 10, excluded);
             assertThat(exact.indices()).containsExactly(naive.indices());
             for (int i = 0; i < exact.size(); i++) {
                 assertThat(exact.score(i)).isCloseTo(naive.score(i), within(1e-5f));
             }
             assertThat(exact.indices()).doesNotContain(excluded[0]);
-            assertThat(SpanSimScan.exact(set, queries, w, 10, excluded, FOUR)).isEqualTo(exact);
+            assertThat(ExactScan.search(set, queries, w, 10, excluded, FOUR)).isEqualTo(exact);
         }
     }
 
@@ -173,13 +165,13 @@ class SpanSimScanTest {
             float[][] queries = TestPools.queries(100 + trial, set, q);
             float[] w = new float[q];
             Arrays.fill(w, 1);
-            Hits exact = SpanSimScan.exact(set, queries, w, 5, NONE, ONE);
-            Hits int8 = SpanSimScan.int8(set, queries, w, 5, NONE, FOUR);
+            Hits exact = ExactScan.search(set, queries, w, 5, NONE, ONE);
+            Hits int8 = Int8Scan.search(set, queries, w, 5, NONE, FOUR);
             if (int8.equals(exact)) {
                 agree++;
             }
             for (int i = 0; i < int8.size(); i++) {
-                assertThat(int8.score(i)).isEqualTo(SpanSimScan.score(set, int8.index(i), queries, w));
+                assertThat(int8.score(i)).isEqualTo(SpanSimScoring.score(set, int8.index(i), queries, w));
             }
         }
         assertThat(agree).isGreaterThanOrEqualTo((int) (0.95 * trials));
@@ -196,21 +188,21 @@ class SpanSimScanTest {
             float[][] queries = TestPools.queries(500 + trial, set, 1 + trial % 3);
             float[] w = new float[queries.length];
             Arrays.fill(w, 1);
-            Hits exact = SpanSimScan.exact(set, queries, w, 5, NONE, ONE);
-            Hits approx = SpanSimScan.approximate(ivf, queries, w, 5, NONE, 16, SpanSimScan.approximateVectorsPerQuery(5), ONE);
+            Hits exact = ExactScan.search(set, queries, w, 5, NONE, ONE);
+            Hits approx = ApproximateScan.search(ivf, queries, w, 5, NONE, 16, ApproximateScan.vectorsPerQuery(5), ONE);
             assertThat(approx.size()).isEqualTo(5);
             long found = Arrays.stream(approx.indices()).filter(i -> Arrays.stream(exact.indices()).anyMatch(e -> e == i))
                     .count();
             recall += found / 5.0;
             for (int i = 0; i < approx.size(); i++) {
-                assertThat(approx.score(i)).isEqualTo(SpanSimScan.score(set, approx.index(i), queries, w));
+                assertThat(approx.score(i)).isEqualTo(SpanSimScoring.score(set, approx.index(i), queries, w));
             }
         }
         assertThat(recall / trials).isGreaterThanOrEqualTo(0.95);
         // the reordered pool still scores every sentence the same
         float[][] q = TestPools.queries(1, set, 2);
-        assertThat(SpanSimScan.exact(ivf, q, new float[] {1, 2}, 20, NONE, ONE))
-                .isEqualTo(SpanSimScan.exact(set, q, new float[] {1, 2}, 20, NONE, ONE));
+        assertThat(ExactScan.search(ivf, q, new float[] {1, 2}, 20, NONE, ONE))
+                .isEqualTo(ExactScan.search(set, q, new float[] {1, 2}, 20, NONE, ONE));
     }
 
     @Test
@@ -224,9 +216,9 @@ class SpanSimScanTest {
                 w[j] = 1 + (trial + j) % 3;
             }
             int[] excluded = {trial, 100 + trial};
-            Hits exact = SpanSimScan.exact(set, queries, w, 7, excluded, ONE);
-            assertThat(SpanSimScan.approximate(ivf, queries, w, 7, excluded, 40,
-                    SpanSimScan.approximateVectorsPerQuery(7), ONE)).as("trial %d", trial).isEqualTo(exact);
+            Hits exact = ExactScan.search(set, queries, w, 7, excluded, ONE);
+            assertThat(ApproximateScan.search(ivf, queries, w, 7, excluded, 40,
+                    ApproximateScan.vectorsPerQuery(7), ONE)).as("trial %d", trial).isEqualTo(exact);
         }
     }
 
