@@ -61,7 +61,7 @@ class IndexFileTest {
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
-    void saveThenLoad_roundTripsExactly(boolean withIvf) {
+    void load_savedIndex_roundTripsExactly(boolean withIvf) {
         PoolIndex idx = built();
         if (withIvf) {
             try (Parallel p = new Parallel(2)) {
