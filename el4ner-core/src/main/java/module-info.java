@@ -21,7 +21,7 @@ module io.el4ner.core {
             io.el4ner.core.internal.EvaluationMemberProviders.Simulated,
             io.el4ner.core.RecordReplayMember.Provider;
     provides io.el4ner.api.spi.RetrieverProvider with io.el4ner.core.internal.TokenOverlapRetriever.Provider,
-            io.el4ner.core.internal.retrieval.SpanSimRetriever.Provider;
+            io.el4ner.core.internal.retrieval.SpanSimRetrieverProvider;
     provides io.el4ner.api.spi.AggregatorProvider with io.el4ner.core.internal.VotingAggregator.Provider;
     provides io.el4ner.api.spi.ValidatorProvider with io.el4ner.core.internal.SelfValidator.Provider;
 }

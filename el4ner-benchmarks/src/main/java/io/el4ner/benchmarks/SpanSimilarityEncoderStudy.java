@@ -10,6 +10,7 @@ import io.el4ner.core.internal.TokenOverlapRetriever;
 import io.el4ner.core.internal.retrieval.EnglishSpanWeigher;
 import io.el4ner.core.internal.retrieval.Hits;
 import io.el4ner.core.internal.retrieval.PoolIndex;
+import io.el4ner.core.internal.retrieval.SpanSimOptions;
 import io.el4ner.core.internal.retrieval.SpanSimRetriever;
 import io.el4ner.onnx.OnnxSentenceEncoder;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class SpanSimilarityEncoderStudy {
                         options(mode, file, false, 0));
                      SpanSimRetriever int8 = new SpanSimRetriever(pool, encoder, false, options(mode, file, true, 0));
                      SpanSimRetriever cached = new SpanSimRetriever(pool, encoder, false,
-                             options(mode, file, false, SpanSimRetriever.DEFAULT_SPAN_CACHE))) {
+                             options(mode, file, false, SpanSimOptions.DEFAULT_SPAN_CACHE))) {
                     double load = (System.nanoTime() - t0) / 3e9;
                     int same = 0;
                     for (Demonstration d : dev) {
@@ -104,11 +105,11 @@ public final class SpanSimilarityEncoderStudy {
         }
     }
 
-    private static SpanSimRetriever.Options options(PoolIndex.SpanMode mode, Path file, boolean quantize,
+    private static SpanSimOptions options(PoolIndex.SpanMode mode, Path file, boolean quantize,
                                                     int spanCache) {
-        return new SpanSimRetriever.Options(mode, EnglishSpanWeigher.DEFAULT, file, quantize,
-                Runtime.getRuntime().availableProcessors(), SpanSimRetriever.Approximate.NEVER,
-                SpanSimRetriever.DEFAULT_PROBES, spanCache);
+        return new SpanSimOptions(mode, EnglishSpanWeigher.DEFAULT, file, quantize,
+                Runtime.getRuntime().availableProcessors(), SpanSimOptions.Approximate.NEVER,
+                SpanSimOptions.DEFAULT_PROBES, spanCache);
     }
 
     private record Quality(double millis, double sharedType, double sharedEntity) {

@@ -1,11 +1,12 @@
 package io.el4ner.benchmarks;
 
+import io.el4ner.core.internal.retrieval.ApproximateScan;
+import io.el4ner.core.internal.retrieval.ExactScan;
 import io.el4ner.core.internal.retrieval.Hits;
 import io.el4ner.core.internal.retrieval.IvfIndex;
 import io.el4ner.core.internal.retrieval.Parallel;
 import io.el4ner.core.internal.retrieval.SegmentedVectors;
-import io.el4ner.core.internal.retrieval.SpanSimRetriever;
-import io.el4ner.core.internal.retrieval.SpanSimScan;
+import io.el4ner.core.internal.retrieval.SpanSimOptions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * How a SpanSim top-5 query grows with the pool: synthetic pools of CoNLL-2003 train's shape
  * ({@link SpanSimilarityData#synthetic}) from 10^3 to 10^6 sentences, exact scan against the approximate IVF
- * index ({@code probes} lists per query span, default {@value SpanSimRetriever#DEFAULT_PROBES}), both with all
+ * index ({@code probes} lists per query span, default {@value SpanSimOptions#DEFAULT_PROBES}), both with all
  * available threads as the retriever runs them. The 10^6 pool
  * holds about 576,000 distinct span vectors (880 MB of floats, twice that with the row-major copy the
  * approximate search reads), hence {@code -Xmx8g}; its set-up (generation, and for {@code approximate} the
@@ -83,9 +84,9 @@ public class SpanSimilarityScaleBenchmark {
     public Hits search() {
         SpanSimilarityData.Query q = queries.get(next++ & 255);
         if (mode.equals("approximate")) {
-            return SpanSimScan.approximate(pool, q.vectors(), q.weights(), K, NONE, probes,
-                    SpanSimScan.approximateVectorsPerQuery(K), parallel);
+            return ApproximateScan.search(pool, q.vectors(), q.weights(), K, NONE, probes,
+                    ApproximateScan.vectorsPerQuery(K), parallel);
         }
-        return SpanSimScan.exact(pool, q.vectors(), q.weights(), K, NONE, parallel);
+        return ExactScan.search(pool, q.vectors(), q.weights(), K, NONE, parallel);
     }
 }

@@ -1,10 +1,10 @@
 package io.el4ner.benchmarks;
 
+import io.el4ner.core.internal.retrieval.ExactScan;
 import io.el4ner.core.internal.retrieval.Hits;
+import io.el4ner.core.internal.retrieval.Int8Scan;
 import io.el4ner.core.internal.retrieval.Parallel;
-import io.el4ner.core.internal.retrieval.ScanKernels;
 import io.el4ner.core.internal.retrieval.SegmentedVectors;
-import io.el4ner.core.internal.retrieval.SpanSimScan;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,10 +27,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * (1.8 weighted spans on average). Side by side, per query:
  * <ul>
  *   <li>{@code naiveScalar}: for each sentence, each of its spans, each query span: a one-accumulator
- *       row-major dot product; then a sort. No deduplication, one thread.</li>
- *   <li>{@code optimised}: {@link SpanSimScan#exact} (dimension-major SIMD-friendly pass over the distinct
+ *       row-major dot product; then a sort ({@link NaiveSpanSimScan}). No deduplication, one
+ *       thread.</li>
+ *   <li>{@code optimised}: {@link ExactScan} (dimension-major SIMD-friendly pass over the distinct
  *       vectors, once per query span, split over {@code threads}; segmented max; primitive top-k).</li>
- *   <li>{@code int8}: {@link SpanSimScan#int8} (int8 pass, exact rescoring of 50 candidates).</li>
+ *   <li>{@code int8}: {@link Int8Scan} (int8 pass, exact rescoring of 50 candidates).</li>
  *   <li>{@code memoryRead}: sums every float of the distinct-vector table once, with the scan's loop shape
  *       and threads: the cost of reading the table, the bandwidth limit of one pass.</li>
  *   <li>{@code memoryReadPerQuerySpan}: the same, once per query span of the query: exactly the bytes the
@@ -84,21 +85,21 @@ public class SpanSimilarityScanBenchmark {
     @Benchmark
     public Hits naiveScalar() {
         SpanSimilarityData.Query q = query();
-        return SpanSimScan.naive(pool, q.vectors(), q.weights(), K, NONE);
+        return NaiveSpanSimScan.search(pool, q.vectors(), q.weights(), K, NONE);
     }
 
     /** @return the optimised exact scan's top-5 */
     @Benchmark
     public Hits optimised() {
         SpanSimilarityData.Query q = query();
-        return SpanSimScan.exact(pool, q.vectors(), q.weights(), K, NONE, parallel);
+        return ExactScan.search(pool, q.vectors(), q.weights(), K, NONE, parallel);
     }
 
     /** @return the int8 scan's top-5 (exactly rescored) */
     @Benchmark
     public Hits int8() {
         SpanSimilarityData.Query q = query();
-        return SpanSimScan.int8(pool, q.vectors(), q.weights(), K, NONE, parallel);
+        return Int8Scan.search(pool, q.vectors(), q.weights(), K, NONE, parallel);
     }
 
     /** @return per-vector sums of the table: one read of the table */
@@ -121,9 +122,38 @@ public class SpanSimilarityScanBenchmark {
         int parts = parallel.partsFor((long) n * columns.length * passes, n);
         parallel.run(parts, p -> {
             for (int pass = 0; pass < passes; pass++) {
-                ScanKernels.sumColumns(columns, a, Parallel.bound(n, parts, p), Parallel.bound(n, parts, p + 1));
+                sumColumns(columns, a, Parallel.bound(n, parts, p), Parallel.bound(n, parts, p + 1));
             }
         });
         return a;
+    }
+
+    /**
+     * Sums every component of the vectors in {@code [lo, hi)} into {@code acc[lo..hi)}, reading exactly the
+     * bytes the exact scan's float kernel reads, with the same loop shape: the memory-read baseline.
+     *
+     * @param columns the vectors, dimension-major
+     * @param acc receives per-vector sums
+     * @param lo first vector, inclusive
+     * @param hi last vector, exclusive
+     */
+    private static void sumColumns(float[][] columns, float[] acc, int lo, int hi) {
+        int d = columns.length;
+        int t = 0;
+        for (; t + 4 <= d; t += 4) {
+            float[] x0 = columns[t];
+            float[] x1 = columns[t + 1];
+            float[] x2 = columns[t + 2];
+            float[] x3 = columns[t + 3];
+            for (int l = lo; l < hi; l++) {
+                acc[l] += x0[l] + x1[l] + x2[l] + x3[l];
+            }
+        }
+        for (; t < d; t++) {
+            float[] x0 = columns[t];
+            for (int l = lo; l < hi; l++) {
+                acc[l] += x0[l];
+            }
+        }
     }
 }

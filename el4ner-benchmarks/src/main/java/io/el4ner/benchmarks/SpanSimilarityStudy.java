@@ -1,11 +1,13 @@
 package io.el4ner.benchmarks;
 
+import io.el4ner.core.internal.retrieval.ApproximateScan;
+import io.el4ner.core.internal.retrieval.ExactScan;
 import io.el4ner.core.internal.retrieval.Hits;
+import io.el4ner.core.internal.retrieval.Int8Scan;
 import io.el4ner.core.internal.retrieval.IvfIndex;
 import io.el4ner.core.internal.retrieval.Parallel;
 import io.el4ner.core.internal.retrieval.SegmentedVectors;
-import io.el4ner.core.internal.retrieval.SpanSimRetriever;
-import io.el4ner.core.internal.retrieval.SpanSimScan;
+import io.el4ner.core.internal.retrieval.SpanSimOptions;
 import java.util.Arrays;
 import java.util.List;
 
@@ -55,9 +57,9 @@ public final class SpanSimilarityStudy {
         SegmentedVectors ivf = pool.spans.withIvf(IvfIndex.defaultLists(pool.spans.table().size()), 42, parallel);
         double approxRecall = 0;
         for (SpanSimilarityData.Query q : queries) {
-            Hits exact = SpanSimScan.exact(pool.spans, q.vectors(), q.weights(), K, NONE, parallel);
-            Hits int8 = SpanSimScan.int8(pool.spans, q.vectors(), q.weights(), K, NONE, parallel);
-            Hits naive = SpanSimScan.naive(pool.spans, q.vectors(), q.weights(), K, NONE);
+            Hits exact = ExactScan.search(pool.spans, q.vectors(), q.weights(), K, NONE, parallel);
+            Hits int8 = Int8Scan.search(pool.spans, q.vectors(), q.weights(), K, NONE, parallel);
+            Hits naive = NaiveSpanSimScan.search(pool.spans, q.vectors(), q.weights(), K, NONE);
             if (int8.equals(exact)) {
                 same++;
             }
@@ -68,8 +70,8 @@ public final class SpanSimilarityStudy {
             if (Arrays.equals(naive.indices(), exact.indices())) {
                 naiveSame++;
             }
-            Hits approx = SpanSimScan.approximate(ivf, q.vectors(), q.weights(), K, NONE,
-                    SpanSimRetriever.DEFAULT_PROBES, SpanSimScan.approximateVectorsPerQuery(K), parallel);
+            Hits approx = ApproximateScan.search(ivf, q.vectors(), q.weights(), K, NONE,
+                    SpanSimOptions.DEFAULT_PROBES, ApproximateScan.vectorsPerQuery(K), parallel);
             approxRecall += overlap(approx, exact) / (double) K;
         }
         int n = queries.size();
@@ -79,7 +81,7 @@ public final class SpanSimilarityStudy {
         System.out.printf("naive scalar scan: top-5 order identical to the optimised scan %.1f%%%n",
                 100.0 * naiveSame / n);
         System.out.printf("approximate (IVF, %d lists, %d probes): recall@5 %.4f%n", ivf.ivf().lists(),
-                SpanSimRetriever.DEFAULT_PROBES, approxRecall / n);
+                SpanSimOptions.DEFAULT_PROBES, approxRecall / n);
     }
 
     private static void scale(int sentences, int count, Parallel parallel, Parallel one, boolean sweep) {
@@ -94,25 +96,25 @@ public final class SpanSimilarityStudy {
         for (int rep = 0; rep < 2; rep++) {
             for (int i = 0; i < Math.min(20, queries.size()); i++) {
                 SpanSimilarityData.Query q = queries.get(i);
-                SpanSimScan.exact(pool.spans, q.vectors(), q.weights(), K, NONE, parallel);
-                SpanSimScan.approximate(ivf, q.vectors(), q.weights(), K, NONE, SpanSimRetriever.DEFAULT_PROBES,
-                        SpanSimScan.approximateVectorsPerQuery(K), one);
+                ExactScan.search(pool.spans, q.vectors(), q.weights(), K, NONE, parallel);
+                ApproximateScan.search(ivf, q.vectors(), q.weights(), K, NONE, SpanSimOptions.DEFAULT_PROBES,
+                        ApproximateScan.vectorsPerQuery(K), one);
             }
         }
         long e0 = System.nanoTime();
         for (int i = 0; i < queries.size(); i++) {
             SpanSimilarityData.Query q = queries.get(i);
-            exact[i] = SpanSimScan.exact(pool.spans, q.vectors(), q.weights(), K, NONE, parallel);
+            exact[i] = ExactScan.search(pool.spans, q.vectors(), q.weights(), K, NONE, parallel);
         }
         double exactMs = (System.nanoTime() - e0) / 1e6 / queries.size();
-        int[] probesList = sweep ? new int[] {2, 4, 8, 16} : new int[] {SpanSimRetriever.DEFAULT_PROBES};
+        int[] probesList = sweep ? new int[] {2, 4, 8, 16} : new int[] {SpanSimOptions.DEFAULT_PROBES};
         for (int probes : probesList) {
             Hits[] approx = new Hits[queries.size()];
             long a0 = System.nanoTime();
             for (int i = 0; i < queries.size(); i++) {
                 SpanSimilarityData.Query q = queries.get(i);
-                approx[i] = SpanSimScan.approximate(ivf, q.vectors(), q.weights(), K, NONE, probes,
-                        SpanSimScan.approximateVectorsPerQuery(K), one);
+                approx[i] = ApproximateScan.search(ivf, q.vectors(), q.weights(), K, NONE, probes,
+                        ApproximateScan.vectorsPerQuery(K), one);
             }
             double approxMs = (System.nanoTime() - a0) / 1e6 / queries.size();
             double recall = 0;
@@ -124,7 +126,7 @@ public final class SpanSimilarityStudy {
                 }
             }
             String label = !sweep ? ""
-                    : " (" + probes + " probes" + (probes == SpanSimRetriever.DEFAULT_PROBES ? ", default)" : ")");
+                    : " (" + probes + " probes" + (probes == SpanSimOptions.DEFAULT_PROBES ? ", default)" : ")");
             System.out.printf("| %,d | %,d | %,d%s | %.1f | %.3f | %.3f | %.1fx | %.4f | %.1f%% |%n", sentences,
                     pool.spans.table().size(), ivf.ivf().lists(), label, build, exactMs,
                     approxMs, exactMs / approxMs, recall / queries.size(), 100.0 * identical / queries.size());

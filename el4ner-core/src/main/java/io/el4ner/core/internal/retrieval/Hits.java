@@ -9,7 +9,11 @@ public final class Hits {
     private final int[] indices;
     private final float[] scores;
 
-    Hits(int[] indices, float[] scores) {
+    /**
+     * @param indices pool sentence indices, best first; owned by this object from now on
+     * @param scores their scores, as many; owned by this object from now on
+     */
+    public Hits(int[] indices, float[] scores) {
         this.indices = indices;
         this.scores = scores;
     }

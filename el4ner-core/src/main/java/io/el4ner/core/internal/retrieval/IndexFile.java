@@ -39,7 +39,7 @@ import java.util.zip.CRC32;
  * names the file; nothing is ever returned from a file that fails a check. Saving writes a temporary file next
  * to the target and moves it into place, so a crash never leaves a half-written index under the target name.
  */
-public final class IndexFile {
+final class IndexFile {
     /** The format version this class writes and reads. */
     public static final int VERSION = 2;
     private static final byte[] MAGIC = "EL4NSPAN".getBytes(StandardCharsets.US_ASCII);

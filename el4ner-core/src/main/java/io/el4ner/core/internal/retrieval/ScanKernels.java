@@ -1,8 +1,9 @@
 package io.el4ner.core.internal.retrieval;
 
 /**
- * The inner loops of the scan: one query against a range of vectors stored dimension-major
- * ({@code columns[t][v]} is component {@code t} of vector {@code v}).
+ * The float inner loops of the scans: one query against a range of vectors stored dimension-major
+ * ({@code columns[t][v]} is component {@code t} of vector {@code v}), and the row-major dot products that exact
+ * rescoring uses, which must agree with them bit for bit (hence one class).
  *
  * <p>Why this shape: on Java 17 without the incubating Vector API, C2's auto-vectoriser (SuperWord) turns
  * {@code out[l] += a * x0[l] + b * x1[l] + c * x2[l] + d * x3[l]} into AVX/AVX-512 code, provided every array
@@ -10,13 +11,13 @@ package io.el4ner.core.internal.retrieval;
  * six or more, or with two output arrays, C2 stops unrolling and falls back to scalar code). A row-major dot
  * product instead ends in a {@code float} sum that C2 must keep in order, so it stays scalar; it is about 5x
  * slower on the development machine. Widening loads ({@code byte} to {@code int} or {@code float}) are not
- * vectorised by Java 17's C2 either, so the int8 kernel is scalar.
+ * vectorised by Java 17's C2 either, so the int8 kernel (in {@link Int8Scan}) is scalar.
  *
  * <p>Exactness: {@link #dot(float[], int, float[])} computes a single vector's similarity with the same
  * grouping and order of operations as {@link #dots}, so a rescored candidate gets bit-for-bit the score the
  * full scan would give it (Java floating point is strict).
  */
-public final class ScanKernels {
+final class ScanKernels {
     private ScanKernels() {
     }
 
@@ -29,7 +30,7 @@ public final class ScanKernels {
      * @param lo first vector, inclusive
      * @param hi last vector, exclusive
      */
-    public static void dots(float[][] columns, float[] q, float[] out, int lo, int hi) {
+    static void dots(float[][] columns, float[] q, float[] out, int lo, int hi) {
         int d = q.length;
         int t = 0;
         boolean first = true;
@@ -117,7 +118,7 @@ public final class ScanKernels {
      * @param q the query
      * @return the dot product
      */
-    public static float dot(float[] rows, int v, float[] q) {
+    static float dot(float[] rows, int v, float[] q) {
         int d = q.length;
         int o = v * d;
         float s = 0f;
@@ -155,7 +156,7 @@ public final class ScanKernels {
      * @param q the query
      * @param out receives the similarities, indexed by vector
      */
-    public static void dotRows(float[] rows, int[] vs, int count, float[] q, float[] out) {
+    static void dotRows(float[] rows, int[] vs, int count, float[] q, float[] out) {
         int i = 0;
         for (; i + 4 <= count; i += 4) {
             dot4(rows, vs[i], vs[i + 1], vs[i + 2], vs[i + 3], q, out);
@@ -174,7 +175,7 @@ public final class ScanKernels {
      * @param lo first vector, inclusive
      * @param hi last vector, exclusive
      */
-    public static void dotRowRange(float[] rows, float[] q, float[] out, int lo, int hi) {
+    static void dotRowRange(float[] rows, float[] q, float[] out, int lo, int hi) {
         int v = lo;
         for (; v + 4 <= hi; v += 4) {
             dot4(rows, v, v + 1, v + 2, v + 3, q, out);
@@ -230,72 +231,5 @@ public final class ScanKernels {
         out[v1] = s1;
         out[v2] = s2;
         out[v3] = s3;
-    }
-
-    /**
-     * The int8 scan: {@code out[v] = sum_t q[t] * codes[t][v]} for {@code v} in {@code [lo, hi)}. Scalar on
-     * Java 17 (see the class comment).
-     *
-     * @param codes the quantised vectors, dimension-major
-     * @param q the quantised query, each in {@code [-127, 127]}
-     * @param out receives the integer dot products
-     * @param lo first vector, inclusive
-     * @param hi last vector, exclusive
-     */
-    public static void dotsInt8(byte[][] codes, int[] q, int[] out, int lo, int hi) {
-        int d = q.length;
-        for (int l = lo; l < hi; l++) {
-            out[l] = 0;
-        }
-        int t = 0;
-        for (; t + 4 <= d; t += 4) {
-            int a = q[t];
-            int b = q[t + 1];
-            int c = q[t + 2];
-            int e = q[t + 3];
-            byte[] x0 = codes[t];
-            byte[] x1 = codes[t + 1];
-            byte[] x2 = codes[t + 2];
-            byte[] x3 = codes[t + 3];
-            for (int l = lo; l < hi; l++) {
-                out[l] += a * x0[l] + b * x1[l] + c * x2[l] + e * x3[l];
-            }
-        }
-        for (; t < d; t++) {
-            int a = q[t];
-            byte[] x0 = codes[t];
-            for (int l = lo; l < hi; l++) {
-                out[l] += a * x0[l];
-            }
-        }
-    }
-
-    /**
-     * Sums every component of the vectors in {@code [lo, hi)} into {@code acc[lo..hi)}, reading exactly the
-     * bytes {@link #dots} reads, with the same loop shape: the memory-read baseline of the benchmarks.
-     *
-     * @param columns the vectors, dimension-major
-     * @param acc receives per-vector sums
-     * @param lo first vector, inclusive
-     * @param hi last vector, exclusive
-     */
-    public static void sumColumns(float[][] columns, float[] acc, int lo, int hi) {
-        int d = columns.length;
-        int t = 0;
-        for (; t + 4 <= d; t += 4) {
-            float[] x0 = columns[t];
-            float[] x1 = columns[t + 1];
-            float[] x2 = columns[t + 2];
-            float[] x3 = columns[t + 3];
-            for (int l = lo; l < hi; l++) {
-                acc[l] += x0[l] + x1[l] + x2[l] + x3[l];
-            }
-        }
-        for (; t < d; t++) {
-            float[] x0 = columns[t];
-            for (int l = lo; l < hi; l++) {
-                acc[l] += x0[l];
-            }
-        }
     }
 }

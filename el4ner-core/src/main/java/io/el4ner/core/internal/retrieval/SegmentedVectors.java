@@ -20,7 +20,7 @@ public final class SegmentedVectors {
     private final Scratch<float[]> scratch = new Scratch<>();
     private final Scratch<float[]> sentenceScratch = new Scratch<>();
     private final Scratch<int[]> intScratch = new Scratch<>();
-    private final Scratch<SpanSimScan.SentenceMaxima> maximaScratch = new Scratch<>();
+    private final Scratch<SentenceMaxima> maximaScratch = new Scratch<>();
 
     private SegmentedVectors(VectorTable table, int[] start, int[] ids, IvfIndex ivf) {
         this.table = table;
@@ -212,12 +212,12 @@ public final class SegmentedVectors {
     }
 
     /** @return a sentence-maxima table of the approximate search, to reset before use and give back */
-    SpanSimScan.SentenceMaxima borrowMaxima() {
-        return maximaScratch.take(SpanSimScan.SentenceMaxima::new);
+    SentenceMaxima borrowMaxima() {
+        return maximaScratch.take(SentenceMaxima::new);
     }
 
     /** @param m a table from {@link #borrowMaxima} */
-    void releaseMaxima(SpanSimScan.SentenceMaxima m) {
+    void releaseMaxima(SentenceMaxima m) {
         maximaScratch.give(m);
     }
 

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * on top. Higher scores are better; equal scores go to the lower index, so the result does not depend on the
  * order of offers (and merging per-thread results gives the single-threaded answer). Not thread-safe.
  */
-public final class TopK {
+final class TopK {
     private final int k;
     private final float[] scores;
     private final int[] indices;

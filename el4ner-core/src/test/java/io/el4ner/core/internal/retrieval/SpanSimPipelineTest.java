@@ -1,4 +1,4 @@
-package io.el4ner.core.retrieval;
+package io.el4ner.core.internal.retrieval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.el4ner.core.retrieval;
+package io.el4ner.core.internal.retrieval;
 
 import io.el4ner.api.TextRange;
 import io.el4ner.api.spi.ComponentConfig;

@@ -1,4 +1,4 @@
-package io.el4ner.core.retrieval;
+package io.el4ner.core.internal.retrieval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,10 +13,6 @@ import io.el4ner.api.spi.Retriever;
 import io.el4ner.api.spi.RetrieverProvider;
 import io.el4ner.api.spi.SentenceEncoder;
 import io.el4ner.core.internal.Providers;
-import io.el4ner.core.internal.retrieval.EnglishSpanWeigher;
-import io.el4ner.core.internal.retrieval.Hits;
-import io.el4ner.core.internal.retrieval.PoolIndex;
-import io.el4ner.core.internal.retrieval.SpanSimRetriever;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,16 +40,6 @@ class SpanSimRetrieverTest {
         RetrieverProvider provider = Providers.byName(RetrieverProvider.class, "span-sim",
                 SpanSimRetrieverTest.class.getClassLoader());
         return provider.create(new ComponentConfig("retriever span-sim", p, List.of(), pool));
-    }
-
-    @Test
-    void provider_isFoundByNameAndNeverChosenByDefault() {
-        ClassLoader loader = getClass().getClassLoader();
-        RetrieverProvider p = Providers.byName(RetrieverProvider.class, "span-sim", loader);
-        assertThat(p).isInstanceOf(SpanSimRetriever.Provider.class);
-        assertThat(p.priority()).isLessThan(0);
-        assertThat(Providers.single(RetrieverProvider.class, "el4ner.retriever.unset", loader).name())
-                .isEqualTo("token-overlap");
     }
 
     @Test
@@ -113,10 +99,10 @@ class SpanSimRetrieverTest {
     }
 
     @Test
-    void textSpanVectors_sameTextSameVectorInTheIndexAndInQueries() {
+    void search_textSpanVectors_sameTextMeetsTheSameVector() {
         for (int cache : new int[] {0, 100}) {
-            SpanSimRetriever.Options o = SpanSimRetriever.Options.defaults();
-            SpanSimRetriever.Options options = new SpanSimRetriever.Options(PoolIndex.SpanMode.TEXT, o.weigher(),
+            SpanSimOptions o = SpanSimOptions.defaults();
+            SpanSimOptions options = new SpanSimOptions(PoolIndex.SpanMode.TEXT, o.weigher(),
                     null, false, 1, o.approximate(), o.probes(), cache);
             try (SpanSimRetriever r = new SpanSimRetriever(POOL, new BatchSensitiveEncoder(), true, options)) {
                 // "Merkel" is a gold span of the pool, encoded with all the pool's other span texts; a query span of
@@ -168,7 +154,7 @@ class SpanSimRetrieverTest {
     }
 
     @Test
-    void retrieve_inContextModeEncodesSpansInTheirSentences() {
+    void retrieve_contextSpanVectors_encodesSpansInTheirSentences() {
         try (SpanSimRetriever r = (SpanSimRetriever) create(POOL, Map.of("spanVectors", "context"))) {
             assertThat(r.index().mode()).isEqualTo(PoolIndex.SpanMode.CONTEXT);
             assertThat(r.retrieve("Merkel visited Berlin.", List.of("Merkel", "Berlin", "Bonn"), 1))
@@ -177,7 +163,7 @@ class SpanSimRetrieverTest {
     }
 
     @Test
-    void index_isSavedThenLoadedWithoutEncodingThePool() {
+    void create_indexFile_isSavedThenLoadedWithoutEncodingThePool() {
         Path f = dir.resolve("pool.idx");
         List<Demonstration> first;
         try (Retriever r = create(POOL, Map.of("index", f.toString()))) {
@@ -203,7 +189,7 @@ class SpanSimRetrieverTest {
     }
 
     @Test
-    void index_corruptFileIsAnErrorNamingIt() throws Exception {
+    void create_corruptIndexFile_throwsNamingIt() throws Exception {
         Path f = dir.resolve("pool.idx");
         create(POOL, Map.of("index", f.toString())).close();
         byte[] b = Files.readAllBytes(f);
@@ -214,28 +200,7 @@ class SpanSimRetrieverTest {
     }
 
     @Test
-    void create_rejectsBadConfigurations() {
-        assertThatThrownBy(() -> create(List.of(), Map.of())).isInstanceOf(El4nerConfigurationException.class)
-                .hasMessageContaining("pool is empty");
-        assertThatThrownBy(() -> create(POOL, Map.of("spanVector", "text")))
-                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("unknown parameter 'spanVector'");
-        assertThatThrownBy(() -> create(POOL, Map.of("spanVectors", "tokens")))
-                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("\"text\" or \"context\"");
-        assertThatThrownBy(() -> create(POOL, Map.of("approximate", "sometimes")))
-                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("\"auto\"");
-        assertThatThrownBy(() -> create(POOL, Map.of("threads", 0)))
-                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("'threads'");
-        assertThatThrownBy(() -> create(POOL, Map.of("encoder", "test-trigram")))
-                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("'encoder' must be an object");
-        assertThatThrownBy(() -> create(POOL, Map.of("encoder", Map.of("provider", "no-such-encoder"))))
-                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("no-such-encoder")
-                .hasMessageContaining("test-trigram");
-        assertThatThrownBy(() -> create(POOL, Map.of("weights", Map.of("verb", 3))))
-                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("'verb'");
-    }
-
-    @Test
-    void create_rejectsAnEncoderThatReturnsTheWrongDimension() {
+    void create_encoderOfTheWrongDimension_throws() {
         assertThatThrownBy(() -> create(POOL, Map.of("encoder", Map.of("provider", "test-trigram",
                 "parameters", Map.of("dimension", 16, "reportedDimension", 24)))))
                 .isInstanceOf(El4nerException.class).hasMessageContaining("dimension 16")
@@ -245,19 +210,19 @@ class SpanSimRetrieverTest {
     @Test
     void close_closesTheEncoderItOwnsOnceAndLeavesAGivenOneOpen() {
         TrigramEncoder given = new TrigramEncoder(32);
-        SpanSimRetriever r = new SpanSimRetriever(POOL, given, false, SpanSimRetriever.Options.defaults());
+        SpanSimRetriever r = new SpanSimRetriever(POOL, given, false, SpanSimOptions.defaults());
         r.close();
         r.close();
         assertThat(given.closeCount()).isZero();
         assertThatThrownBy(() -> r.retrieve("x", List.of(), 1)).isInstanceOf(IllegalStateException.class);
-        SpanSimRetriever owner = new SpanSimRetriever(POOL, given, true, SpanSimRetriever.Options.defaults());
+        SpanSimRetriever owner = new SpanSimRetriever(POOL, given, true, SpanSimOptions.defaults());
         owner.close();
         owner.close();
         assertThat(given.closeCount()).isEqualTo(1);
     }
 
     @Test
-    void spanCache_encodesARepeatedQuerySpanOnceAndChangesNoResult() {
+    void retrieve_spanCache_encodesARepeatedQuerySpanOnceAndChangesNoResult() {
         try (Retriever cached = create(POOL, Map.of());
              Retriever uncached = create(POOL, Map.of("spanCache", 0))) {
             List<List<String>> queries = List.of(List.of("Merkel", "Berlin"), List.of("Berlin"),
@@ -281,25 +246,9 @@ class SpanSimRetrieverTest {
     }
 
     @Test
-    void create_withoutEl4nerOnnxSaysWhichDependencyTheDefaultEncoderNeeds() {
-        RetrieverProvider provider = Providers.byName(RetrieverProvider.class, "span-sim", getClass().getClassLoader());
-        // el4ner-onnx is not a dependency of core's tests: the default encoder cannot be found
-        assertThatThrownBy(() -> provider.create(new ComponentConfig("retriever span-sim", Map.of(), List.of(), POOL)))
-                .isInstanceOf(El4nerConfigurationException.class)
-                .hasMessageContaining("'onnx-sentence' comes with io.el4ner:el4ner-onnx")
-                .hasMessageContaining("test-trigram");
-    }
-
-    @Test
-    void spanCache_mustNotBeNegative() {
-        assertThatThrownBy(() -> create(POOL, Map.of("spanCache", -1)))
-                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("'spanCache' must be >= 0");
-    }
-
-    @Test
-    void weigher_isPluggable() {
-        SpanSimRetriever.Options o = SpanSimRetriever.Options.defaults();
-        SpanSimRetriever.Options onlyLondon = new SpanSimRetriever.Options(o.spanMode(),
+    void retrieve_customWeigher_decidesTheRanking() {
+        SpanSimOptions o = SpanSimOptions.defaults();
+        SpanSimOptions onlyLondon = new SpanSimOptions(o.spanMode(),
                 s -> s.equals("London") ? 1 : 0, null, false, 1, o.approximate(), o.probes());
         try (SpanSimRetriever r = new SpanSimRetriever(POOL, new TrigramEncoder(32), true, onlyLondon)) {
             // "Merkel" weighs 0 here, so London decides

@@ -1,4 +1,4 @@
-package io.el4ner.core.retrieval;
+package io.el4ner.core.internal.retrieval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class SpanSimModulePathTest {
 
     @Test
-    void spanSim_isProvidedByTheCoreModule() throws Exception {
+    void load_onTheModulePath_findsSpanSim() throws Exception {
         Path[] paths = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(p -> p.contains("el4ner-api") || p.contains("el4ner-core" + File.separator + "target"
                         + File.separator + "classes") || p.contains("jackson") || p.contains("slf4j-api"))

@@ -1,4 +1,4 @@
-package io.el4ner.core.retrieval;
+package io.el4ner.core.internal.retrieval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,11 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.el4ner.api.Demonstration;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.LabeledSpan;
-import io.el4ner.core.internal.retrieval.IndexFile;
-import io.el4ner.core.internal.retrieval.Parallel;
-import io.el4ner.core.internal.retrieval.PoolIndex;
-import io.el4ner.core.internal.retrieval.SegmentedVectors;
-import io.el4ner.core.internal.retrieval.SpanSimScan;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -66,7 +61,7 @@ class IndexFileTest {
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
-    void saveThenLoad_roundTripsExactly(boolean withIvf) {
+    void load_savedIndex_roundTripsExactly(boolean withIvf) {
         PoolIndex idx = built();
         if (withIvf) {
             try (Parallel p = new Parallel(2)) {
@@ -91,8 +86,8 @@ class IndexFileTest {
         }
         float[][] q = {TrigramEncoder.vector("Merkel", 32)};
         try (Parallel p = new Parallel(1)) {
-            assertThat(SpanSimScan.exact(back.spans(), q, new float[] {1}, 5, new int[0], p))
-                    .isEqualTo(SpanSimScan.exact(idx.spans(), q, new float[] {1}, 5, new int[0], p));
+            assertThat(ExactScan.search(back.spans(), q, new float[] {1}, 5, new int[0], p))
+                    .isEqualTo(ExactScan.search(idx.spans(), q, new float[] {1}, 5, new int[0], p));
         }
         assertThat(dir.resolve("sub").toFile().list()).containsExactly("pool.idx");
     }

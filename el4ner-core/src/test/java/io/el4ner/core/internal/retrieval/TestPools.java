@@ -1,8 +1,5 @@
-package io.el4ner.core.retrieval;
+package io.el4ner.core.internal.retrieval;
 
-import io.el4ner.core.internal.retrieval.SegmentedVectors;
-import io.el4ner.core.internal.retrieval.VectorMath;
-import io.el4ner.core.internal.retrieval.VectorTable;
 import java.util.SplittableRandom;
 
 /** Pools of vectors for tests: hand-made or seeded random. */
