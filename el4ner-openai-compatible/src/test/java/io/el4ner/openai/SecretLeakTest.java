@@ -17,6 +17,7 @@ import io.el4ner.api.Redaction;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.core.EnsembleNer;
 import io.el4ner.core.ValidationMode;
+import io.el4ner.openai.internal.OpenAiCompatibleMemberProvider;
 import io.el4ner.openai.internal.ResponseReader;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;

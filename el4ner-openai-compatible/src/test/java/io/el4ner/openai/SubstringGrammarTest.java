@@ -15,6 +15,7 @@ import io.el4ner.api.Stage;
 import io.el4ner.api.TaskContext;
 import io.el4ner.openai.internal.AnswerGrammar;
 import io.el4ner.openai.internal.Json;
+import io.el4ner.openai.internal.StructuredOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
         String sentence = b.append("end.").toString();
         ChatRequest request = extraction(sentence);
         assertThat(grammar(request).getBytes(StandardCharsets.UTF_8).length)
-                .isGreaterThan(OpenAiCompatibleMember.MAX_GRAMMAR_BYTES);
+                .isGreaterThan(StructuredOutput.MAX_GRAMMAR_BYTES);
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion("{\"entities\": []}")));
         try (LogCapture log = new LogCapture(OpenAiCompatibleMember.class.getName());
              OpenAiCompatibleMember m = Stubs.member(server).flavor(flavor).build()) {

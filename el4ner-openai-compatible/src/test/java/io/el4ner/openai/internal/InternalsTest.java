@@ -1,4 +1,4 @@
-package io.el4ner.openai;
+package io.el4ner.openai.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -8,11 +8,6 @@ import io.el4ner.api.EntityType;
 import io.el4ner.api.Stage;
 import io.el4ner.api.TaskContext;
 import io.el4ner.api.TypedSpan;
-import io.el4ner.openai.internal.Backoff;
-import io.el4ner.openai.internal.BaseUrl;
-import io.el4ner.openai.internal.CircuitBreaker;
-import io.el4ner.openai.internal.Json;
-import io.el4ner.openai.internal.Reasks;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;

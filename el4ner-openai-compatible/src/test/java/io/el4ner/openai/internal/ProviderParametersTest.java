@@ -1,4 +1,4 @@
-package io.el4ner.openai;
+package io.el4ner.openai.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.ModelMember;
+import io.el4ner.openai.Flavor;
+import io.el4ner.openai.OpenAiCompatibleMember;
+import io.el4ner.openai.Stubs;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
