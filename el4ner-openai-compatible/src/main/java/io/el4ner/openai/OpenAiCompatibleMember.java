@@ -110,7 +110,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
 
     /** @return the flavor in use: the configured one, or the detected one once detection ran; else empty */
     public Optional<Flavor> effectiveFlavor() {
-        return calls.flavors().effective();
+        return calls.effectiveFlavor();
     }
 
     @Override
@@ -163,7 +163,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
         String key = settings.apiKey() == null ? "none" : settings.apiKeyEnv() != null
                 ? "from $" + settings.apiKeyEnv() : "set";
         return Redaction.redact("OpenAiCompatibleMember[name=" + name() + ", model=" + model() + ", baseUrls="
-                + baseUrls() + ", flavor=" + calls.flavors().describe() + ", apiKey=" + key + "]");
+                + baseUrls() + ", flavor=" + calls.describeFlavor() + ", apiKey=" + key + "]");
     }
 
     /**

@@ -54,7 +54,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
     }
 
     @Test
-    void vllm_sendsTheGrammarInsteadOfTheSchema() {
+    void chat_vllm_sendsTheGrammarInsteadOfTheSchema() {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = Stubs.member(server).flavor(Flavor.VLLM).build()) {
             assertThat(m.substringGrammar()).isTrue();
@@ -68,7 +68,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
     }
 
     @Test
-    void llamaCpp_sendsTheGrammarAndNoJsonSchema() {
+    void chat_llamaCpp_sendsTheGrammarAndNoJsonSchema() {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = Stubs.member(server).flavor(Flavor.LLAMA_CPP).build()) {
             m.chat(Stubs.extraction());
@@ -81,7 +81,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
 
     @ParameterizedTest
     @EnumSource(value = Flavor.class, names = {"VLLM", "LLAMA_CPP"})
-    void aSentenceWhoseGrammarIsTooLarge_getsTheSchemaAlone(Flavor flavor) {
+    void chat_grammarTooLarge_sendsTheSchemaAlone(Flavor flavor) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; b.length() < 40_000; i++) {
             b.append("Word").append(i).append(' ');
@@ -106,7 +106,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
 
     @ParameterizedTest
     @EnumSource(value = Flavor.class, names = {"VLLM", "LLAMA_CPP"})
-    void substringGrammarOff_sendsTheSchema(Flavor flavor) {
+    void chat_substringGrammarOff_sendsTheSchema(Flavor flavor) {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = Stubs.member(server).flavor(flavor).substringGrammar(false).build()) {
             assertThat(m.substringGrammar()).isFalse();
@@ -120,7 +120,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
 
     @ParameterizedTest
     @EnumSource(value = Flavor.class, names = {"OPENAI", "OLLAMA", "PROMPT_ONLY"})
-    void otherFlavors_neverSendAGrammar(Flavor flavor) {
+    void chat_otherFlavors_neverSendAGrammar(Flavor flavor) {
         String path = flavor == Flavor.OLLAMA ? "/api/chat" : CHAT;
         server.stubFor(post(urlEqualTo(path)).willReturn(Stubs.ok(flavor == Flavor.OLLAMA
                 ? Stubs.fixture("responses/ollama-chat.json") : Stubs.completion(Stubs.ENTITIES))));
@@ -132,7 +132,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
 
     @ParameterizedTest
     @EnumSource(value = Flavor.class, names = {"VLLM", "LLAMA_CPP"})
-    void stagesWithoutFreeSpans_keepTheSchema(Flavor flavor) {
+    void chat_stagesWithoutFreeSpans_sendTheSchema(Flavor flavor) {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion("{\"labels\": []}")));
         try (OpenAiCompatibleMember m = Stubs.member(server).flavor(flavor).build()) {
             m.chat(Stubs.classification());
@@ -147,7 +147,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
 
     @ParameterizedTest
     @EnumSource(value = Flavor.class, names = {"VLLM", "LLAMA_CPP"})
-    void aReask_sendsTheGrammarAgain(Flavor flavor) {
+    void chat_reask_sendsTheGrammarAgain(Flavor flavor) {
         server.stubFor(post(urlEqualTo(CHAT)).inScenario("r").whenScenarioStateIs(STARTED)
                 .willReturn(Stubs.okCompletion("{\"entities\": [\"Paris\"")).willSetStateTo("second"));
         server.stubFor(post(urlEqualTo(CHAT)).inScenario("r").whenScenarioStateIs("second")
@@ -167,7 +167,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
     }
 
     @Test
-    void extraBody_stillMergesOverTheGrammarRequest() {
+    void chat_extraBody_mergesOverTheGrammarRequest() {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = Stubs.member(server).flavor(Flavor.VLLM)
                 .extraBody(Map.of("structured_outputs", Map.of("disable_any_whitespace", true))).build()) {

@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param deadline when it must end ({@link System#nanoTime()})
  * @param budget the time it was given, for messages
  */
-public record Call(ChatRequest request, Stage stage, long start, long deadline, Duration budget) {
+record Call(ChatRequest request, Stage stage, long start, long deadline, Duration budget) {
     /**
      * @param request the request
      * @param budget the time the call may take from now

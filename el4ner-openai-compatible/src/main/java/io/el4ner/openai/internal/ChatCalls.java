@@ -10,6 +10,7 @@ import io.el4ner.api.Redaction;
 import io.el4ner.openai.Flavor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,9 +53,14 @@ public final class ChatCalls {
         this.slots = new Semaphore(settings.maxConcurrentRequests(), true);
     }
 
-    /** @return the flavor resolution */
-    public FlavorResolver flavors() {
-        return flavors;
+    /** @return the flavor in use: the configured one, or the detected one once detection ran; else empty */
+    public Optional<Flavor> effectiveFlavor() {
+        return flavors.effective();
+    }
+
+    /** @return the flavor as {@code toString} shows it: {@code vllm}, {@code auto} or {@code auto (vllm)} */
+    public String describeFlavor() {
+        return flavors.describe();
     }
 
     /**

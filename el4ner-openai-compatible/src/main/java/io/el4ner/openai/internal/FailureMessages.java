@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * that every message names the member and the URL and gives advice in the same words, and every message is
  * {@linkplain Redaction#redact(String) redacted} before it leaves.
  */
-public final class FailureMessages {
+final class FailureMessages {
     private final String member;
     private final String model;
     private final String apiKeyEnv;

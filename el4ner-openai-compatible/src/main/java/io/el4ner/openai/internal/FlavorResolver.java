@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * detects ({@link FlavorDetector}), one call at a time, within that call's deadline. A server that could not be
  * reached is asked again on the next call; until then a call asks for JSON in the prompt only.
  */
-public final class FlavorResolver {
+final class FlavorResolver {
     private static final long DETECTION_TIMEOUT_NANOS = Duration.ofSeconds(5).toNanos();
 
     private final String member;

@@ -378,12 +378,12 @@ public final class MemberSettings {
     }
 
     /** @return the delays between attempts */
-    public Backoff backoff() {
+    Backoff backoff() {
         return new Backoff(retryBaseDelay, retryMaxDelay);
     }
 
     /** @return a new circuit breaker for one replica */
-    public CircuitBreaker newCircuitBreaker() {
+    CircuitBreaker newCircuitBreaker() {
         return new CircuitBreaker(circuitFailureThreshold, circuitOpen);
     }
 

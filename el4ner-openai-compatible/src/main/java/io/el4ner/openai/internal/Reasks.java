@@ -19,7 +19,7 @@ import java.util.function.Function;
  * When to re-ask a model whose answer is not its stage's JSON, and what to say. The answer shapes themselves, and the
  * JSON Schema sent for structured outputs, are {@link AnswerContract}'s.
  */
-public final class Reasks {
+final class Reasks {
     private Reasks() {
     }
 

@@ -22,7 +22,7 @@ import java.util.function.BooleanSupplier;
  * at the call's deadline, on a failure no retry can mend, or when every circuit is open. What each failure means and
  * says is {@link FailureMessages}'s.
  */
-public final class RetryingExchange {
+final class RetryingExchange {
     /** Sends one request body and reads the whole answer within a time; the {@link Transport} in production. */
     @FunctionalInterface
     interface Sender {
