@@ -8,12 +8,9 @@ import io.el4ner.api.Redaction;
 import io.el4ner.api.RetriableBackendException;
 import io.el4ner.api.Stage;
 import io.el4ner.api.spi.ModelMember;
-import io.el4ner.openai.internal.BaseUrl;
 import io.el4ner.openai.internal.ChatCalls;
 import io.el4ner.openai.internal.MemberSettings;
-import io.el4ner.openai.internal.SecretValues;
 import io.el4ner.openai.internal.SharedHttpClients;
-import io.el4ner.openai.internal.Transport;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Collection;
@@ -69,7 +66,6 @@ public final class OpenAiCompatibleMember implements ModelMember {
     private final MemberSettings settings;
     private final Redaction.Registration secrets;
     private final SharedHttpClients.Lease client;
-    private final Transport transport;
     private final ChatCalls calls;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The {@link #chat} calls not yet returned; the secrets stay registered until the last one returns. */
@@ -77,10 +73,9 @@ public final class OpenAiCompatibleMember implements ModelMember {
 
     private OpenAiCompatibleMember(MemberSettings settings) {
         this.settings = settings;
-        this.secrets = SecretValues.registerAll(settings.secrets());
+        this.secrets = settings.registerSecrets();
         this.client = SharedHttpClients.lease(settings.connectTimeout());
-        this.transport = new Transport(client::client, settings.maxResponseBytes(), settings.apiKey());
-        this.calls = new ChatCalls(settings, transport, closed::get);
+        this.calls = new ChatCalls(settings, client::client, closed::get);
     }
 
     /** @return a builder; {@code model} and at least one base URL are required */
@@ -100,7 +95,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
 
     /** @return the normalised base URLs of the replicas (server roots, without {@code /v1}) */
     public List<String> baseUrls() {
-        return settings.baseUrls().stream().map(BaseUrl::root).toList();
+        return settings.baseUrlRoots();
     }
 
     /** @return the configured flavor ({@link Flavor#AUTO} unless one was set) */
@@ -150,7 +145,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            transport.cancelAll();
+            calls.cancelAll();
             client.close();
             if (callsInFlight.get() == 0) {
                 secrets.close(); // idempotent: a call that returns meanwhile may close them too

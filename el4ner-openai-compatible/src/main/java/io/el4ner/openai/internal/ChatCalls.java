@@ -8,6 +8,7 @@ import io.el4ner.api.ChatRequest;
 import io.el4ner.api.ChatResponse;
 import io.el4ner.api.Redaction;
 import io.el4ner.openai.Flavor;
+import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Runs a member's chat calls, each within its stage's deadline: a request slot ({@code maxConcurrentRequests}), the
@@ -26,6 +28,7 @@ public final class ChatCalls {
     private static final int MAX_MODEL_NAME_CHARS = 200;
 
     private final MemberSettings settings;
+    private final Transport transport;
     private final FailureMessages failures;
     private final FlavorResolver flavors;
     private final RetryingExchange exchange;
@@ -34,11 +37,12 @@ public final class ChatCalls {
 
     /**
      * @param settings the member's resolved settings
-     * @param transport the member's transport
+     * @param client the member's HTTP client, asked for on each exchange (so that it can be created lazily)
      * @param closed whether the member was closed
      */
-    public ChatCalls(MemberSettings settings, Transport transport, BooleanSupplier closed) {
+    public ChatCalls(MemberSettings settings, Supplier<HttpClient> client, BooleanSupplier closed) {
         this.settings = settings;
+        this.transport = new Transport(client, settings.maxResponseBytes(), settings.apiKey());
         List<Endpoint> endpoints = new ArrayList<>();
         for (BaseUrl url : settings.baseUrls()) {
             endpoints.add(new Endpoint(url, settings.newCircuitBreaker()));
@@ -88,6 +92,11 @@ public final class ChatCalls {
         } finally {
             slots.release();
         }
+    }
+
+    /** Aborts this member's exchanges in flight (when it closes); other members' are not touched. */
+    public void cancelAll() {
+        transport.cancelAll();
     }
 
     /** @return the exception for a call to a closed member */

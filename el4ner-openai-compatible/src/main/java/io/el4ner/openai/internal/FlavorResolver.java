@@ -18,10 +18,16 @@ import java.util.concurrent.locks.ReentrantLock;
 final class FlavorResolver {
     private static final long DETECTION_TIMEOUT_NANOS = Duration.ofSeconds(5).toNanos();
 
+    /** Asks one replica what it is; {@link FlavorDetector} over the member's transport in production. */
+    @FunctionalInterface
+    interface Detector {
+        Optional<FlavorDetector.Detection> detect(BaseUrl url, long timeoutNanos) throws InterruptedException;
+    }
+
     private final String member;
     private final Flavor configured;
     private final List<Endpoint> endpoints;
-    private final Transport transport;
+    private final Detector detector;
     private final long requestTimeoutNanos;
     private final FailureMessages failures;
     private final ReentrantLock detectionLock = new ReentrantLock();
@@ -35,12 +41,18 @@ final class FlavorResolver {
      * @param requestTimeout the deadline of one HTTP attempt (detection takes at most 5 s per request)
      * @param failures the member's failure messages
      */
-    public FlavorResolver(String member, Flavor configured, List<Endpoint> endpoints, Transport transport,
-                          Duration requestTimeout, FailureMessages failures) {
+    FlavorResolver(String member, Flavor configured, List<Endpoint> endpoints, Transport transport,
+                   Duration requestTimeout, FailureMessages failures) {
+        this(member, configured, endpoints, (url, nanos) -> FlavorDetector.detect(transport, url, nanos),
+                requestTimeout, failures);
+    }
+
+    FlavorResolver(String member, Flavor configured, List<Endpoint> endpoints, Detector detector,
+                   Duration requestTimeout, FailureMessages failures) {
         this.member = member;
         this.configured = configured;
         this.endpoints = List.copyOf(endpoints);
-        this.transport = transport;
+        this.detector = detector;
         this.requestTimeoutNanos = requestTimeout.toNanos();
         this.failures = failures;
     }
@@ -100,7 +112,7 @@ final class FlavorResolver {
                 }
                 Optional<FlavorDetector.Detection> found;
                 try {
-                    found = FlavorDetector.detect(transport, e.url(), per);
+                    found = detector.detect(e.url(), per);
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                     throw failures.cancelled(call, "while detecting the server's flavor at " + e.url());

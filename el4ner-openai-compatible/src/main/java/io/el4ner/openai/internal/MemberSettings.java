@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.GenerationOptions;
+import io.el4ner.api.Redaction;
 import io.el4ner.api.Stage;
 import io.el4ner.openai.Flavor;
 import java.time.Duration;
@@ -314,8 +315,13 @@ public final class MemberSettings {
     }
 
     /** @return the parsed base URLs (once resolved) */
-    public List<BaseUrl> baseUrls() {
+    List<BaseUrl> baseUrls() {
         return baseUrls;
+    }
+
+    /** @return the normalised base URLs (server roots, without {@code /v1}; once resolved) */
+    public List<String> baseUrlRoots() {
+        return baseUrls.stream().map(BaseUrl::root).toList();
     }
 
     /** @return the model name */
@@ -412,8 +418,17 @@ public final class MemberSettings {
         return substringGrammar;
     }
 
-    /** @return the secret values the member sends: its API key and the secret strings in {@code extraBody} */
-    public List<String> secrets() {
+    /**
+     * Registers the secret values the member sends (its API key and the secret strings in {@code extraBody}) with
+     * {@link Redaction}, so that no message or log line shows them.
+     *
+     * @return the registration; closing it forgets them
+     */
+    public Redaction.Registration registerSecrets() {
+        return SecretValues.registerAll(secrets());
+    }
+
+    List<String> secrets() {
         List<String> secrets = new ArrayList<>();
         if (apiKey != null) {
             secrets.add(apiKey);
