@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.el4ner.api.ChatMessage;
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.ChatResponse;
+import io.el4ner.api.NonRetriableBackendException;
 import io.el4ner.api.Redaction;
 import io.el4ner.openai.Flavor;
 import java.net.http.HttpClient;
@@ -100,7 +101,7 @@ public final class ChatCalls {
     }
 
     /** @return the exception for a call to a closed member */
-    public RuntimeException closed() {
+    public NonRetriableBackendException closed() {
         return failures.closed(null);
     }
 
