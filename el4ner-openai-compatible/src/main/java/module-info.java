@@ -10,5 +10,5 @@ module io.el4ner.openai {
 
     exports io.el4ner.openai;
 
-    provides io.el4ner.api.spi.ModelMemberProvider with io.el4ner.openai.OpenAiCompatibleMemberProvider;
+    provides io.el4ner.api.spi.ModelMemberProvider with io.el4ner.openai.internal.OpenAiCompatibleMemberProvider;
 }

@@ -1,68 +1,26 @@
 package io.el4ner.openai;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.el4ner.api.AnswerContract;
-import io.el4ner.api.ChatMessage;
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.ChatResponse;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.MemberTimeoutException;
-import io.el4ner.api.ModelMemberException;
-import io.el4ner.api.NonRetriableBackendException;
 import io.el4ner.api.Redaction;
 import io.el4ner.api.RetriableBackendException;
 import io.el4ner.api.Stage;
-import io.el4ner.api.TaskContext;
-import io.el4ner.api.TokenUsage;
 import io.el4ner.api.spi.ModelMember;
-import io.el4ner.openai.internal.Answer;
-import io.el4ner.openai.internal.AnswerGrammar;
-import io.el4ner.openai.internal.Backoff;
-import io.el4ner.openai.internal.Balancer;
-import io.el4ner.openai.internal.BaseUrl;
-import io.el4ner.openai.internal.CircuitBreaker;
-import io.el4ner.openai.internal.Endpoint;
-import io.el4ner.openai.internal.FlavorDetector;
-import io.el4ner.openai.internal.Json;
-import io.el4ner.openai.internal.Reasks;
-import io.el4ner.openai.internal.RequestBodies;
-import io.el4ner.openai.internal.ResponseReader;
-import io.el4ner.openai.internal.ResponseTooLargeException;
-import io.el4ner.openai.internal.SecretValues;
+import io.el4ner.openai.internal.ChatCalls;
+import io.el4ner.openai.internal.MemberSettings;
 import io.el4ner.openai.internal.SharedHttpClients;
-import io.el4ner.openai.internal.StructuredOutput;
-import io.el4ner.openai.internal.Transport;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A member that calls an OpenAI-compatible chat server over HTTP: vLLM, the llama.cpp server, Ollama, OpenAI, or
@@ -105,94 +63,19 @@ import org.slf4j.LoggerFactory;
  * @since 0.1
  */
 public final class OpenAiCompatibleMember implements ModelMember {
-    private static final Logger log = LoggerFactory.getLogger(OpenAiCompatibleMember.class);
-    private static final long DETECTION_TIMEOUT_NANOS = Duration.ofSeconds(5).toNanos();
-    /** A longer model name in an answer is cut (a hostile server could send megabytes). */
-    private static final int MAX_MODEL_NAME_CHARS = 200;
-    /**
-     * The largest substring grammar sent (UTF-8 bytes); a larger one falls back to the JSON Schema alone. Four times
-     * the grammar of the longest CoNLL-2003 test sentence (124 tokens, 4,099 bytes; el4ner-benchmarks'
-     * ServerGrammarStudy), about 500 tokens of English: the grammar grows linearly, but a span's first token has one
-     * alternative per sentence token, and a server's grammar engine follows each of them while a span starts.
-     */
-    static final int MAX_GRAMMAR_BYTES = 16 * 1024;
-
-    private final String name;
-    private final String model;
-    private final Balancer balancer;
-    private final List<BaseUrl> baseUrls;
-    private final Flavor flavor;
-    private final Double temperature;
-    private final Integer maxTokens;
-    private final Map<Stage, Integer> stageMaxTokens;
-    private final Long seed;
-    private final Duration requestTimeout;
-    private final Duration callTimeout;
-    private final Map<Stage, Duration> stageCallTimeouts;
-    private final int maxConcurrentRequests;
-    private final int maxAttempts;
-    private final Backoff backoff;
-    private final long maxResponseBytes;
-    private final int reaskAttempts;
-    private final ObjectNode extraBody;
-    private final int contextTokens;
-    private final boolean substringGrammar;
-    private final String apiKeyEnv;
-    private final String apiKey;
-
+    private final MemberSettings settings;
     private final Redaction.Registration secrets;
     private final SharedHttpClients.Lease client;
-    private final Transport transport;
-    private final Semaphore slots;
-    private final ReentrantLock detectionLock = new ReentrantLock();
-    private volatile FlavorDetector.Detection detected;
-    private final AtomicBoolean modelWarned = new AtomicBoolean();
+    private final ChatCalls calls;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The {@link #chat} calls not yet returned; the secrets stay registered until the last one returns. */
     private final AtomicInteger callsInFlight = new AtomicInteger();
 
-    private OpenAiCompatibleMember(Builder b, String apiKey) {
-        this.name = b.name != null ? b.name : b.model;
-        this.model = b.model;
-        List<BaseUrl> urls = new ArrayList<>();
-        List<Endpoint> endpoints = new ArrayList<>();
-        for (String u : b.baseUrls) {
-            BaseUrl url = BaseUrl.parse(u);
-            if (urls.contains(url)) {
-                throw new IllegalArgumentException("baseUrls lists " + url + " twice");
-            }
-            urls.add(url);
-            endpoints.add(new Endpoint(url, new CircuitBreaker(b.circuitFailureThreshold, b.circuitOpen)));
-        }
-        this.baseUrls = List.copyOf(urls);
-        this.balancer = new Balancer(endpoints);
-        this.flavor = b.flavor;
-        this.temperature = b.temperature;
-        this.maxTokens = b.maxTokens;
-        this.stageMaxTokens = Map.copyOf(b.stageMaxTokens);
-        this.seed = b.seed;
-        this.requestTimeout = b.requestTimeout;
-        this.callTimeout = b.callTimeout;
-        this.stageCallTimeouts = Map.copyOf(b.stageCallTimeouts);
-        this.maxConcurrentRequests = b.maxConcurrentRequests;
-        this.maxAttempts = b.maxAttempts;
-        this.backoff = new Backoff(b.retryBaseDelay, b.retryMaxDelay);
-        this.maxResponseBytes = b.maxResponseBytes;
-        this.reaskAttempts = b.reaskAttempts;
-        this.extraBody = b.extraBody == null ? null : b.extraBody.deepCopy();
-        this.contextTokens = b.contextTokens;
-        this.substringGrammar = b.substringGrammar;
-        this.apiKeyEnv = b.apiKeyEnv;
-        this.apiKey = apiKey;
-        this.slots = new Semaphore(maxConcurrentRequests, true);
-        List<String> secrets = new ArrayList<>();
-        if (apiKey != null) {
-            secrets.add(apiKey);
-        }
-        secrets.addAll(SecretValues.inJson(extraBody));
-        this.secrets = SecretValues.registerAll(secrets);
-        this.client = SharedHttpClients.lease(b.connectTimeout);
-        this.transport = new Transport(client::client, maxResponseBytes, apiKey);
+    private OpenAiCompatibleMember(MemberSettings settings) {
+        this.settings = settings;
+        this.secrets = settings.registerSecrets();
+        this.client = SharedHttpClients.lease(settings.connectTimeout());
+        this.calls = new ChatCalls(settings, client::client, closed::get);
     }
 
     /** @return a builder; {@code model} and at least one base URL are required */
@@ -202,41 +85,37 @@ public final class OpenAiCompatibleMember implements ModelMember {
 
     @Override
     public String name() {
-        return name;
+        return settings.name();
     }
 
     /** @return the model name sent with every request */
     public String model() {
-        return model;
+        return settings.model();
     }
 
     /** @return the normalised base URLs of the replicas (server roots, without {@code /v1}) */
     public List<String> baseUrls() {
-        return baseUrls.stream().map(BaseUrl::root).toList();
+        return settings.baseUrlRoots();
     }
 
     /** @return the configured flavor ({@link Flavor#AUTO} unless one was set) */
     public Flavor flavor() {
-        return flavor;
+        return settings.flavor();
     }
 
     /** @return the flavor in use: the configured one, or the detected one once detection ran; else empty */
     public Optional<Flavor> effectiveFlavor() {
-        if (flavor != Flavor.AUTO) {
-            return Optional.of(flavor);
-        }
-        FlavorDetector.Detection d = detected;
-        return d == null ? Optional.empty() : Optional.of(d.flavor());
+        return calls.effectiveFlavor();
     }
 
     @Override
     public int contextTokens() {
-        return contextTokens;
+        return settings.contextTokens();
     }
 
     /** @return whether vLLM and llama.cpp servers get a grammar that keeps span strings to the sentence */
     public boolean substringGrammar() {
-        return substringGrammar;
+        return settings.substringGrammar();
     }
 
     @Override
@@ -244,7 +123,10 @@ public final class OpenAiCompatibleMember implements ModelMember {
         Objects.requireNonNull(request, "request");
         callsInFlight.incrementAndGet();
         try {
-            return call(request);
+            if (closed.get()) {
+                throw calls.closed();
+            }
+            return calls.chat(request);
         } finally {
             // The last call of a closed member forgets its secrets: not before, or a call finishing after close()
             // (a 500 body quoting the key) would build its message with the key unmasked.
@@ -252,363 +134,6 @@ public final class OpenAiCompatibleMember implements ModelMember {
                 secrets.close();
             }
         }
-    }
-
-    private ChatResponse call(ChatRequest request) {
-        if (closed.get()) {
-            throw new NonRetriableBackendException(name, "member '" + name + "' is closed");
-        }
-        Stage stage = request.context().stage();
-        Duration budget = stageCallTimeouts.getOrDefault(stage, callTimeout);
-        long start = System.nanoTime();
-        Call call = new Call(request, stage, start, start + budget.toNanos(), budget);
-        acquireSlot(call);
-        try {
-            Flavor f = resolveFlavor(call);
-            StructuredOutput output = request.options().jsonOutput() && f != Flavor.PROMPT_ONLY
-                    ? structuredOutput(f, request.context(), substringGrammar) : null;
-            List<ChatMessage> messages = request.messages();
-            Answer answer = exchange(call, f, messages, output);
-            TokenUsage usage = answer.usage();
-            for (int i = 0; output != null && i < reaskAttempts
-                    && !Reasks.acceptable(stage, answer.text(), output.isChoice()); i++) {
-                log.debug("member '{}': the {} answer is not the stage's JSON (finish reason '{}'); re-asking",
-                        name, stage, Redaction.excerpt(answer.finishReason(), 100));
-                List<ChatMessage> again = new ArrayList<>(messages);
-                again.add(new ChatMessage(ChatMessage.Role.ASSISTANT, answer.text()));
-                again.add(ChatMessage.user(Reasks.correction(stage, output.isChoice())));
-                Answer second;
-                try {
-                    second = exchange(call, f, again, output);
-                } catch (ModelMemberException e) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw e;
-                    }
-                    log.debug("member '{}': the re-ask failed ({}); returning the first answer", name,
-                            Redaction.redact(e.getMessage()));
-                    break;
-                }
-                usage = add(usage, second.usage());
-                answer = second;
-                messages = again;
-            }
-            String answeredModel = Redaction.excerpt(answer.model(), MAX_MODEL_NAME_CHARS);
-            noteModel(answeredModel);
-            return new ChatResponse(answer.text(), usage, answeredModel, "length".equals(answer.finishReason())
-                    ? "the server stopped the answer at its token limit (finish_reason \"length\"); el4ner read what "
-                    + "came; a larger maxTokens leaves room for the whole answer" : "");
-        } catch (SharedHttpClients.ReleasedException e) {
-            throw new NonRetriableBackendException(name, "member '" + name + "' is closed", e);
-        } finally {
-            slots.release();
-        }
-    }
-
-    private void acquireSlot(Call call) {
-        try {
-            if (!slots.tryAcquire(Math.max(0, call.deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                throw new MemberTimeoutException(name, "member '" + name + "' found no free request slot within "
-                        + call.budget.toMillis() + " ms (maxConcurrentRequests=" + maxConcurrentRequests + ")");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw cancelled(call, "while waiting for a request slot");
-        }
-    }
-
-    private Flavor resolveFlavor(Call call) {
-        if (flavor != Flavor.AUTO) {
-            return flavor;
-        }
-        FlavorDetector.Detection d = detected;
-        if (d != null) {
-            return d.flavor();
-        }
-        try {
-            if (!detectionLock.tryLock(Math.max(0, call.deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                throw timedOut(call, 0, null);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw cancelled(call, "while waiting for another call to detect the server's flavor");
-        }
-        try {
-            d = detected;
-            if (d != null) {
-                return d.flavor();
-            }
-            for (Endpoint e : balancer.endpoints()) {
-                long remaining = call.deadline - System.nanoTime();
-                long per = Math.min(Math.min(requestTimeout.toNanos(), DETECTION_TIMEOUT_NANOS), remaining / 4);
-                if (per <= 0) {
-                    break;
-                }
-                Optional<FlavorDetector.Detection> found;
-                try {
-                    found = FlavorDetector.detect(transport, e.url(), per);
-                } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw cancelled(call, "while detecting the server's flavor at " + e.url());
-                }
-                if (found.isPresent()) {
-                    detected = found.get();
-                    log.info("member '{}': {} at {} ({})", name, detected.flavor() == Flavor.PROMPT_ONLY
-                            ? "unknown server, asking for JSON in the prompt only" : "detected flavor "
-                            + detected.flavor().configName(), e.url(), Redaction.excerpt(detected.evidence(), 200));
-                    return detected.flavor();
-                }
-            }
-        } finally {
-            detectionLock.unlock();
-        }
-        log.debug("member '{}': could not reach a server to detect its flavor; this call uses prompt-only JSON",
-                name);
-        return Flavor.PROMPT_ONLY;
-    }
-
-    private StructuredOutput structuredOutput(Flavor f, TaskContext context, boolean grammar) {
-        AnswerContract contract = AnswerContract.of(context);
-        ObjectNode schema;
-        try {
-            schema = (ObjectNode) Json.MAPPER.readTree(contract.jsonSchema());
-        } catch (IOException e) {
-            throw new IllegalStateException("the answer contract's JSON Schema is not JSON: " + contract, e);
-        }
-        if (f == Flavor.VLLM && context.stage() == Stage.VALIDATION && context.typedSpans().size() == 1) {
-            return new StructuredOutput(contract.name(), schema, List.of("true", "false"));
-        }
-        if (grammar && (f == Flavor.VLLM || f == Flavor.LLAMA_CPP) && AnswerGrammar.hasSubstringRule(contract)) {
-            String g = AnswerGrammar.of(contract);
-            int bytes = g.getBytes(StandardCharsets.UTF_8).length;
-            if (bytes <= MAX_GRAMMAR_BYTES) {
-                return new StructuredOutput(contract.name(), schema, List.of(), g);
-            }
-            // The sentence itself is never logged: only its length.
-            log.debug("member '{}': the {} grammar of a {}-char sentence takes {} bytes, over the {}-byte bound; "
-                    + "sending the JSON Schema alone (span strings are checked by el4ner's parser only)", name,
-                    stageName(context.stage()), context.sentence().length(), bytes, MAX_GRAMMAR_BYTES);
-        }
-        return new StructuredOutput(contract.name(), schema, List.of());
-    }
-
-    /** One HTTP round (with retries) for one conversation. */
-    private Answer exchange(Call call, Flavor f, List<ChatMessage> messages, StructuredOutput output) {
-        double temp = temperature != null ? temperature : call.request.options().temperature();
-        int tokens = stageMaxTokens.getOrDefault(call.stage,
-                maxTokens != null ? maxTokens : call.request.options().maxTokens());
-        ObjectNode body = RequestBodies.build(f, messages, new RequestBodies.Decoding(model, temp, tokens, seed),
-                output, extraBody);
-        byte[] bytes;
-        try {
-            bytes = Json.MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise a request body", e);
-        }
-        Set<String> tried = new LinkedHashSet<>();
-        Endpoint previous = null;
-        Failure last = null;
-        for (int attempt = 1; ; attempt++) {
-            if (closed.get()) {
-                throw new NonRetriableBackendException(name, "member '" + name + "' was closed during the call");
-            }
-            long remaining = call.deadline - System.nanoTime();
-            if (remaining <= 0) {
-                throw timedOut(call, attempt - 1, last);
-            }
-            Optional<Endpoint> picked = balancer.pick(previous);
-            if (picked.isEmpty()) {
-                throw circuitOpen(last);
-            }
-            Endpoint ep = picked.get();
-            URI uri = f == Flavor.OLLAMA ? ep.url().ollamaChat() : ep.url().chatCompletions();
-            tried.add(uri.toString());
-            long attemptNanos = Math.min(requestTimeout.toNanos(), remaining);
-            boolean boundByDeadline = attemptNanos == remaining;
-            Failure failure;
-            ep.outstanding().incrementAndGet();
-            try {
-                HttpResponse<byte[]> r = transport.exchange(transport.post(uri, bytes), attemptNanos);
-                int status = r.statusCode();
-                if (status >= 200 && status < 300) {
-                    String type = Redaction.excerpt(r.headers().firstValue("content-type").orElse("(none)"), 100);
-                    try {
-                        Answer a = ResponseReader.read(f, r.body(), type);
-                        ep.breaker().onSuccess();
-                        return a;
-                    } catch (ResponseReader.MalformedAnswerException e) {
-                        failure = new Failure(uri, "malformed answer from " + uri + ": " + e.getMessage(), true,
-                                null, false);
-                    }
-                } else {
-                    failure = httpFailure(uri, r);
-                }
-            } catch (TimeoutException e) {
-                failure = new Failure(uri, "no complete answer from " + uri + " within "
-                        + TimeUnit.NANOSECONDS.toMillis(attemptNanos) + " ms", true, null, boundByDeadline);
-            } catch (InterruptedException e) {
-                ep.breaker().release();
-                Thread.currentThread().interrupt();
-                throw cancelled(call, "during a request to " + uri);
-            } catch (ResponseTooLargeException e) {
-                failure = new Failure(uri, "the answer from " + uri + " is longer than maxResponseBytes="
-                        + maxResponseBytes + " bytes; raise maxResponseBytes or lower maxTokens", false, null, false);
-            } catch (IOException e) {
-                failure = new Failure(uri, ioSummary(uri, e), true, null, false);
-            } finally {
-                ep.outstanding().decrementAndGet();
-            }
-            if (!failure.retriable) {
-                ep.breaker().onSuccess(); // the server is up and answered; the request is what is wrong
-                throw new NonRetriableBackendException(name, Redaction.redact("member '" + name + "': "
-                        + failure.summary));
-            }
-            if (ep.breaker().onFailure(failure.summary)) {
-                log.warn("member '{}': circuit opened for {} until {} after {} failed attempts in a row; last: {}",
-                        name, ep.url(), ep.breaker().openUntil(), ep.breaker().consecutiveFailures(),
-                        Redaction.redact(failure.summary));
-            }
-            last = failure;
-            if (failure.boundByDeadline) {
-                throw timedOut(call, attempt, last);
-            }
-            if (attempt >= maxAttempts) {
-                throw new RetriableBackendException(name, Redaction.redact("member '" + name + "' got no answer after "
-                        + attempt + " attempt" + (attempt == 1 ? "" : "s") + " (maxAttempts=" + maxAttempts
-                        + ") to " + String.join(", ", tried) + "; last failure: " + last.summary));
-            }
-            long delay = failure.retryAfterNanos != null ? failure.retryAfterNanos : backoff.delayNanos(attempt);
-            if (System.nanoTime() + delay - call.deadline >= 0) {
-                String why = failure.retryAfterNanos != null
-                        ? "the server asked to retry after " + TimeUnit.NANOSECONDS.toMillis(delay)
-                        + " ms (Retry-After), past the call's deadline"
-                        : "the next retry would start past the call's deadline";
-                throw new RetriableBackendException(name, Redaction.redact("member '" + name + "' got no answer after "
-                        + attempt + " attempt" + (attempt == 1 ? "" : "s") + " to " + String.join(", ", tried)
-                        + " and gave up: " + why + " (" + call.budget.toMillis() + " ms); last failure: "
-                        + last.summary));
-            }
-            log.debug("member '{}': attempt {} failed ({}); retrying in {} ms", name, attempt,
-                    Redaction.redact(failure.summary), TimeUnit.NANOSECONDS.toMillis(delay));
-            try {
-                TimeUnit.NANOSECONDS.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw cancelled(call, "while waiting to retry " + uri);
-            }
-            previous = ep;
-        }
-    }
-
-    private Failure httpFailure(URI uri, HttpResponse<byte[]> r) {
-        int status = r.statusCode();
-        String detail = ResponseReader.errorMessage(r.body()).map(m -> ": " + m).orElse(
-                r.body().length == 0 ? "" : ": " + ResponseReader.excerpt(r.body()));
-        String what = "HTTP " + status + reason(status) + " from " + uri;
-        if (status == 408 || status == 429 || status >= 500) {
-            Optional<Long> after = Backoff.retryAfterNanos(r.headers(), Instant.now());
-            return new Failure(uri, what + after.map(n -> " (Retry-After " + TimeUnit.NANOSECONDS.toMillis(n)
-                    + " ms)").orElse("") + detail, true, after.orElse(null), false);
-        }
-        String advice = switch (status) {
-            case 401 -> ": the key was rejected" + (apiKeyEnv != null
-                    ? " (it comes from the environment variable " + apiKeyEnv + ")"
-                    : apiKey == null ? "; no key was sent: set apiKeyEnv to the name of the variable that holds it"
-                    : "");
-            case 403 -> ": the key was rejected or may not use model '" + model + "'";
-            case 404 -> ": check baseUrl and the model name '" + model + "'";
-            default -> status >= 300 && status < 400
-                    ? ": the server redirects to " + Redaction.redactUrls(Redaction.excerpt(
-                            r.headers().firstValue("location").orElse("(no Location)"), 200))
-                    + "; give that address as baseUrl" : "";
-        };
-        return new Failure(uri, what + advice + detail, false, null, false);
-    }
-
-    private static String reason(int status) {
-        return switch (status) {
-            case 400 -> " Bad Request";
-            case 401 -> " Unauthorized";
-            case 403 -> " Forbidden";
-            case 404 -> " Not Found";
-            case 408 -> " Request Timeout";
-            case 413 -> " Content Too Large";
-            case 422 -> " Unprocessable Content";
-            case 429 -> " Too Many Requests";
-            case 500 -> " Internal Server Error";
-            case 502 -> " Bad Gateway";
-            case 503 -> " Service Unavailable";
-            case 504 -> " Gateway Timeout";
-            default -> "";
-        };
-    }
-
-    private static String ioSummary(URI uri, IOException e) {
-        if (e instanceof HttpConnectTimeoutException) {
-            return "cannot connect to " + uri + ": the connection timed out";
-        }
-        if (e instanceof HttpTimeoutException) {
-            return "no answer from " + uri + ": " + e.getMessage();
-        }
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof ConnectException) {
-                return "cannot connect to " + uri + ": connection refused or unreachable";
-            }
-        }
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : Redaction.excerpt(e.getMessage(), 200);
-        return "the connection to " + uri + " failed: " + msg;
-    }
-
-    private MemberTimeoutException timedOut(Call call, int attempts, Failure last) {
-        return new MemberTimeoutException(name, Redaction.redact("member '" + name + "' did not answer within "
-                + call.budget.toMillis() + " ms (its deadline for the " + stageName(call.stage) + " stage) after "
-                + attempts + " attempt" + (attempts == 1 ? "" : "s") + (last == null ? "" : "; last: "
-                + last.summary)));
-    }
-
-    private MemberTimeoutException cancelled(Call call, String where) {
-        return new MemberTimeoutException(name, "the call to member '" + name + "' was cancelled " + where
-                + " after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.start)
-                + " ms: its thread was interrupted");
-    }
-
-    private RetriableBackendException circuitOpen(Failure last) {
-        Instant until = null;
-        String lastFailure = last == null ? "" : last.summary;
-        for (Endpoint e : balancer.endpoints()) {
-            Instant u = e.breaker().openUntil();
-            if (until == null || u.isBefore(until)) {
-                until = u;
-            }
-            if (lastFailure.isEmpty()) {
-                lastFailure = e.breaker().lastFailure();
-            }
-        }
-        return new RetriableBackendException(name, Redaction.redact("circuit open for member '" + name + "' until "
-                + until + ": " + (baseUrls.size() == 1 ? "its server" : "every replica") + " failed repeatedly; last: "
-                + lastFailure));
-    }
-
-    private static String stageName(Stage s) {
-        return s.name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    private void noteModel(String answered) {
-        if (!answered.isEmpty() && !sameModel(answered, model) && modelWarned.compareAndSet(false, true)) {
-            log.warn("member '{}': the server answered as model '{}', not the configured '{}'; results report the "
-                    + "server's name", name, answered, model);
-        }
-    }
-
-    private static boolean sameModel(String answered, String configured) {
-        return answered.equals(configured) || answered.equals(configured + ":latest")
-                || configured.equals(answered + ":latest");
-    }
-
-    private static TokenUsage add(TokenUsage a, TokenUsage b) {
-        if (a.reported() && b.reported()) {
-            return TokenUsage.of(a.promptTokens() + b.promptTokens(), a.completionTokens() + b.completionTokens());
-        }
-        return TokenUsage.UNREPORTED;
     }
 
     /**
@@ -620,7 +145,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            transport.cancelAll();
+            calls.cancelAll();
             client.close();
             if (callsInFlight.get() == 0) {
                 secrets.close(); // idempotent: a call that returns meanwhile may close them too
@@ -630,18 +155,10 @@ public final class OpenAiCompatibleMember implements ModelMember {
 
     @Override
     public String toString() {
-        String key = apiKey == null ? "none" : apiKeyEnv != null ? "from $" + apiKeyEnv : "set";
-        String fl = flavor != Flavor.AUTO ? flavor.configName() : detected == null ? "auto"
-                : "auto (" + detected.flavor().configName() + ")";
-        return Redaction.redact("OpenAiCompatibleMember[name=" + name + ", model=" + model + ", baseUrls="
-                + baseUrls() + ", flavor=" + fl + ", apiKey=" + key + "]");
-    }
-
-    private record Call(ChatRequest request, Stage stage, long start, long deadline, Duration budget) {
-    }
-
-    private record Failure(URI uri, String summary, boolean retriable, Long retryAfterNanos,
-                           boolean boundByDeadline) {
+        String key = settings.apiKey() == null ? "none" : settings.apiKeyEnv() != null
+                ? "from $" + settings.apiKeyEnv() : "set";
+        return Redaction.redact("OpenAiCompatibleMember[name=" + name() + ", model=" + model() + ", baseUrls="
+                + baseUrls() + ", flavor=" + calls.describeFlavor() + ", apiKey=" + key + "]");
     }
 
     /**
@@ -649,32 +166,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
      * Settings are checked when set ({@link IllegalArgumentException}) and together in {@link #build()}.
      */
     public static final class Builder {
-        private String name;
-        private final List<String> baseUrls = new ArrayList<>();
-        private String model;
-        private String apiKeyEnv;
-        private String apiKey;
-        private Function<String, String> environment = System::getenv;
-        private Flavor flavor = Flavor.AUTO;
-        private Double temperature;
-        private Integer maxTokens;
-        private final Map<Stage, Integer> stageMaxTokens = new EnumMap<>(Stage.class);
-        private Long seed;
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration requestTimeout = Duration.ofSeconds(60);
-        private Duration callTimeout = Duration.ofSeconds(120);
-        private final Map<Stage, Duration> stageCallTimeouts = new EnumMap<>(Stage.class);
-        private int maxConcurrentRequests = 16;
-        private int maxAttempts = 4;
-        private Duration retryBaseDelay = Duration.ofMillis(500);
-        private Duration retryMaxDelay = Duration.ofSeconds(8);
-        private int circuitFailureThreshold = 5;
-        private Duration circuitOpen = Duration.ofSeconds(30);
-        private long maxResponseBytes = 1 << 20;
-        private int reaskAttempts = 1;
-        private ObjectNode extraBody;
-        private int contextTokens = 8192;
-        private boolean substringGrammar = true;
+        private final MemberSettings settings = new MemberSettings();
 
         private Builder() {
         }
@@ -684,10 +176,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder name(String name) {
-            if (name == null || name.isBlank() || !name.strip().equals(name)) {
-                throw new IllegalArgumentException("name must be non-blank without surrounding spaces");
-            }
-            this.name = name;
+            settings.name(name);
             return this;
         }
 
@@ -699,8 +188,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder baseUrl(String baseUrl) {
-            BaseUrl.parse(baseUrl);
-            baseUrls.add(baseUrl);
+            settings.baseUrl(baseUrl);
             return this;
         }
 
@@ -720,10 +208,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder model(String model) {
-            if (model == null || model.isBlank()) {
-                throw new IllegalArgumentException("model must be non-blank");
-            }
-            this.model = model;
+            settings.model(model);
             return this;
         }
 
@@ -735,10 +220,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder apiKeyEnv(String variable) {
-            if (variable == null || variable.isBlank()) {
-                throw new IllegalArgumentException("apiKeyEnv must name an environment variable");
-            }
-            this.apiKeyEnv = variable.strip();
+            settings.apiKeyEnv(variable);
             return this;
         }
 
@@ -749,10 +231,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder apiKey(String key) {
-            if (key == null || key.isBlank()) {
-                throw new IllegalArgumentException("the API key must be non-blank");
-            }
-            this.apiKey = key;
+            settings.apiKey(key);
             return this;
         }
 
@@ -764,7 +243,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder environment(Function<String, String> environment) {
-            this.environment = Objects.requireNonNull(environment, "environment");
+            settings.environment(environment);
             return this;
         }
 
@@ -773,7 +252,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder flavor(Flavor flavor) {
-            this.flavor = Objects.requireNonNull(flavor, "flavor");
+            settings.flavor(flavor);
             return this;
         }
 
@@ -782,10 +261,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder temperature(double temperature) {
-            if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-                throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + temperature);
-            }
-            this.temperature = temperature;
+            settings.temperature(temperature);
             return this;
         }
 
@@ -794,7 +270,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder maxTokens(int maxTokens) {
-            this.maxTokens = positive("maxTokens", maxTokens);
+            settings.maxTokens(null, maxTokens);
             return this;
         }
 
@@ -804,7 +280,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder maxTokens(Stage stage, int maxTokens) {
-            stageMaxTokens.put(Objects.requireNonNull(stage, "stage"), positive("maxTokens", maxTokens));
+            settings.maxTokens(Objects.requireNonNull(stage, "stage"), maxTokens);
             return this;
         }
 
@@ -813,7 +289,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder seed(long seed) {
-            this.seed = seed;
+            settings.seed(seed);
             return this;
         }
 
@@ -822,7 +298,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive("connectTimeout", timeout);
+            settings.connectTimeout(timeout);
             return this;
         }
 
@@ -831,7 +307,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = positive("requestTimeout", timeout);
+            settings.requestTimeout(timeout);
             return this;
         }
 
@@ -840,7 +316,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder callTimeout(Duration timeout) {
-            this.callTimeout = positive("callTimeout", timeout);
+            settings.callTimeout(null, timeout);
             return this;
         }
 
@@ -850,7 +326,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder callTimeout(Stage stage, Duration timeout) {
-            stageCallTimeouts.put(Objects.requireNonNull(stage, "stage"), positive("callTimeout", timeout));
+            settings.callTimeout(Objects.requireNonNull(stage, "stage"), timeout);
             return this;
         }
 
@@ -859,7 +335,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder maxConcurrentRequests(int n) {
-            this.maxConcurrentRequests = positive("maxConcurrentRequests", n);
+            settings.maxConcurrentRequests(n);
             return this;
         }
 
@@ -868,7 +344,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = positive("maxAttempts", maxAttempts);
+            settings.maxAttempts(maxAttempts);
             return this;
         }
 
@@ -878,12 +354,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder retryDelays(Duration base, Duration max) {
-            if (base.isNegative() || max.isNegative() || base.compareTo(max) > 0) {
-                throw new IllegalArgumentException("retry delays must satisfy 0 <= base <= max, got "
-                        + base.toMillis() + " ms and " + max.toMillis() + " ms");
-            }
-            this.retryBaseDelay = base;
-            this.retryMaxDelay = max;
+            settings.retryDelays(base, max);
             return this;
         }
 
@@ -893,11 +364,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder circuitBreaker(int failureThreshold, Duration openDuration) {
-            if (failureThreshold < 0) {
-                throw new IllegalArgumentException("circuitFailureThreshold must be >= 0, got " + failureThreshold);
-            }
-            this.circuitFailureThreshold = failureThreshold;
-            this.circuitOpen = positive("circuitOpen", openDuration);
+            settings.circuitBreaker(failureThreshold, openDuration);
             return this;
         }
 
@@ -906,10 +373,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder maxResponseBytes(long bytes) {
-            if (bytes < 1024) {
-                throw new IllegalArgumentException("maxResponseBytes must be >= 1024, got " + bytes);
-            }
-            this.maxResponseBytes = bytes;
+            settings.maxResponseBytes(bytes);
             return this;
         }
 
@@ -919,10 +383,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder reaskAttempts(int attempts) {
-            if (attempts < 0) {
-                throw new IllegalArgumentException("reaskAttempts must be >= 0, got " + attempts);
-            }
-            this.reaskAttempts = attempts;
+            settings.reaskAttempts(attempts);
             return this;
         }
 
@@ -934,16 +395,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder extraBody(Map<String, ?> extra) {
-            JsonNode node = Json.MAPPER.valueToTree(Objects.requireNonNull(extra, "extraBody"));
-            if (!(node instanceof ObjectNode o)) {
-                throw new IllegalArgumentException("extraBody must be an object");
-            }
-            for (String reserved : List.of("messages", "stream")) {
-                if (o.has(reserved)) {
-                    throw new IllegalArgumentException("extraBody must not set '" + reserved + "'");
-                }
-            }
-            this.extraBody = o;
+            settings.extraBody(extra);
             return this;
         }
 
@@ -952,7 +404,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder contextTokens(int tokens) {
-            this.contextTokens = positive("contextTokens", tokens);
+            settings.contextTokens(tokens);
             return this;
         }
 
@@ -968,7 +420,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @return this builder
          */
         public Builder substringGrammar(boolean enabled) {
-            this.substringGrammar = enabled;
+            settings.substringGrammar(enabled);
             return this;
         }
 
@@ -978,49 +430,7 @@ public final class OpenAiCompatibleMember implements ModelMember {
          * @throws El4nerConfigurationException if {@code apiKeyEnv} names a variable that is not set
          */
         public OpenAiCompatibleMember build() {
-            if (model == null) {
-                throw new IllegalStateException("the model is required");
-            }
-            if (baseUrls.isEmpty()) {
-                throw new IllegalStateException("a base URL is required");
-            }
-            if (apiKey != null && apiKeyEnv != null) {
-                throw new IllegalStateException("give the API key with apiKeyEnv or apiKey, not both");
-            }
-            if (retryBaseDelay.compareTo(retryMaxDelay) > 0) {
-                throw new IllegalStateException("the retry base delay exceeds the maximum delay");
-            }
-            String key = apiKey;
-            String who = "member '" + (name != null ? name : model) + "'";
-            if (apiKeyEnv != null) {
-                key = environment.apply(apiKeyEnv);
-                if (key == null || key.isBlank()) {
-                    throw new El4nerConfigurationException(who + ": the environment variable " + apiKeyEnv
-                            + " (apiKeyEnv) is not set or empty; set it to the API key, or drop apiKeyEnv if the "
-                            + "server needs none");
-                }
-                key = key.strip();
-            }
-            if (key != null && !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-                throw new El4nerConfigurationException(who + ": the API key"
-                        + (apiKeyEnv != null ? " in " + apiKeyEnv : "")
-                        + " contains characters an HTTP header cannot carry (spaces, line breaks or non-ASCII)");
-            }
-            return new OpenAiCompatibleMember(this, key);
-        }
-
-        private static int positive(String what, int v) {
-            if (v <= 0) {
-                throw new IllegalArgumentException(what + " must be > 0, got " + v);
-            }
-            return v;
-        }
-
-        private static Duration positive(String what, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be a positive duration, got " + d);
-            }
-            return d;
+            return new OpenAiCompatibleMember(settings.resolve());
         }
     }
 }

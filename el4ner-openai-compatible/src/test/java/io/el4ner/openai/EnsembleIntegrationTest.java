@@ -50,7 +50,7 @@ class EnsembleIntegrationTest {
     }
 
     @Test
-    void aFailingMemberDegradesTheResultAndTheOthersCarryOn() {
+    void recognize_failingMember_degradesTheResultAndTheOthersCarryOn() {
         try (EnsembleNer ner = EnsembleNer.builder()
                 .entityType("PER", "person").entityType("LOC", "location")
                 .member("openai-compatible", Map.of("name", "good", "baseUrl", Stubs.url(server) + "/v1",

@@ -55,7 +55,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void honoursRetryAfterOn429() {
+    void chat_429WithRetryAfter_waitsAsAsked() {
         onceThenOk(aResponse().withStatus(429).withHeader("Retry-After", "1")
                 .withBody("{\"error\": {\"message\": \"Rate limit reached\"}}"));
         try (OpenAiCompatibleMember m = Stubs.member(server).build()) {
@@ -68,7 +68,7 @@ class FaultToleranceTest extends LoopbackServerTest {
 
     @ParameterizedTest(name = "HTTP {0} is retried")
     @CsvSource({"408", "429", "500", "502", "503", "504"})
-    void retriesTransientStatuses(int status) {
+    void chat_transientStatus_isRetried(int status) {
         onceThenOk(aResponse().withStatus(status).withHeader("Content-Type", "application/json")
                 .withBody(Stubs.fixture("errors/llama-cpp-503.json")));
         try (OpenAiCompatibleMember m = Stubs.member(server).build()) {
@@ -104,7 +104,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void givesUpAfterTheRetryBudgetNamingTheUrl() {
+    void chat_retryBudgetSpent_failsNamingTheUrl() {
         always(aResponse().withStatus(503).withBody("{\"error\": {\"message\": \"Loading model\"}}"));
         try (OpenAiCompatibleMember m = Stubs.member(server).maxAttempts(3).build()) {
             assertThat(catchThrowable(() -> m.chat(Stubs.extraction())))
@@ -116,7 +116,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void anUnreachableServerFailsAfterTheRetryBudgetNamingTheUrl() {
+    void chat_unreachableServer_failsAfterTheRetryBudgetNamingTheUrl() {
         int port = Stubs.deadPort();
         try (OpenAiCompatibleMember m = OpenAiCompatibleMember.builder().name("gone").model("m")
                 .baseUrl("http://127.0.0.1:" + port).flavor(Flavor.OPENAI)
@@ -131,7 +131,7 @@ class FaultToleranceTest extends LoopbackServerTest {
 
     @ParameterizedTest(name = "{0} is retried")
     @EnumSource(Fault.class)
-    void connectionFaultsAreRetried(Fault fault) {
+    void chat_connectionFault_isRetried(Fault fault) {
         onceThenOk(aResponse().withFault(fault));
         try (OpenAiCompatibleMember m = Stubs.member(server).build()) {
             assertThat(m.chat(Stubs.extraction()).text()).isEqualTo(Stubs.ENTITIES);
@@ -156,7 +156,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void aNonJsonBodyFailsWithItsContentType() {
+    void chat_nonJsonBody_failsWithItsContentType() {
         always(aResponse().withStatus(200).withHeader("Content-Type", "text/html").withBody("<html>login</html>"));
         try (OpenAiCompatibleMember m = Stubs.member(server).maxAttempts(2).build()) {
             assertThat(catchThrowable(() -> m.chat(Stubs.extraction()))).isInstanceOf(RetriableBackendException.class)
@@ -166,7 +166,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void aWrongContentTypeWithAGoodBodyIsAccepted() {
+    void chat_wrongContentTypeWithGoodBody_isAccepted() {
         always(aResponse().withStatus(200).withHeader("Content-Type", "text/plain; charset=utf-8")
                 .withBody(Stubs.completion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = Stubs.member(server).build()) {
@@ -175,7 +175,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void anOversizedBodyIsCutOffAndNotRetried() {
+    void chat_oversizedBody_isCutOffAndNotRetried() {
         String big = Stubs.completion("x".repeat(5_000));
         always(Stubs.ok(big));
         try (OpenAiCompatibleMember m = Stubs.member(server).maxResponseBytes(2_048).build()) {
@@ -186,7 +186,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void anOversizedChunkedBodyIsCutOff() {
+    void chat_oversizedChunkedBody_isCutOff() {
         always(Stubs.ok(Stubs.completion("y".repeat(20_000))).withChunkedDribbleDelay(4, 100));
         try (OpenAiCompatibleMember m = Stubs.member(server).maxResponseBytes(4_096).build()) {
             assertThat(catchThrowable(() -> m.chat(Stubs.extraction())))
@@ -195,7 +195,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void aSlowAnswerIsAbandonedAndRetried() {
+    void chat_slowAnswer_isAbandonedAndRetried() {
         onceThenOk(Stubs.okCompletion(Stubs.ENTITIES).withFixedDelay(3_000));
         try (OpenAiCompatibleMember m = Stubs.member(server).requestTimeout(Duration.ofMillis(300)).build()) {
             long t0 = System.nanoTime();
@@ -206,7 +206,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void aBodyThatStallsMidwayIsAbandonedAndRetried() {
+    void chat_bodyStallingMidway_isAbandonedAndRetried() {
         onceThenOk(Stubs.okCompletion(Stubs.ENTITIES).withChunkedDribbleDelay(3, 3_000));
         try (OpenAiCompatibleMember m = Stubs.member(server).requestTimeout(Duration.ofMillis(400)).build()) {
             long t0 = System.nanoTime();
@@ -217,7 +217,7 @@ class FaultToleranceTest extends LoopbackServerTest {
 
     /** WireMock cannot announce a Content-Length and then close early; the JDK's server can. */
     @Test
-    void aBodyShorterThanItsContentLengthIsRetried() throws Exception {
+    void chat_bodyShorterThanItsContentLength_isRetried() throws Exception {
         HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         AtomicInteger calls = new AtomicInteger();
         http.createContext("/v1/chat/completions", exchange -> {
@@ -251,7 +251,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void aRetryAfterBeyondTheDeadlineEndsTheCallAtOnce() {
+    void chat_retryAfterBeyondTheDeadline_endsTheCallAtOnce() {
         always(aResponse().withStatus(429).withHeader("Retry-After", "60"));
         try (OpenAiCompatibleMember m = Stubs.member(server).callTimeout(Duration.ofSeconds(3)).build()) {
             long t0 = System.nanoTime();
@@ -263,7 +263,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void theCallDeadlineEndsACallWithAMemberTimeout() {
+    void chat_callDeadlinePassed_throwsMemberTimeout() {
         always(Stubs.okCompletion(Stubs.ENTITIES).withFixedDelay(3_000));
         try (OpenAiCompatibleMember m = Stubs.member(server).callTimeout(Duration.ofMillis(500)).build()) {
             long t0 = System.nanoTime();
@@ -274,7 +274,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void stageDeadlinesApplyToTheirStage() {
+    void chat_stageDeadlines_applyToTheirStage() {
         always(Stubs.okCompletion("{\"verdicts\": []}").withFixedDelay(700));
         try (OpenAiCompatibleMember m = Stubs.member(server).callTimeout(Stage.VALIDATION, Duration.ofMillis(300))
                 .reaskAttempts(0).build()) {
@@ -285,7 +285,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void interruptingTheCallerAbortsTheRequestPromptly() throws Exception {
+    void chat_callerInterrupted_abortsTheRequestPromptly() throws Exception {
         always(Stubs.okCompletion(Stubs.ENTITIES).withFixedDelay(5_000));
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (OpenAiCompatibleMember m = Stubs.member(server).build()) {
@@ -317,7 +317,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void requestSlotsBoundConcurrency() throws Exception {
+    void chat_manyCallers_requestSlotsBoundConcurrency() throws Exception {
         always(Stubs.okCompletion(Stubs.ENTITIES).withFixedDelay(1_000));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (OpenAiCompatibleMember m = Stubs.member(server).maxConcurrentRequests(1)
@@ -336,7 +336,7 @@ class FaultToleranceTest extends LoopbackServerTest {
     }
 
     @Test
-    void theCircuitOpensAfterRepeatedFailuresAndClosesAfterATrial() throws Exception {
+    void chat_repeatedFailures_openTheCircuitWhichClosesAfterATrial() throws Exception {
         always(aResponse().withStatus(500));
         try (OpenAiCompatibleMember m = Stubs.member(server).maxAttempts(1)
                 .circuitBreaker(3, Duration.ofMillis(400)).build()) {

@@ -65,7 +65,7 @@ class HostileResponsesFuzzTest {
     }
 
     @Test
-    void hostileServersCauseNoCrashNoLeakAndNoStall() throws Exception {
+    void chat_hostileServers_causeNoCrashNoLeakAndNoStall() throws Exception {
         Random random = new Random(SEED);
         List<Case> cases = new ArrayList<>(HTTP_CASES);
         for (int i = 0; i < HTTP_CASES; i++) {
@@ -128,7 +128,7 @@ class HostileResponsesFuzzTest {
     }
 
     @Test
-    void hostileBodiesFedToTheReaderCauseOnlyMalformedAnswersAndNoLeak() {
+    void read_hostileBodies_causeOnlyMalformedAnswersAndNoLeak() {
         Random random = new Random(SEED + 1);
         List<String> problems = new ArrayList<>();
         int malformed = 0;

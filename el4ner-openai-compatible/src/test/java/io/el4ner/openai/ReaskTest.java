@@ -33,7 +33,7 @@ class ReaskTest extends LoopbackServerTest {
     }
 
     @Test
-    void reasksOnceWithTheBadAnswerAndACorrection() {
+    void chat_unreadableAnswer_reasksOnceWithTheBadAnswerAndACorrection() {
         badThen(Stubs.ENTITIES);
         try (OpenAiCompatibleMember m = Stubs.member(server).build()) {
             ChatResponse r = m.chat(Stubs.extraction());
@@ -44,7 +44,7 @@ class ReaskTest extends LoopbackServerTest {
     }
 
     @Test
-    void returnsTheTextWhenTheReaskFailsToo() {
+    void chat_reaskFailsToo_returnsTheText() {
         badThen("still not JSON");
         try (OpenAiCompatibleMember m = Stubs.member(server).build()) {
             assertThat(m.chat(Stubs.extraction()).text()).isEqualTo("still not JSON");
@@ -53,7 +53,7 @@ class ReaskTest extends LoopbackServerTest {
     }
 
     @Test
-    void acceptsAFencedAnswer() {
+    void chat_fencedAnswer_isAccepted() {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion("```json\n" + Stubs.ENTITIES + "\n```")));
         try (OpenAiCompatibleMember m = Stubs.member(server).build()) {
             m.chat(Stubs.extraction());
@@ -62,7 +62,7 @@ class ReaskTest extends LoopbackServerTest {
     }
 
     @Test
-    void reaskingCanBeTurnedOff() {
+    void chat_reaskAttemptsZero_doesNotReask() {
         badThen(Stubs.ENTITIES);
         try (OpenAiCompatibleMember m = Stubs.member(server).reaskAttempts(0).build()) {
             assertThat(m.chat(Stubs.extraction()).text()).isEqualTo(BAD);
@@ -71,7 +71,7 @@ class ReaskTest extends LoopbackServerTest {
     }
 
     @Test
-    void promptOnlyAnswersAreLeftToTheLenientParser() {
+    void chat_promptOnly_leavesAnswersToTheLenientParser() {
         badThen(Stubs.ENTITIES);
         try (OpenAiCompatibleMember m = Stubs.member(server).flavor(Flavor.PROMPT_ONLY).build()) {
             assertThat(m.chat(Stubs.extraction()).text()).isEqualTo(BAD);
@@ -80,7 +80,7 @@ class ReaskTest extends LoopbackServerTest {
     }
 
     @Test
-    void aReaskWithoutUsageMakesTheUsageUnreported() {
+    void chat_reaskWithoutUsage_makesTheUsageUnreported() {
         server.stubFor(post(urlEqualTo(CHAT)).inScenario("u").whenScenarioStateIs(STARTED)
                 .willReturn(Stubs.okCompletion(BAD)).willSetStateTo("second"));
         server.stubFor(post(urlEqualTo(CHAT)).inScenario("u").whenScenarioStateIs("second")

@@ -49,7 +49,7 @@ class ReplicaTest {
     }
 
     @Test
-    void eachAttemptGoesToTheReplicaWithFewestRequestsInFlight() throws Exception {
+    void chat_replicas_eachAttemptGoesToTheOneWithFewestRequestsInFlight() throws Exception {
         a.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES).withFixedDelay(1_500)));
         b.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = OpenAiCompatibleMember.builder().name("r").model("m").flavor(Flavor.OPENAI)
@@ -72,7 +72,7 @@ class ReplicaTest {
     }
 
     @Test
-    void aDeadReplicaIsSkippedAndItsCircuitOpens() {
+    void chat_deadReplica_isSkippedAndItsCircuitOpens() {
         b.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         String dead = "http://127.0.0.1:" + Stubs.deadPort();
         try (OpenAiCompatibleMember m = OpenAiCompatibleMember.builder().name("r").model("m").flavor(Flavor.OPENAI)
@@ -86,7 +86,7 @@ class ReplicaTest {
     }
 
     @Test
-    void whenEveryReplicaIsOpenCallsFailAtOnce() {
+    void chat_everyReplicaOpen_failsAtOnce() {
         a.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(503)));
         b.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(502)));
         try (OpenAiCompatibleMember m = OpenAiCompatibleMember.builder().name("r").model("m").flavor(Flavor.OPENAI)

@@ -17,6 +17,7 @@ import io.el4ner.api.Redaction;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.core.EnsembleNer;
 import io.el4ner.core.ValidationMode;
+import io.el4ner.openai.internal.OpenAiCompatibleMemberProvider;
 import io.el4ner.openai.internal.ResponseReader;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -69,7 +70,7 @@ class SecretLeakTest extends LoopbackServerTest {
 
     @ParameterizedTest(name = "HTTP {0} quoting the request's fields")
     @ValueSource(ints = {500, 429, 400})
-    void extraBodySecretsEchoedInErrorsReachNoLogLineAndNoMessage(int status) {
+    void chat_extraBodySecretsEchoedInErrors_reachNoLogLineAndNoMessage(int status) {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(status)
                 .withHeader("Content-Type", "application/json").withBody(echoingBody())));
         String log;
@@ -95,7 +96,7 @@ class SecretLeakTest extends LoopbackServerTest {
     }
 
     @Test
-    void throughTheEnsembleNeitherTheMemberFailureNorAnEchoedBearerKeyLeaks() {
+    void recognize_memberFailureEchoingTheBearerKey_leaksNothing() {
         String chat = "/echo" + CHAT;
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(500)
                 .withHeader("Content-Type", "application/json").withBody(echoingBody())));
@@ -134,7 +135,7 @@ class SecretLeakTest extends LoopbackServerTest {
     }
 
     @Test
-    void aKeyEchoedInTheServerHeaderIsNotLoggedByFlavorDetection() {
+    void chat_keyEchoedInServerHeader_isNotLoggedByFlavorDetection() {
         server.stubFor(get(urlEqualTo("/v1/models")).willReturn(aResponse().withStatus(200)
                 .withHeader("Server", "llama.cpp/b1234 (" + Stubs.SECRET + ")").withBody("{\"data\": []}")));
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
@@ -149,7 +150,7 @@ class SecretLeakTest extends LoopbackServerTest {
 
     @ParameterizedTest(name = "a key starting at character {0} of the message")
     @ValueSource(ints = {150, 185, 190, 196})
-    void aKeyCrossingTheExcerptsCutShowsNoPrefix(int at) {
+    void chat_keyCrossingTheExcerptsCut_showsNoPrefix(int at) {
         String message = "x".repeat(at) + Stubs.SECRET + " and more";
         // Whitespace runs shrink when the excerpt is made one line: a key far into the raw body can still cross it.
         String spaced = "y" + " ".repeat(900) + "z".repeat(at - 4) + Stubs.SECRET;
@@ -175,7 +176,7 @@ class SecretLeakTest extends LoopbackServerTest {
     }
 
     @Test
-    void responseReaderRedactsTheWholeBodyBeforeCuttingIt() throws Exception {
+    void excerpt_secretInBody_isRedactedBeforeTheCut() throws Exception {
         try (Redaction.Registration r = Redaction.register(Stubs.SECRET)) {
             for (int at = 180; at < 210; at++) {
                 byte[] body = ("q".repeat(at) + Stubs.SECRET + "q".repeat(300)).getBytes(StandardCharsets.UTF_8);
@@ -200,7 +201,7 @@ class SecretLeakTest extends LoopbackServerTest {
         "http://bob:ab/KEY@127.0.0.1:8000/v1",
         "http://bob:hunt@KEY@127.0.0.1/v1",
         "http://bob:KEY?x#y@127.0.0.1/v1"})
-    void aRejectedBaseUrlIsShownWithoutItsCredentials(String url) {
+    void baseUrl_rejected_isShownWithoutItsCredentials(String url) {
         String key = "sk-in-the-url-5a4b3c2d1e";
         String u = url.replace("KEY", key);
         for (Map<String, Object> p : List.<Map<String, Object>>of(Map.of("model", "m", "baseUrl", u),
@@ -216,7 +217,7 @@ class SecretLeakTest extends LoopbackServerTest {
     }
 
     @Test
-    void aPasswordHoldingSlashesOrAtSignsIsMaskedWhole() {
+    void redact_passwordHoldingSlashesOrAtSigns_isMaskedWhole() {
         assertThat(Redaction.redactUrls("http://bob:ab/cd1234@host:8000/v1")).isEqualTo("http://****@host:8000/v1");
         assertThat(Redaction.redactUrls("http://bob:hunt@er2xyz@host/v1")).isEqualTo("http://****@host/v1");
         assertThat(Redaction.redactUrls("[http://a:pw/1@h1/v1, http://b:p@w2@h2/v1]"))
@@ -236,7 +237,7 @@ class SecretLeakTest extends LoopbackServerTest {
     }
 
     @Test
-    void settingsNamedLikeTokensAreNotRegisteredAsSecrets() {
+    void build_settingsNamedLikeTokens_areNotRegisteredAsSecrets() {
         String key = "sk-beside-settings-7h6g5f4e";
         int before = Redaction.registeredCount();
         try (OpenAiCompatibleMember m = Stubs.member(server).name("qwen-1024").extraBody(Map.of(
@@ -257,7 +258,7 @@ class SecretLeakTest extends LoopbackServerTest {
      * member.
      */
     @Test
-    void closingAMemberKeepsItsSecretsMaskedUntilItsLastCallReturns() throws Exception {
+    void close_callsInFlight_keepSecretsMaskedUntilTheLastReturns() throws Exception {
         String key = "sk-quoted-while-closing-2b3c4d5e";
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(500)
                 .withHeader("Content-Type", "application/json")

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ServerQuirksTest extends LoopbackServerTest {
     @ParameterizedTest(name = "base URL ''{0}''")
     @ValueSource(strings = {"", "/", "/v1", "/v1/"})
-    void aBaseUrlWithOrWithoutV1Works(String suffix) {
+    void chat_baseUrlWithOrWithoutV1_works(String suffix) {
         server.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = OpenAiCompatibleMember.builder().model("m").flavor(Flavor.OPENAI)
                 .baseUrl(Stubs.url(server) + suffix).build()) {
@@ -30,7 +30,7 @@ class ServerQuirksTest extends LoopbackServerTest {
     }
 
     @Test
-    void aPathPrefixIsKept() {
+    void chat_baseUrlWithPathPrefix_keepsIt() {
         server.stubFor(post(urlEqualTo("/qwen/v1/chat/completions")).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = OpenAiCompatibleMember.builder().model("m").flavor(Flavor.OPENAI)
                 .baseUrl(Stubs.url(server) + "/qwen/v1").build()) {
@@ -39,7 +39,7 @@ class ServerQuirksTest extends LoopbackServerTest {
     }
 
     @Test
-    void anotherModelsNameAndNoUsageAreReportedWithOneWarning() {
+    void chat_anotherModelsNameAndNoUsage_areReportedWithOneWarning() {
         server.stubFor(post(urlEqualTo("/v1/chat/completions"))
                 .willReturn(Stubs.ok(Stubs.completion(Stubs.ENTITIES, "llama-3-8b", false))));
         PrintStream err = System.err;
@@ -59,7 +59,7 @@ class ServerQuirksTest extends LoopbackServerTest {
     }
 
     @Test
-    void noModelNameAndNullContentGiveEmptyStrings() {
+    void chat_noModelNameAndNullContent_giveEmptyStrings() {
         server.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(Stubs.ok(
                 "{\"choices\": [{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\": null}, "
                         + "\"finish_reason\": \"length\"}], \"usage\": {\"prompt_tokens\": 5, \"completion_tokens\": 0}}")));
@@ -72,7 +72,7 @@ class ServerQuirksTest extends LoopbackServerTest {
     }
 
     @Test
-    void theKeyIsSentAsABearerTokenAndNothingIsSentWithoutOne() {
+    void chat_apiKey_isSentAsBearerTokenAndNothingWithoutOne() {
         server.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = Stubs.member(server).apiKeyEnv(Stubs.KEY_VARIABLE)
                 .environment(Stubs.env()::get).build()) {

@@ -37,7 +37,7 @@ class SharedResourcesTest extends LoopbackServerTest {
     }
 
     @Test
-    void thousandsOfMembersShareOneClientAndAFewThreadsAndAllWorkAndClose() throws Exception {
+    void chat_thousandsOfMembers_shareOneClientAndAFewThreads() throws Exception {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         Duration connect = Duration.ofMillis(4_321); // no other test uses it: its client is this test's own
         int clientsBefore = SharedHttpClients.liveClients();
@@ -91,7 +91,7 @@ class SharedResourcesTest extends LoopbackServerTest {
     }
 
     @Test
-    void closingAMemberAbortsItsOwnRequestsButNotThoseOfMembersSharingItsClient() throws Exception {
+    void close_sharedClient_abortsOnlyTheMembersOwnRequests() throws Exception {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES).withFixedDelay(1_500)));
         ExecutorService callers = Executors.newFixedThreadPool(2);
         try (OpenAiCompatibleMember a = Stubs.member(server).name("a").build();

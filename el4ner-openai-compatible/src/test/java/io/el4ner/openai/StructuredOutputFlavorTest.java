@@ -51,7 +51,7 @@ class StructuredOutputFlavorTest extends LoopbackServerTest {
     }
 
     @Test
-    void classificationConstrainsSpansAndLabels() {
+    void chat_classification_constrainsSpansAndLabels() {
         server.stubFor(post(urlEqualTo("/v1/chat/completions"))
                 .withRequestBody(equalToJson(Stubs.fixture("requests/classification-openai.json")))
                 .willReturn(Stubs.okCompletion("{\"labels\": [{\"span\": \"Angela Merkel\", \"type\": \"PER\"}]}")));
@@ -61,7 +61,7 @@ class StructuredOutputFlavorTest extends LoopbackServerTest {
     }
 
     @Test
-    void vllmValidatesOneEntityWithAChoiceOfTrueOrFalse() {
+    void chat_vllmValidatingOneEntity_sendsAChoiceOfTrueOrFalse() {
         server.stubFor(post(urlEqualTo("/v1/chat/completions"))
                 .withRequestBody(equalToJson(Stubs.fixture("requests/vllm-validation-choice.json")))
                 .willReturn(Stubs.okCompletion("true")));
@@ -72,7 +72,7 @@ class StructuredOutputFlavorTest extends LoopbackServerTest {
     }
 
     @Test
-    void vllmValidatesSeveralEntitiesWithTheVerdictSchema() {
+    void chat_vllmValidatingSeveralEntities_sendsTheVerdictSchema() {
         server.stubFor(post(urlEqualTo("/v1/chat/completions"))
                 .withRequestBody(matchingJsonPath("$.structured_outputs.json.properties.verdicts.items.properties"
                         + ".span.enum[1]", com.github.tomakehurst.wiremock.client.WireMock.equalTo("Angela Merkel")))
@@ -84,7 +84,7 @@ class StructuredOutputFlavorTest extends LoopbackServerTest {
     }
 
     @Test
-    void settingsReachTheBody() {
+    void chat_settings_reachTheBody() {
         server.stubFor(post(urlEqualTo("/v1/chat/completions"))
                 .withRequestBody(matchingJsonPath("$.max_tokens", com.github.tomakehurst.wiremock.client.WireMock
                         .equalTo("64")))
@@ -105,7 +105,7 @@ class StructuredOutputFlavorTest extends LoopbackServerTest {
     }
 
     @Test
-    void ollamaExtraOptionsMergeIntoItsOptions() {
+    void chat_ollamaExtraOptions_mergeIntoItsOptions() {
         server.stubFor(post(urlEqualTo("/api/chat"))
                 .withRequestBody(matchingJsonPath("$.options.num_ctx", com.github.tomakehurst.wiremock.client
                         .WireMock.equalTo("8192")))
@@ -143,7 +143,7 @@ class StructuredOutputFlavorTest extends LoopbackServerTest {
     }
 
     @Test
-    void anUnknownServerGetsPromptOnlyJson() {
+    void chat_unknownServer_getsPromptOnlyJson() {
         server.stubFor(get(urlEqualTo("/v1/models")).willReturn(aResponse().withStatus(404)));
         server.stubFor(get(urlEqualTo("/api/version")).willReturn(aResponse().withStatus(404)));
         server.stubFor(post(urlEqualTo("/v1/chat/completions"))
@@ -156,7 +156,7 @@ class StructuredOutputFlavorTest extends LoopbackServerTest {
     }
 
     @Test
-    void aSlowModelListIsNotTakenForAnUnknownServer() {
+    void chat_slowModelList_isNotTakenForAnUnknownServer() {
         server.stubFor(get(urlEqualTo("/v1/models")).willReturn(Stubs.ok(Stubs.fixture("discovery/vllm-models.json"))
                 .withFixedDelay(2_000)));
         server.stubFor(get(urlEqualTo("/api/version")).willReturn(aResponse().withStatus(404)));
@@ -169,7 +169,7 @@ class StructuredOutputFlavorTest extends LoopbackServerTest {
     }
 
     @Test
-    void detectionIsRetriedWhenTheServerWasUnreachable() {
+    void chat_serverWasUnreachable_detectsAgain() {
         OpenAiCompatibleMember m = OpenAiCompatibleMember.builder().model("m")
                 .baseUrl("http://127.0.0.1:" + Stubs.deadPort()).maxAttempts(1).build();
         try (m) {

@@ -23,15 +23,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** Shared test helpers: a loopback WireMock server, fixture files, sample requests and answers. */
-final class Stubs {
+/**
+ * Shared test helpers: a loopback WireMock server, fixture files, sample requests and answers. Public for the tests of
+ * the internal package (the provider's), which use the stub key.
+ */
+public final class Stubs {
     static final String SENTENCE = "Angela Merkel visited Paris.";
     static final List<EntityType> TYPES = List.of(new EntityType("PER", "person"), new EntityType("LOC", "location"));
     static final String EXTRACTION_SYSTEM = "You extract named entities of the types PER and LOC. Answer with JSON "
             + "only: {\"entities\": [\"span\", ...]}.";
     static final String ENTITIES = "{\"entities\": [\"Angela Merkel\", \"Paris\"]}";
-    static final String SECRET = "sk-test-0123456789abcdefSECRET";
-    static final String KEY_VARIABLE = "EL4NER_TEST_API_KEY";
+    public static final String SECRET = "sk-test-0123456789abcdefSECRET";
+    public static final String KEY_VARIABLE = "EL4NER_TEST_API_KEY";
 
     private Stubs() {
     }
@@ -114,7 +117,8 @@ final class Stubs {
                 .requestTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(5));
     }
 
-    static Map<String, String> env() {
+    /** @return an environment in which {@link #KEY_VARIABLE} holds {@link #SECRET} */
+    public static Map<String, String> env() {
         return Map.of(KEY_VARIABLE, SECRET);
     }
 

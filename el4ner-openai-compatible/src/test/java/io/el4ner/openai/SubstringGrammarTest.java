@@ -15,6 +15,7 @@ import io.el4ner.api.Stage;
 import io.el4ner.api.TaskContext;
 import io.el4ner.openai.internal.AnswerGrammar;
 import io.el4ner.openai.internal.Json;
+import io.el4ner.openai.internal.StructuredOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
     }
 
     @Test
-    void vllm_sendsTheGrammarInsteadOfTheSchema() {
+    void chat_vllm_sendsTheGrammarInsteadOfTheSchema() {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = Stubs.member(server).flavor(Flavor.VLLM).build()) {
             assertThat(m.substringGrammar()).isTrue();
@@ -67,7 +68,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
     }
 
     @Test
-    void llamaCpp_sendsTheGrammarAndNoJsonSchema() {
+    void chat_llamaCpp_sendsTheGrammarAndNoJsonSchema() {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = Stubs.member(server).flavor(Flavor.LLAMA_CPP).build()) {
             m.chat(Stubs.extraction());
@@ -80,7 +81,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
 
     @ParameterizedTest
     @EnumSource(value = Flavor.class, names = {"VLLM", "LLAMA_CPP"})
-    void aSentenceWhoseGrammarIsTooLarge_getsTheSchemaAlone(Flavor flavor) {
+    void chat_grammarTooLarge_sendsTheSchemaAlone(Flavor flavor) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; b.length() < 40_000; i++) {
             b.append("Word").append(i).append(' ');
@@ -88,7 +89,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
         String sentence = b.append("end.").toString();
         ChatRequest request = extraction(sentence);
         assertThat(grammar(request).getBytes(StandardCharsets.UTF_8).length)
-                .isGreaterThan(OpenAiCompatibleMember.MAX_GRAMMAR_BYTES);
+                .isGreaterThan(StructuredOutput.MAX_GRAMMAR_BYTES);
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion("{\"entities\": []}")));
         try (LogCapture log = new LogCapture(OpenAiCompatibleMember.class.getName());
              OpenAiCompatibleMember m = Stubs.member(server).flavor(flavor).build()) {
@@ -105,7 +106,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
 
     @ParameterizedTest
     @EnumSource(value = Flavor.class, names = {"VLLM", "LLAMA_CPP"})
-    void substringGrammarOff_sendsTheSchema(Flavor flavor) {
+    void chat_substringGrammarOff_sendsTheSchema(Flavor flavor) {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = Stubs.member(server).flavor(flavor).substringGrammar(false).build()) {
             assertThat(m.substringGrammar()).isFalse();
@@ -119,7 +120,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
 
     @ParameterizedTest
     @EnumSource(value = Flavor.class, names = {"OPENAI", "OLLAMA", "PROMPT_ONLY"})
-    void otherFlavors_neverSendAGrammar(Flavor flavor) {
+    void chat_otherFlavors_neverSendAGrammar(Flavor flavor) {
         String path = flavor == Flavor.OLLAMA ? "/api/chat" : CHAT;
         server.stubFor(post(urlEqualTo(path)).willReturn(Stubs.ok(flavor == Flavor.OLLAMA
                 ? Stubs.fixture("responses/ollama-chat.json") : Stubs.completion(Stubs.ENTITIES))));
@@ -131,7 +132,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
 
     @ParameterizedTest
     @EnumSource(value = Flavor.class, names = {"VLLM", "LLAMA_CPP"})
-    void stagesWithoutFreeSpans_keepTheSchema(Flavor flavor) {
+    void chat_stagesWithoutFreeSpans_sendTheSchema(Flavor flavor) {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion("{\"labels\": []}")));
         try (OpenAiCompatibleMember m = Stubs.member(server).flavor(flavor).build()) {
             m.chat(Stubs.classification());
@@ -146,7 +147,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
 
     @ParameterizedTest
     @EnumSource(value = Flavor.class, names = {"VLLM", "LLAMA_CPP"})
-    void aReask_sendsTheGrammarAgain(Flavor flavor) {
+    void chat_reask_sendsTheGrammarAgain(Flavor flavor) {
         server.stubFor(post(urlEqualTo(CHAT)).inScenario("r").whenScenarioStateIs(STARTED)
                 .willReturn(Stubs.okCompletion("{\"entities\": [\"Paris\"")).willSetStateTo("second"));
         server.stubFor(post(urlEqualTo(CHAT)).inScenario("r").whenScenarioStateIs("second")
@@ -166,7 +167,7 @@ class SubstringGrammarTest extends LoopbackServerTest {
     }
 
     @Test
-    void extraBody_stillMergesOverTheGrammarRequest() {
+    void chat_extraBody_mergesOverTheGrammarRequest() {
         server.stubFor(post(urlEqualTo(CHAT)).willReturn(Stubs.okCompletion(Stubs.ENTITIES)));
         try (OpenAiCompatibleMember m = Stubs.member(server).flavor(Flavor.VLLM)
                 .extraBody(Map.of("structured_outputs", Map.of("disable_any_whitespace", true))).build()) {

@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param base the delay before the first retry, before jitter
  * @param max the longest delay
  */
-public record Backoff(Duration base, Duration max) {
+record Backoff(Duration base, Duration max) {
     private static final long MAX_RETRY_AFTER_SECONDS = 86_400;
 
     /** Validates the components. */

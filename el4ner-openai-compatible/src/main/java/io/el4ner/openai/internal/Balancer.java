@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the fewest requests in flight; ties go round-robin. A retry avoids the replica that just failed when another
  * one is available.
  */
-public final class Balancer {
+final class Balancer {
     private final List<Endpoint> endpoints;
     private final AtomicInteger rotation = new AtomicInteger();
 

@@ -11,7 +11,7 @@ import java.util.Locale;
  * appear in messages; the messages that reject a URL show it with its credentials and secret-looking query values
  * masked ({@link io.el4ner.api.Redaction#redactUrls(String)}).
  */
-public final class BaseUrl {
+final class BaseUrl {
     private final String root;
 
     private BaseUrl(String root) {

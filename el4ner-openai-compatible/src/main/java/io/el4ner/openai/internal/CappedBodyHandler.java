@@ -14,7 +14,7 @@ import java.util.concurrent.Flow;
  * is read; one that grows past it (chunked) is cut off there. Either way the body future fails with
  * {@link ResponseTooLargeException} and the subscription is cancelled, which closes the connection.
  */
-public final class CappedBodyHandler implements HttpResponse.BodyHandler<byte[]> {
+final class CappedBodyHandler implements HttpResponse.BodyHandler<byte[]> {
     private final long limit;
 
     /** @param limit the most bytes to read */

@@ -9,7 +9,7 @@ import java.time.Instant;
  * trial call goes through; its success closes the breaker, its failure opens it again. A threshold of 0 disables
  * it. Thread-safe.
  */
-public final class CircuitBreaker {
+final class CircuitBreaker {
     /** The breaker's state. */
     public enum State {
         /** Calls go through. */

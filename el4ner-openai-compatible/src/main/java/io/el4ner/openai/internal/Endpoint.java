@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param outstanding requests in flight to it
  * @param breaker its circuit breaker
  */
-public record Endpoint(BaseUrl url, AtomicInteger outstanding, CircuitBreaker breaker) {
+record Endpoint(BaseUrl url, AtomicInteger outstanding, CircuitBreaker breaker) {
     /**
      * @param url the replica's base URL
      * @param breaker its circuit breaker

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
  *   <li>otherwise the server is unknown and gets {@link Flavor#PROMPT_ONLY}.</li>
  * </ol>
  */
-public final class FlavorDetector {
+final class FlavorDetector {
     private FlavorDetector() {
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
  * Builds the JSON request body of one chat call for a server flavor. The shapes follow the servers' public
  * documentation; the fixtures under {@code src/test/resources/fixtures/requests} record them.
  */
-public final class RequestBodies {
+final class RequestBodies {
     private RequestBodies() {
     }
 

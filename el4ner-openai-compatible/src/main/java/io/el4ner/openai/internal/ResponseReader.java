@@ -1,6 +1,7 @@
 package io.el4ner.openai.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.el4ner.api.El4nerException;
 import io.el4ner.api.Redaction;
 import io.el4ner.api.TokenUsage;
 import io.el4ner.openai.Flavor;
@@ -20,8 +21,11 @@ public final class ResponseReader {
     private ResponseReader() {
     }
 
-    /** The body is not a chat answer. */
-    public static final class MalformedAnswerException extends Exception {
+    /**
+     * The body is not a chat answer. Declared where it is thrown and caught by the exchange, which retries; it never
+     * reaches users as such.
+     */
+    public static final class MalformedAnswerException extends El4nerException {
         private static final long serialVersionUID = 1L;
 
         /** @param message what is wrong */

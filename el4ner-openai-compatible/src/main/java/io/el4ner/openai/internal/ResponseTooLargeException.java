@@ -3,7 +3,7 @@ package io.el4ner.openai.internal;
 import java.io.IOException;
 
 /** A response body longer than the configured limit; reading stopped at the limit. */
-public final class ResponseTooLargeException extends IOException {
+final class ResponseTooLargeException extends IOException {
     private static final long serialVersionUID = 1L;
     private final long limit;
 

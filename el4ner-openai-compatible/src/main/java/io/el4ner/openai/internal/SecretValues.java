@@ -12,7 +12,7 @@ import java.util.Set;
  * Finds the secret values a member sends, so that they can be {@linkplain Redaction registered}, and masks
  * credentials in URL-like texts that are shown before any value could be registered (a rejected base URL).
  */
-public final class SecretValues {
+final class SecretValues {
     private SecretValues() {
     }
 

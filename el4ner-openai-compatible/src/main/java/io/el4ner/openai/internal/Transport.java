@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * interrupt cancels its future, which aborts the exchange and closes its connection. The client may be shared with
  * other members: {@link #cancelAll()} aborts this transport's exchanges only.
  */
-public final class Transport {
+final class Transport {
     private final Supplier<HttpClient> client;
     private final long maxResponseBytes;
     private final String authorization;

@@ -29,7 +29,7 @@ class SharedHttpClientsTest {
     }
 
     @Test
-    void aClientIsNotBuiltAgainAfterTheLastHolderReleasedIt() {
+    void client_afterTheLastHolderReleasedIt_isNotBuiltAgain() {
         Duration connect = Duration.ofMillis(6_173); // this test's own entry
         int before = SharedHttpClients.liveClients();
         SharedHttpClients.Lease lease = SharedHttpClients.lease(connect);
@@ -42,7 +42,7 @@ class SharedHttpClientsTest {
     }
 
     @Test
-    void anotherHolderKeepsTheClientAndALaterLeaseGetsANewOne() {
+    void close_anotherHolder_keepsTheClientAndALaterLeaseGetsANewOne() {
         Duration connect = Duration.ofMillis(6_174);
         SharedHttpClients.Lease a = SharedHttpClients.lease(connect);
         SharedHttpClients.Lease b = SharedHttpClients.lease(connect);
@@ -56,7 +56,7 @@ class SharedHttpClientsTest {
     }
 
     @Test
-    void aMemberClosedAsItsRequestStartsSaysItIsClosed() {
+    void chat_memberClosedAsItsRequestStarts_saysItIsClosed() {
         Duration connect = Duration.ofMillis(6_175);
         int before = SharedHttpClients.liveClients();
         OpenAiCompatibleMember m = OpenAiCompatibleMember.builder().name("closing").model("m")

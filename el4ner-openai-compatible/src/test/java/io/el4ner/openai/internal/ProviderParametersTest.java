@@ -1,4 +1,4 @@
-package io.el4ner.openai;
+package io.el4ner.openai.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.ModelMember;
+import io.el4ner.openai.Flavor;
+import io.el4ner.openai.OpenAiCompatibleMember;
+import io.el4ner.openai.Stubs;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +33,7 @@ class ProviderParametersTest {
     }
 
     @Test
-    void readsEveryDocumentedParameter() {
+    void create_everyDocumentedParameter_isRead() {
         Map<String, Object> p = new HashMap<>();
         p.put("name", "qwen");
         p.put("baseUrls", List.of("http://127.0.0.1:8000/v1", "http://127.0.0.1:8001"));
@@ -71,7 +74,7 @@ class ProviderParametersTest {
     }
 
     @Test
-    void theNameDefaultsToTheModel() {
+    void create_noName_defaultsToTheModel() {
         Map<String, Object> p = base();
         p.remove("name");
         try (ModelMember m = create(p)) {
@@ -115,7 +118,7 @@ class ProviderParametersTest {
     }
 
     @Test
-    void anUnknownStageIsNamedWithTheKnownOnes() {
+    void create_unknownStage_isNamedWithTheKnownOnes() {
         Map<String, Object> p = base();
         p.put("maxTokens", Map.of("extract", 10));
         assertThatThrownBy(() -> create(p)).isInstanceOf(El4nerConfigurationException.class)
@@ -123,7 +126,7 @@ class ProviderParametersTest {
     }
 
     @Test
-    void baseUrlIsRequiredOnce() {
+    void create_baseUrl_isRequiredOnce() {
         Map<String, Object> p = base();
         p.remove("baseUrl");
         assertThatThrownBy(() -> create(p)).hasMessageContaining("'baseUrl'");
@@ -134,7 +137,7 @@ class ProviderParametersTest {
     }
 
     @Test
-    void credentialsInTheUrlAreRefusedWithoutBeingShown() {
+    void create_credentialsInTheUrl_areRefusedWithoutBeingShown() {
         Map<String, Object> p = base();
         p.put("baseUrl", "http://user:hunter2@127.0.0.1:8000/v1");
         assertThatThrownBy(() -> create(p)).isInstanceOf(El4nerConfigurationException.class)
@@ -142,7 +145,7 @@ class ProviderParametersTest {
     }
 
     @Test
-    void anUnsetKeyVariableIsAConfigurationErrorNamingIt() {
+    void create_unsetKeyVariable_throwsConfigurationErrorNamingIt() {
         Map<String, Object> p = base();
         p.put("apiKeyEnv", "NO_SUCH_VARIABLE_XYZ");
         assertThatThrownBy(() -> create(p)).isInstanceOf(El4nerConfigurationException.class)
@@ -150,7 +153,7 @@ class ProviderParametersTest {
     }
 
     @Test
-    void aKeyThatCannotBeAHeaderIsRefusedWithoutBeingShown() {
+    void create_keyThatCannotBeAHeader_isRefusedWithoutBeingShown() {
         OpenAiCompatibleMember.Builder b = OpenAiCompatibleMember.builder().model("m").baseUrl("http://127.0.0.1:1")
                 .apiKeyEnv("K").environment(Map.of("K", "sk-abc\ndef")::get);
         assertThatThrownBy(b::build).isInstanceOf(El4nerConfigurationException.class)
@@ -158,7 +161,7 @@ class ProviderParametersTest {
     }
 
     @Test
-    void flavorsParseInAnyCommonSpelling() {
+    void parse_flavorInAnyCommonSpelling_isRead() {
         assertThat(Flavor.parse("llama.cpp".replace(".", ""))).isEqualTo(Flavor.LLAMA_CPP);
         assertThat(Flavor.parse("LLAMA_CPP")).isEqualTo(Flavor.LLAMA_CPP);
         assertThat(Flavor.parse("llama-cpp")).isEqualTo(Flavor.LLAMA_CPP);

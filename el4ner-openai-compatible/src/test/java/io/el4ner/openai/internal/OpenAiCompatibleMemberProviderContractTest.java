@@ -1,4 +1,4 @@
-package io.el4ner.openai;
+package io.el4ner.openai.internal;
 
 import io.el4ner.tck.ModelMemberProviderContractTest;
 import java.util.Map;

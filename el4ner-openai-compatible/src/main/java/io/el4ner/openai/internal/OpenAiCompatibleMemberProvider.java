@@ -1,4 +1,4 @@
-package io.el4ner.openai;
+package io.el4ner.openai.internal;
 
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.Redaction;
@@ -6,6 +6,8 @@ import io.el4ner.api.Stage;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.ModelMember;
 import io.el4ner.api.spi.ModelMemberProvider;
+import io.el4ner.openai.Flavor;
+import io.el4ner.openai.OpenAiCompatibleMember;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -20,9 +22,7 @@ import java.util.stream.Collectors;
 /**
  * The {@code openai-compatible} member provider: creates an {@link OpenAiCompatibleMember} from configuration
  * parameters. The parameters, their types and defaults are listed in the module's README; unknown parameters are
- * rejected with their name.
- *
- * @since 0.1
+ * rejected with their name. Found through {@link java.util.ServiceLoader}; not exported.
  */
 public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider {
     /** The provider's name. */
@@ -43,7 +43,7 @@ public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider
     }
 
     /** @param environment where {@code apiKeyEnv} is looked up (tests) */
-    OpenAiCompatibleMemberProvider(Function<String, String> environment) {
+    public OpenAiCompatibleMemberProvider(Function<String, String> environment) {
         this.environment = Objects.requireNonNull(environment, "environment");
     }
 
