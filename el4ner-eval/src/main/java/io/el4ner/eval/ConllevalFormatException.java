@@ -1,11 +1,14 @@
 package io.el4ner.eval;
 
+import io.el4ner.api.El4nerException;
+
 /**
- * A conlleval file that cannot be read: the message starts with {@code line N:} and says what is wrong.
+ * A conlleval file that cannot be read: the message starts with {@code line N:} and says what is wrong. An
+ * {@link El4nerException}, like every data-format error of el4ner.
  *
  * @since 0.1
  */
-public final class ConllevalFormatException extends IllegalArgumentException {
+public final class ConllevalFormatException extends El4nerException {
     private static final long serialVersionUID = 1L;
     private final int line;
 

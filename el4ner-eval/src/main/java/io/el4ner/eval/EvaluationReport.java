@@ -14,12 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -146,7 +144,7 @@ public final class EvaluationReport {
         root.put("goldEntities", gold.size());
         root.put("failedSentences", count(lines, n -> n.has("failure")));
         root.put("degradedSentences", count(lines, n -> n.path("degraded").asBoolean(false)));
-        root.set("failureCauses", causesJson(items, lines));
+        root.set("failureCauses", FailureCauses.json(items, lines));
         ScoreReport overall = Scorer.spans(items.size(), gold, ordered.getOrDefault(Ablations.VALIDATION, List.of()));
         root.set("overall", scoreJson(overall, bootstrapSeed, true));
         ObjectNode rowsJson = root.putObject("rows");
@@ -155,7 +153,7 @@ public final class EvaluationReport {
         root.set("validator", validatorJson(gold, ordered.get(Ablations.VOTE), ordered.get(Ablations.VALIDATION)));
         List<String> members = new ArrayList<>();
         ordered.keySet().stream().filter(k -> k.startsWith("member:")).forEach(k -> members.add(k.substring(7)));
-        root.set("usage", usageJson(lines, members));
+        root.set("usage", UsageTotals.json(lines, members));
         root.set("datasets", breakdown(items, gold, ordered.get(Ablations.VALIDATION), EvaluationItem::dataset,
                 bootstrapSeed));
         root.set("languages", breakdown(items, gold, ordered.get(Ablations.VALIDATION), EvaluationItem::language,
@@ -175,79 +173,6 @@ public final class EvaluationReport {
             }
         }
         return c;
-    }
-
-    /** How many of the most frequent causes the report lists. */
-    static final int TOP_CAUSES = 3;
-    /** The most characters of a cause kept. */
-    static final int MAX_CAUSE_CHARS = 300;
-    /** The shortest start of a sentence taken for a quote of it in a message (shorter sentences: whole only). */
-    private static final int MIN_QUOTE = 12;
-
-    /**
-     * Counts the member errors of failed and degraded sentences by cause: stage, member and message with what
-     * belongs to the sentence (its text, or the start of it a message quotes) replaced by {@code …}. A failed line
-     * without {@code memberErrors} (the failure was not the members', or an older el4ner wrote it) counts its
-     * {@code failure} message, with an empty stage and member.
-     */
-    private static ObjectNode causesJson(List<EvaluationItem> items, JsonNode[] lines) {
-        Map<List<String>, int[]> counts = new LinkedHashMap<>();
-        int errors = 0;
-        for (int i = 0; i < lines.length; i++) {
-            String text = items.get(i).sentence().text();
-            JsonNode me = lines[i].path("memberErrors");
-            if (me.isArray() && me.size() > 0) {
-                for (JsonNode e : me) {
-                    counts.computeIfAbsent(List.of(e.path("stage").asText(), e.path("member").asText(),
-                            cause(e.path("message").asText(), text)), k -> new int[1])[0]++;
-                    errors++;
-                }
-            } else if (lines[i].has("failure")) {
-                counts.computeIfAbsent(List.of("", "", cause(lines[i].path("failure").asText(), text)),
-                        k -> new int[1])[0]++;
-                errors++;
-            }
-        }
-        List<Map.Entry<List<String>, int[]>> sorted = new ArrayList<>(counts.entrySet());
-        sorted.sort((a, b) -> Integer.compare(b.getValue()[0], a.getValue()[0])); // stable: first seen first
-        ObjectNode o = JSON.createObjectNode();
-        o.put("errors", errors);
-        o.put("distinct", counts.size());
-        var top = o.putArray("top");
-        for (var e : sorted.subList(0, Math.min(TOP_CAUSES, sorted.size()))) {
-            top.addObject().put("count", e.getValue()[0]).put("stage", e.getKey().get(0))
-                    .put("member", e.getKey().get(1)).put("cause", e.getKey().get(2));
-        }
-        return o;
-    }
-
-    /**
-     * @param message an error message about one sentence
-     * @param sentence the sentence's text
-     * @return the message with the sentence, or the longest start of it (at least {@value #MIN_QUOTE} characters)
-     *         that it quotes, and a {@code ...} right after, replaced by {@code …}; whitespace runs made one space;
-     *         at most {@value #MAX_CAUSE_CHARS} characters
-     */
-    static String cause(String message, String sentence) {
-        String m = message;
-        if (!sentence.isEmpty()) {
-            int min = Math.min(sentence.length(), MIN_QUOTE);
-            for (int len = Math.min(sentence.length(), m.length()); len >= min; len--) {
-                int at = m.indexOf(sentence.substring(0, len));
-                if (at >= 0) {
-                    int end = at + len;
-                    if (m.startsWith("...", end)) {
-                        end += 3;
-                    } else if (m.startsWith("\u2026", end)) {
-                        end += 1;
-                    }
-                    m = m.substring(0, at) + "\u2026" + m.substring(end);
-                    break;
-                }
-            }
-        }
-        m = m.strip().replaceAll("\\s+", " ");
-        return m.length() <= MAX_CAUSE_CHARS ? m : m.substring(0, MAX_CAUSE_CHARS - 1) + "\u2026";
     }
 
     private static ObjectNode scoreJson(ScoreReport r, long seed, boolean withTypes) {
@@ -296,71 +221,6 @@ public final class EvaluationReport {
         }
         return o.put("keptRight", keptRight).put("removedWrong", removedWrong).put("removedRight", removedRight)
                 .put("keptWrong", keptWrong);
-    }
-
-    /**
-     * @param stage a stage as the predictions file writes it ({@code extraction})
-     * @return its place in the pipeline ({@link Stage} order); a stage el4ner does not know comes after them
-     */
-    static int stageRank(String stage) {
-        for (Stage s : Stage.values()) {
-            if (s.name().equalsIgnoreCase(stage)) {
-                return s.ordinal();
-            }
-        }
-        return Stage.values().length;
-    }
-
-    /**
-     * Sums the usage of every sentence by stage and member: stages in pipeline order ({@link Stage}), and in each
-     * stage the members in ensemble order (that of the {@code member:*} rows), then any other member in the order
-     * first seen.
-     */
-    private static ObjectNode usageJson(JsonNode[] lines, List<String> memberOrder) {
-        Map<List<String>, long[]> byStageMember = new LinkedHashMap<>(); // calls, failures, prompt, completion, latency
-        List<String> members = new ArrayList<>(memberOrder);
-        long wall = 0;
-        for (JsonNode n : lines) {
-            wall += n.path("wallMillis").asLong(0);
-            for (JsonNode u : n.path("usage")) {
-                String member = u.path("member").asText();
-                if (!members.contains(member)) {
-                    members.add(member);
-                }
-                long[] a = byStageMember.computeIfAbsent(List.of(u.path("stage").asText(), member),
-                        k -> new long[5]);
-                a[0] += u.path("calls").asLong();
-                a[1] += u.path("failures").asLong();
-                a[2] += u.path("promptTokens").asLong();
-                a[3] += u.path("completionTokens").asLong();
-                a[4] += u.path("latencyMillis").asLong();
-            }
-        }
-        List<Map.Entry<List<String>, long[]>> sorted = new ArrayList<>(byStageMember.entrySet());
-        sorted.sort(Comparator.comparingInt((Map.Entry<List<String>, long[]> e) -> stageRank(e.getKey().get(0)))
-                .thenComparing(e -> stageRank(e.getKey().get(0)) < Stage.values().length ? "" : e.getKey().get(0))
-                .thenComparingInt(e -> members.indexOf(e.getKey().get(1))));
-        ObjectNode o = JSON.createObjectNode();
-        o.put("wallMillis", wall);
-        o.put("wallMillisPerSentence", lines.length == 0 ? 0 : (double) wall / lines.length);
-        var entries = o.putArray("entries");
-        Map<String, long[]> byStage = new LinkedHashMap<>();
-        for (Map.Entry<List<String>, long[]> e : sorted) {
-            String stage = e.getKey().get(0);
-            long[] a = e.getValue();
-            entries.addObject().put("stage", stage).put("member", e.getKey().get(1)).put("calls", a[0])
-                    .put("failures", a[1]).put("promptTokens", a[2]).put("completionTokens", a[3])
-                    .put("latencyMillis", a[4]).put("meanLatencyMillis", a[0] == 0 ? 0 : (double) a[4] / a[0]);
-            long[] s = byStage.computeIfAbsent(stage, x -> new long[5]);
-            for (int i = 0; i < 5; i++) {
-                s[i] += a[i];
-            }
-        }
-        var stages = o.putObject("stages");
-        byStage.forEach((stage, a) -> stages.putObject(stage).put("calls", a[0]).put("failures", a[1])
-                .put("promptTokens", a[2]).put("completionTokens", a[3]).put("latencyMillis", a[4])
-                .put("callsPerSentence", lines.length == 0 ? 0 : (double) a[0] / lines.length));
-        return o;
     }
 
     private static ObjectNode breakdown(List<EvaluationItem> items, List<ScoredSpan> gold, List<ScoredSpan> fin,
@@ -447,81 +307,7 @@ public final class EvaluationReport {
 
     /** @return the report as Markdown */
     public String markdown() {
-        StringBuilder sb = new StringBuilder();
-        sb.append("# Evaluation: ").append(root.path("title").asText()).append("\n\n");
-        sb.append(root.path("sentences").asInt()).append(" sentences, ").append(root.path("goldEntities").asInt())
-                .append(" gold entities, ").append(root.path("failedSentences").asInt()).append(" failed, ")
-                .append(root.path("degradedSentences").asInt()).append(" degraded (failed ones included)");
-        if (root.has("resumedSentences")) {
-            sb.append(", ").append(root.path("resumedSentences").asInt()).append(" resumed from an earlier run");
-        }
-        sb.append(".\n\n");
-        JsonNode causes = root.path("failureCauses");
-        if (causes.path("errors").asInt() > 0) {
-            sb.append("## Most frequent errors\n\n").append(causes.path("errors").asInt())
-                    .append(" errors in failed or degraded sentences, ").append(causes.path("distinct").asInt())
-                    .append(" distinct causes (each sentence's are under `memberErrors` in predictions.jsonl).\n\n"
-                            + "| errors | stage | member | cause |\n|---|---|---|---|\n");
-            for (JsonNode c : causes.path("top")) {
-                sb.append("| ").append(c.path("count").asInt()).append(" | ").append(c.path("stage").asText())
-                        .append(" | ").append(c.path("member").asText()).append(" | ")
-                        .append(c.path("cause").asText().replace("|", "\\|")).append(" |\n");
-            }
-            sb.append('\n');
-        }
-        sb.append("## F1 by stage and member (exact span and type)\n\n");
-        sb.append("| row | precision | recall | F1 | 95% interval | macro F1 | tp | fp | fn |\n|---|---|---|---|---|---|---|---|---|\n");
-        root.path("rows").fields().forEachRemaining(e -> {
-            JsonNode m = e.getValue().path("micro");
-            JsonNode ci = e.getValue().path("f1Interval95");
-            sb.append("| ").append(e.getKey()).append(" | ").append(pct(m.path("precision"))).append(" | ")
-                    .append(pct(m.path("recall"))).append(" | **").append(pct(m.path("f1"))).append("** | ")
-                    .append(pct(ci.path("low"))).append("–").append(pct(ci.path("high"))).append(" | ")
-                    .append(pct(e.getValue().path("macroF1"))).append(" | ").append(m.path("tp").asInt()).append(" | ")
-                    .append(m.path("fp").asInt()).append(" | ").append(m.path("fn").asInt()).append(" |\n");
-        });
-        sb.append("\n## Final answer per type\n\n| type | precision | recall | F1 | tp | fp | fn |\n|---|---|---|---|---|---|---|\n");
-        root.path("overall").path("types").fields().forEachRemaining(e -> sb.append("| ").append(e.getKey())
-                .append(" | ").append(pct(e.getValue().path("precision"))).append(" | ")
-                .append(pct(e.getValue().path("recall"))).append(" | ").append(pct(e.getValue().path("f1")))
-                .append(" | ").append(e.getValue().path("tp").asInt()).append(" | ").append(e.getValue().path("fp").asInt())
-                .append(" | ").append(e.getValue().path("fn").asInt()).append(" |\n"));
-        JsonNode v = root.path("validator");
-        if (v.size() > 0) {
-            sb.append("\n## Validation\n\n| kept, right | removed, wrong | removed, right (over-refusal) | kept, wrong |\n"
-                    + "|---|---|---|---|\n| ").append(v.path("keptRight").asInt()).append(" | ")
-                    .append(v.path("removedWrong").asInt()).append(" | ").append(v.path("removedRight").asInt())
-                    .append(" | ").append(v.path("keptWrong").asInt()).append(" |\n");
-        }
-        for (String group : List.of("datasets", "languages")) {
-            if (root.path(group).size() > 0) {
-                String one = group.substring(0, group.length() - 1);
-                sb.append("\n## Per ").append(one).append("\n\n| ").append(one)
-                        .append(" | sentences | precision | recall | F1 | 95% interval |\n|---|---|---|---|---|---|\n");
-                root.path(group).fields().forEachRemaining(e -> sb.append("| ").append(e.getKey()).append(" | ")
-                        .append(e.getValue().path("sentences").asInt()).append(" | ")
-                        .append(pct(e.getValue().path("micro").path("precision"))).append(" | ")
-                        .append(pct(e.getValue().path("micro").path("recall"))).append(" | ")
-                        .append(pct(e.getValue().path("micro").path("f1"))).append(" | ")
-                        .append(pct(e.getValue().path("f1Interval95").path("low"))).append("–")
-                        .append(pct(e.getValue().path("f1Interval95").path("high"))).append(" |\n"));
-            }
-        }
-        sb.append("\n## Calls, tokens and latency\n\n| stage | member | calls | failures | prompt tokens | completion tokens | mean latency (ms) |\n|---|---|---|---|---|---|---|\n");
-        for (JsonNode e : root.path("usage").path("entries")) {
-            sb.append("| ").append(e.path("stage").asText()).append(" | ").append(e.path("member").asText())
-                    .append(" | ").append(e.path("calls").asLong()).append(" | ").append(e.path("failures").asLong())
-                    .append(" | ").append(e.path("promptTokens").asLong()).append(" | ")
-                    .append(e.path("completionTokens").asLong()).append(" | ")
-                    .append(String.format(Locale.ROOT, "%.1f", e.path("meanLatencyMillis").asDouble())).append(" |\n");
-        }
-        sb.append("\nWall time per sentence: ").append(String.format(Locale.ROOT, "%.1f ms",
-                root.path("usage").path("wallMillisPerSentence").asDouble())).append(".\n");
-        return sb.toString();
-    }
-
-    private static String pct(JsonNode n) {
-        return String.format(Locale.ROOT, "%.1f", 100 * n.asDouble());
+        return MarkdownReport.render(root);
     }
 
     /**

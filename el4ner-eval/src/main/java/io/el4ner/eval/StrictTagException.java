@@ -1,5 +1,7 @@
 package io.el4ner.eval;
 
+import io.el4ner.api.El4nerException;
+
 /**
  * A tag that strict scoring does not accept under its scheme, e.g. {@code E-PER} under IOB2 or a tag without a
  * {@code B-}/{@code I-}/{@code E-}/{@code S-} prefix and a type. The message names the line when the sentence
@@ -7,7 +9,7 @@ package io.el4ner.eval;
  *
  * @since 0.1
  */
-public final class StrictTagException extends IllegalArgumentException {
+public final class StrictTagException extends El4nerException {
     private static final long serialVersionUID = 1L;
     private final int sentence;
     private final int token;

@@ -8,23 +8,23 @@ import org.junit.jupiter.api.Test;
 class FailureCauseTest {
     @Test
     void theSentenceOrTheStartOfItThatAMessageQuotesIsTakenOut() {
-        assertThat(EvaluationReport.cause("member 'a' has no gold data for the sentence: Carol met Dave",
+        assertThat(FailureCauses.cause("member 'a' has no gold data for the sentence: Carol met Dave",
                 "Carol met Dave")).isEqualTo("member 'a' has no gold data for the sentence: \u2026");
         String longSentence = "This sentence is much longer than eighty characters, so a member quotes only its start"
                 + " and three dots.";
         String quoted = longSentence.substring(0, 77) + "...";
-        assertThat(EvaluationReport.cause("no gold data for: " + quoted + " (member 'a')", longSentence))
+        assertThat(FailureCauses.cause("no gold data for: " + quoted + " (member 'a')", longSentence))
                 .isEqualTo("no gold data for: \u2026 (member 'a')");
     }
 
     @Test
     void otherMessagesKeepTheirTextWithWhitespaceMadeOneSpaceAndBounded() {
-        assertThat(EvaluationReport.cause("member 'a' did not answer within\n 30000 ms", "Hi there"))
+        assertThat(FailureCauses.cause("member 'a' did not answer within\n 30000 ms", "Hi there"))
                 .isEqualTo("member 'a' did not answer within 30000 ms");
         // a few characters of the sentence are not a quote of it
-        assertThat(EvaluationReport.cause("HTTP 429 from Carol's server", "Carol met Dave in New York"))
+        assertThat(FailureCauses.cause("HTTP 429 from Carol's server", "Carol met Dave in New York"))
                 .isEqualTo("HTTP 429 from Carol's server");
         String huge = "x".repeat(1000);
-        assertThat(EvaluationReport.cause(huge, "s")).hasSize(EvaluationReport.MAX_CAUSE_CHARS).endsWith("\u2026");
+        assertThat(FailureCauses.cause(huge, "s")).hasSize(FailureCauses.MAX_CAUSE_CHARS).endsWith("\u2026");
     }
 }

@@ -334,7 +334,7 @@ class HtmlReportTest {
                 .contains("HTTP 500: &lt;script&gt;alert(&quot;cause&quot;)&lt;/script&gt; &amp; more");
         // a control character (not allowed in XML) is replaced, so the page still parses
         assertThat(p.html()).doesNotContain("\u0001").contains("run &lt;b&gt;&quot;1&quot;&lt;/b&gt; \uFFFD");
-        assertThat(HtmlReport.esc("a\uD800b\uD83D\uDE00c\u0085")).isEqualTo("a\uFFFDb\uD83D\uDE00c\uFFFD");
+        assertThat(Html.esc("a\uD800b\uD83D\uDE00c\u0085")).isEqualTo("a\uFFFDb\uD83D\uDE00c\uFFFD");
     }
 
     @Test

@@ -1,19 +1,13 @@
 package io.el4ner.eval.internal;
 
-import io.el4ner.api.Demonstration;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.ModelMember;
 import io.el4ner.api.spi.ModelMemberProvider;
-import io.el4ner.eval.ConllReader;
-import io.el4ner.eval.ConllSentence;
 import io.el4ner.eval.DatasetFormatException;
 import io.el4ner.eval.PredictionFiles;
-import io.el4ner.eval.Scheme;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 
 /**
