@@ -16,7 +16,7 @@ class AblationsTest {
     static final String TEXT = "Angela Merkel met Emmanuel Macron in Paris .";
 
     @Test
-    void rowsFromOneTracedRun() {
+    void of_oneTracedRun_givesEveryRow() {
         List<LabeledSpan> pa = List.of(new LabeledSpan(0, 13, "PER"), new LabeledSpan(37, 42, "LOC"));
         List<LabeledSpan> pb = List.of(new LabeledSpan(7, 13, "PER"), new LabeledSpan(37, 42, "ORG"));
         List<LabeledSpan> pc = List.of(new LabeledSpan(0, 13, "PER"), new LabeledSpan(18, 33, "PER"),

@@ -54,7 +54,7 @@ class ConllReaderTest {
             """;
 
     @Test
-    void readsFourColumnIob1WithDocstart() throws IOException {
+    void read_fourColumnIob1WithDocstart_readsSentences() throws IOException {
         Path file = write("eng.mini", CONLL2003);
         ConllReader reader = ConllReader.builder().scheme(Scheme.IOB1).strict(true).build();
         List<ConllSentence> sentences = reader.read(file);
@@ -79,7 +79,7 @@ class ConllReaderTest {
     }
 
     @Test
-    void readsTabSeparatedWithLoneTabSentenceBreaks() {
+    void read_tabSeparatedWithLoneTabBreaks_readsSentences() {
         // WNUT-17 train style: a line holding a single TAB ends a sentence; so do whitespace-only lines
         List<ConllSentence> sentences = read("@paul\tO\nsaw\tO\nGoT\tB-creative-work\n\t\nin\tO\nLA\tB-location\n"
                 + " \t \nok\tO\n\n\n\t\n");
@@ -90,7 +90,7 @@ class ConllReaderTest {
     }
 
     @Test
-    void toleratesSpacesAndTabsCrLfAndAByteOrderMark() {
+    void read_spacesTabsCrLfAndByteOrderMark_areTolerated() {
         List<ConllSentence> sentences = read("\uFEFFEl DA O\r\nAbogado\tNC  B-PER\r\nGeneral \t AQ\tI-PER\r\n\r\n"
                 + "-DOCSTART-\tO\r\nVictoria VMI B-LOC\r\n");
         assertThat(sentences).extracting(ConllSentence::text).containsExactly("El Abogado General", "Victoria");
@@ -102,7 +102,7 @@ class ConllReaderTest {
     }
 
     @Test
-    void keepsNonAsciiTokensAndMapsThemExactly() {
+    void read_nonAsciiTokens_keptAndMappedExactly() {
         ConllSentence s = read("Zürich\tB-LOC\n😀\tO\nwatched\u200Bwas\tO\nSão\tB-LOC\nPaulo\tI-LOC\n").get(0);
         assertThat(s.text()).isEqualTo("Zürich 😀 watched\u200Bwas São Paulo");
         assertThat(s.toDemonstration().spans()).extracting(sp -> s.text().substring(sp.start(), sp.end()))
@@ -111,14 +111,14 @@ class ConllReaderTest {
     }
 
     @Test
-    void emptyInputHasNoSentences() throws IOException {
+    void read_emptyInput_hasNoSentences() throws IOException {
         assertThat(ConllReader.defaults().read(write("empty.txt", ""))).isEmpty();
         assertThat(read("\n\n\t\n-DOCSTART- -X- -X- O\n\n")).isEmpty();
         assertThat(ConllDataset.of(List.of())).isEqualTo(new ConllDataset(0, 0, 0, 0, new java.util.TreeMap<>()));
     }
 
     @Test
-    void aChangingColumnCountIsAnErrorWithFileAndLine() throws IOException {
+    void read_changingColumnCount_isAnErrorWithFileAndLine() throws IOException {
         Path file = write("mixed.txt", "EU NNP I-NP I-ORG\nrejects VBZ I-VP O\n\nGerman I-MISC\n");
         assertThatThrownBy(() -> ConllReader.defaults().read(file)).isInstanceOf(DatasetFormatException.class)
                 .hasMessage(file + ":4: found 2 columns, but line 1 has 4; every token line of a file needs the same"
@@ -134,7 +134,7 @@ class ConllReaderTest {
     }
 
     @Test
-    void aMalformedTagIsAnErrorInLenientAndStrictMode() {
+    void read_malformedTag_isAnErrorInLenientAndStrictMode() {
         String content = "Peter\tB-PER\n\nis\tO\nPeter\tX-PER\n";
         for (boolean strict : new boolean[] {false, true}) {
             assertThatThrownBy(() -> read(ConllReader.builder().strict(strict).build(), content))
@@ -145,7 +145,7 @@ class ConllReaderTest {
     }
 
     @Test
-    void strictModeRejectsSequencesTheSchemeDoesNotAllow() {
+    void read_strictMode_rejectsSequencesTheSchemeDoesNotAllow() {
         String iob2Slip = "a O\nb O\n\nc O\nd I-PER\n";
         assertThat(read(iob2Slip).get(1).spans()).containsExactly(new TokenSpan(1, 2, "PER")); // lenient
         assertThatThrownBy(() -> read(ConllReader.builder().strict(true).build(), iob2Slip))
@@ -162,7 +162,7 @@ class ConllReaderTest {
     }
 
     @Test
-    void invalidUtf8IsAnErrorWithTheLine() throws IOException {
+    void read_invalidUtf8_isAnErrorWithTheLine() throws IOException {
         Path file = dir.resolve("latin1.txt");
         Files.write(file, "Espa\u00f1a B-LOC\n".getBytes(StandardCharsets.ISO_8859_1));
         assertThatThrownBy(() -> ConllReader.defaults().read(file)).isInstanceOf(DatasetFormatException.class)
@@ -170,13 +170,13 @@ class ConllReaderTest {
     }
 
     @Test
-    void aMissingFileIsAnIoException() {
+    void read_missingFile_throwsIoException() {
         assertThatThrownBy(() -> ConllReader.defaults().read(dir.resolve("nope.txt")))
                 .isInstanceOf(NoSuchFileException.class);
     }
 
     @Test
-    void streamsLazily() throws IOException {
+    void stream_largeInput_readsLazily() throws IOException {
         // the malformed line comes after the first sentence: a stream yields that sentence before failing
         Path file = write("lazy.txt", "a B-X\n\nb BAD\n");
         try (Stream<ConllSentence> s = ConllReader.defaults().stream(file)) {

@@ -16,7 +16,7 @@ class ConllSentenceTest {
             "I-LOC", "O"));
 
     @Test
-    void rebuildsTheTextWithExactTokenOffsets() {
+    void text_tokens_rebuiltWithExactTokenOffsets() {
         assertThat(SENTENCE.text()).isEqualTo("Jürgen Müller flog nach 東京 😀 New York .");
         assertThat(SENTENCE.size()).isEqualTo(9);
         for (int i = 0; i < SENTENCE.size(); i++) {
@@ -29,7 +29,7 @@ class ConllSentenceTest {
     }
 
     @Test
-    void mapsTokenSpansToCharactersAndBack() {
+    void toCharSpan_tokenSpan_mapsToCharactersAndBack() {
         assertThat(SENTENCE.spans()).containsExactly(new TokenSpan(0, 2, "PER"), new TokenSpan(4, 5, "LOC"),
                 new TokenSpan(6, 8, "LOC"));
         Demonstration d = SENTENCE.toDemonstration();
@@ -45,7 +45,7 @@ class ConllSentenceTest {
     }
 
     @Test
-    void neverShiftsMisalignedCharacterSpans() {
+    void toTokenSpan_misalignedCharacterSpan_isNeverShifted() {
         assertThat(SENTENCE.toTokenSpan(new LabeledSpan(1, 6, "PER"))).isEmpty(); // starts inside a token
         assertThat(SENTENCE.toTokenSpan(new LabeledSpan(0, 5, "PER"))).isEmpty(); // ends inside a token
         assertThat(SENTENCE.toTokenSpan(new LabeledSpan(6, 13, "PER"))).isEmpty(); // starts at the space
@@ -61,7 +61,7 @@ class ConllSentenceTest {
     }
 
     @Test
-    void validatesItsParts() {
+    void constructor_badParts_throwIae() {
         assertThatThrownBy(() -> new ConllSentence("x", List.of("a", ""), List.of("O", "O")))
                 .hasMessageContaining("token 1 is empty");
         assertThatThrownBy(() -> new ConllSentence("x", List.of("a"), List.of("O", "O")))

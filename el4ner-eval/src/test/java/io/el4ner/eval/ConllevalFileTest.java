@@ -15,7 +15,7 @@ class ConllevalFileTest {
     Path dir;
 
     @Test
-    void readsTheLastTwoItemsAndSentenceLines() {
+    void parse_items_readsTheLastTwoItemsAndSentenceLines() {
         ConllevalFile f = ConllevalFile.parse("\n\nEU NNP I-ORG B-ORG\nrejects VBZ O O\n\n\n"
                 + "Peter NNP I-PER B-PER\n");
         assertThat(f.sentences()).containsExactly(
@@ -26,7 +26,7 @@ class ConllevalFileTest {
     }
 
     @Test
-    void windowsLineEndsAndAByteOrderMarkAreAccepted() {
+    void parse_windowsLineEndsAndByteOrderMark_areAccepted() {
         ConllevalFile unix = ConllevalFile.parse("a B-PER B-PER\nb O O\n\nc B-LOC O\n\n");
         ConllevalFile windows = ConllevalFile.parse("\uFEFFa B-PER B-PER\r\nb O O\r\n\r\nc B-LOC O\r\n\r\n");
         assertThat(windows.sentences()).isEqualTo(unix.sentences());
@@ -34,7 +34,7 @@ class ConllevalFileTest {
     }
 
     @Test
-    void docstartIsABoundaryOnlyWithOutsideTags() {
+    void parse_docstart_isABoundaryOnlyWithOutsideTags() {
         ConllevalFile f = ConllevalFile.parse("-DOCSTART- O O\na B-PER B-PER\n-DOCSTART- B-PER O\n");
         // the second -DOCSTART- carries a tag: it is a token, as in the script
         assertThat(f.sentences()).hasSize(1);
@@ -44,7 +44,7 @@ class ConllevalFileTest {
     }
 
     @Test
-    void aChangingNumberOfItemsIsAnErrorNamingBothLines() {
+    void parse_changingNumberOfItems_isAnErrorNamingBothLines() {
         // conlleval.pl stops on this input with "unexpected number of features: 2 (3)"
         assertThatThrownBy(() -> ConllevalFile.parse("a B-PER B-PER\n\nb I-PER\n"))
                 .isInstanceOf(ConllevalFormatException.class)
@@ -54,7 +54,7 @@ class ConllevalFileTest {
     }
 
     @Test
-    void fewerThanTwoItemsIsAnError() {
+    void parse_fewerThanTwoItems_isAnError() {
         // conlleval.pl dies on this input: "unexpected number of features in line a"
         assertThatThrownBy(() -> ConllevalFile.parse("\na\n")).isInstanceOf(ConllevalFormatException.class)
                 .hasMessageStartingWith("line 2: ").hasMessageContaining("at least two");
@@ -64,7 +64,7 @@ class ConllevalFileTest {
     }
 
     @Test
-    void readsUtf8Files() throws Exception {
+    void read_utf8File_readsIt() throws Exception {
         Path p = dir.resolve("pred.txt");
         Files.writeString(p, "Zürich B-LOC B-LOC\nliegt O O\n", StandardCharsets.UTF_8);
         ConllevalFile f = ConllevalFile.read(p);

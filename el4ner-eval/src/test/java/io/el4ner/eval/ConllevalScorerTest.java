@@ -40,7 +40,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void hyphenatedTypesKeepEverythingAfterTheFirstDash() {
+    void score_hyphenatedTypes_keepEverythingAfterTheFirstDash() {
         // conlleval.pl: 8 tokens with 3 phrases; found: 4 phrases; correct: 1.
         //   creative 0 0 1 / creative-work 1 2 2 / person 0 1 1
         String file = """
@@ -64,7 +64,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void iAfterOStartsAChunk() {
+    void score_iAfterO_startsAChunk() {
         // conlleval.pl: 5 tokens with 2 phrases; found: 2 phrases; correct: 2. LOC 1 1 1 / PER 1 1 1
         String file = """
                 Angela I-PER B-PER
@@ -77,7 +77,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void iob1GoldAgainstIob2PredictionsWithDocstartAndFiveColumns() {
+    void score_iob1GoldAgainstIob2PredictionsWithDocstart_countsLikeTheScript() {
         // conlleval.pl: 17 tokens with 7 phrases; found: 7 phrases; correct: 7.
         //   LOC 3 3 3 / MISC 2 2 2 / ORG 1 1 1 / PER 1 1 1
         String file = """
@@ -111,7 +111,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void typeChangeInsideAChunk() {
+    void score_typeChangeInsideAChunk_startsANewChunk() {
         // conlleval.pl: 6 tokens with 2 phrases; found: 4 phrases; correct: 0.
         //   LOC 0 1 2 / ORG 0 0 1 / PER 0 1 1
         String file = """
@@ -127,7 +127,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void bioesTagsFollowTheScriptsRules() {
+    void score_bioesTags_followTheScriptsRules() {
         // conlleval.pl: 13 tokens with 4 phrases; found: 4 phrases; correct: 4. LOC 1 1 1 / PER 3 3 3
         // (S- has no rule of its own: consecutive S-PER S-PER S-PER, S-LOC S-LOC are one chunk each, in gold and
         // prediction alike, and "Paris London" S-LOC S-LOC vs B-LOC E-LOC is one matching LOC chunk)
@@ -151,7 +151,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void chunksEndAtSentenceBoundariesAndAtTheEndOfTheFile() {
+    void score_sentenceBoundaryAndEndOfFile_endChunks() {
         // conlleval.pl: 9 tokens with 4 phrases; found: 4 phrases; correct: 4. LOC 2 2 2 / PER 2 2 2
         // (no newline after the last line)
         String file = "He O O\nmet O O\nJohn B-PER B-PER\n\nSmith I-PER I-PER\nspoke O O\nto O O\n"
@@ -162,7 +162,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void docstartAndXLinesAreBoundaries() {
+    void score_docstartAndXLines_areBoundaries() {
         // conlleval.pl: 8 tokens with 4 phrases; found: 4 phrases; correct: 4. LOC 4 4 4
         // ("-X- B-LOC B-LOC" is a boundary whatever its tags; the I-LOC after it starts a chunk)
         String file = """
@@ -182,7 +182,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void consecutiveBeginTagsOfTheSameType() {
+    void score_consecutiveBeginTagsOfTheSameType_startChunks() {
         // conlleval.pl: 7 tokens with 5 phrases; found: 5 phrases; correct: 2. LOC 1 3 2 / PER 1 2 3
         String file = """
                 Paris B-LOC B-LOC
@@ -198,7 +198,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void emptyFileScoresZero() {
+    void score_emptyFile_scoresZero() {
         // conlleval.pl: processed 0 tokens with 0 phrases; found: 0 phrases; correct: 0.
         for (String file : List.of("", "\n\n", "   \n")) {
             ScoreReport r = score(file);
@@ -213,7 +213,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void perTypeCountsAndMacroAverages() {
+    void score_severalTypes_givesPerTypeCountsAndMacroAverages() {
         // conlleval.pl: 17 tokens with 8 phrases; found: 7 phrases; correct: 4.
         //   LOC 1 2 3 / MISC 0 0 1 / ORG 1 3 1 / PER 2 3 2
         String file = """
@@ -257,7 +257,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void bracketDotAndUntypedTagsAndTheTypeZero() {
+    void score_bracketDotUntypedAndZeroTypes_countLikeTheScript() {
         // conlleval.pl: 15 tokens with 4 phrases; found: 4 phrases; correct: 4.
         //   (empty type) 2 2 2 / NP 2 2 2   (conlleval lists the empty type twice; "B-0" has the empty type
         //   because "0" is false in Perl)
@@ -283,7 +283,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void aBlankLineAtTheEndCanMatterForChunksTheScriptDoesNotCloseAtO() {
+    void score_blankLineAtTheEnd_closesChunksTheScriptDoesNotCloseAtO() {
         // conlleval.pl on "a B-NP B-NP\nb .-NP I-NP\n": 1 phrase; found: 1; correct: 1.
         assertCounts(score("a B-NP B-NP\nb .-NP I-NP\n"), c(1, 1, 1), types("NP", c(1, 1, 1)));
         // ... and with a blank line after it: 1 phrase; found: 1; correct: 0.
@@ -295,7 +295,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void doubleSpacesMakeEmptyItemsAsInTheScript() {
+    void parse_doubleSpaces_makeEmptyItemsAsInTheScript() {
         // "w  B-PER" is split like conlleval does (split / /): items "w", "", "B-PER": gold is the empty tag, so
         // there is no gold chunk; the prediction has one. conlleval.pl: 2 tokens with 0 phrases; found: 1; correct: 0
         ScoreReport r = score("w  B-PER\nx O O\n");
@@ -303,7 +303,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void listApiMatchesTheFileApi() {
+    void score_listApi_matchesTheFileApi() {
         List<ScoredSentence> sentences = new ArrayList<>();
         sentences.add(ScoredSentence.of(List.of("B-PER", "I-PER", "O"), List.of("B-PER", "I-PER", "O")));
         sentences.add(ScoredSentence.of(List.of("I-LOC", "O"), List.of("B-LOC", "B-LOC")));
@@ -314,7 +314,7 @@ class ConllevalScorerTest {
     }
 
     @Test
-    void fiftyThousandTokensScoreWellUnderASecond() {
+    void score_fiftyThousandTokens_wellUnderASecond() {
         StringBuilder sb = new StringBuilder();
         String[] gold = {"B-PER", "I-PER", "O", "B-LOC", "O", "B-creative-work", "I-creative-work", "O", "O", "O"};
         String[] pred = {"B-PER", "I-PER", "O", "B-ORG", "O", "B-creative-work", "O", "B-LOC", "O", "O"};

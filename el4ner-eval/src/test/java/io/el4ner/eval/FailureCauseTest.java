@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 /** How the report turns a member's error on one sentence into a cause that counts alike across sentences. */
 class FailureCauseTest {
     @Test
-    void theSentenceOrTheStartOfItThatAMessageQuotesIsTakenOut() {
+    void cause_messageQuotingTheSentence_takesItOut() {
         assertThat(FailureCauses.cause("member 'a' has no gold data for the sentence: Carol met Dave",
                 "Carol met Dave")).isEqualTo("member 'a' has no gold data for the sentence: \u2026");
         String longSentence = "This sentence is much longer than eighty characters, so a member quotes only its start"
@@ -18,7 +18,7 @@ class FailureCauseTest {
     }
 
     @Test
-    void otherMessagesKeepTheirTextWithWhitespaceMadeOneSpaceAndBounded() {
+    void cause_otherMessage_keepsItsTextWithWhitespaceMadeOneSpaceAndBounded() {
         assertThat(FailureCauses.cause("member 'a' did not answer within\n 30000 ms", "Hi there"))
                 .isEqualTo("member 'a' did not answer within 30000 ms");
         // a few characters of the sentence are not a quote of it

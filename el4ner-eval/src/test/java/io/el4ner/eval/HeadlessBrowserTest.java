@@ -18,7 +18,7 @@ class HeadlessBrowserTest {
     Path dir;
 
     @Test
-    void aHangingBrowserAndItsChildrenAreKilledAtTheTimeout() throws Exception {
+    void run_hangingBrowser_killedWithItsChildrenAtTheTimeout() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs a POSIX shell");
         Path pidFile = dir.resolve("child.pid");
         Path fake = dir.resolve("fake-browser");
@@ -41,7 +41,7 @@ class HeadlessBrowserTest {
     }
 
     @Test
-    void aBrowserThatExitsReturnsItsOutput() throws Exception {
+    void run_browserThatExits_returnsItsOutput() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs a POSIX shell");
         Path fake = dir.resolve("fake-browser");
         Files.writeString(fake, "#!/bin/sh\nfor a in \"$@\"; do last=$a; done\necho \"<html>$last</html>\"\n",

@@ -57,7 +57,7 @@ class HtmlReportBrowserTest {
     }
 
     @Test
-    void theBrowsersDomHasTheTablesAndCharts() throws Exception {
+    void html_inABrowser_domHasTheTablesAndCharts() throws Exception {
         Path html = page(true);
         HeadlessBrowser.Result r = HeadlessBrowser.of(browser, dir, TIMEOUT_SECONDS).dumpDom(html);
         assertThat(r.exit()).as(r.stderr()).isZero();
@@ -80,7 +80,7 @@ class HtmlReportBrowserTest {
     }
 
     @Test
-    void theScreenshotIsNotBlank() throws Exception {
+    void html_screenshot_isNotBlank() throws Exception {
         Path html = page(true);
         Path png = dir.resolve("report.png");
         HeadlessBrowser.Result r = HeadlessBrowser.of(browser, dir, TIMEOUT_SECONDS).screenshot(html, png, 1000, 2600);

@@ -94,7 +94,7 @@ class HtmlReportTest {
     }
 
     @Test
-    void thePageIsWellFormedXhtmlWithOneTitle() throws Exception {
+    void html_report_isWellFormedXhtmlWithOneTitle() throws Exception {
         Page p = page(false);
         assertThat(p.html()).startsWith("<!DOCTYPE html>\n");
         Element html = p.doc().getDocumentElement();
@@ -110,7 +110,7 @@ class HtmlReportTest {
     }
 
     @Test
-    void tablesHoldTheReportsNumbers() throws Exception {
+    void html_tables_holdTheReportsNumbers() throws Exception {
         Page p = page(false);
         JsonNode json = p.json();
 
@@ -170,7 +170,7 @@ class HtmlReportTest {
     }
 
     @Test
-    void usageIsInPipelineOrderEverywhere() throws Exception {
+    void html_usage_isInPipelineOrderEverywhere() throws Exception {
         Page p = page(false);
         List<String> expected = new ArrayList<>();
         for (String stage : List.of("pre_extraction", "extraction", "classification", "validation")) {
@@ -211,7 +211,7 @@ class HtmlReportTest {
     }
 
     @Test
-    void chartsHaveLabelledAxesErrorBarsAndAccessibleNames() throws Exception {
+    void html_charts_haveLabelledAxesErrorBarsAndAccessibleNames() throws Exception {
         Page p = page(false);
         List<Element> svgs = all(p.doc(), "svg");
         assertThat(svgs).extracting(e -> e.getAttribute("id")).containsExactly("chart-ablation", "chart-types",
@@ -291,7 +291,7 @@ class HtmlReportTest {
     }
 
     @Test
-    void noMarkdownInThePage() throws Exception {
+    void html_report_holdsNoMarkdown() throws Exception {
         Page p = page(false);
         assertThat(all(p.doc(), "pre")).isEmpty();
         String text = p.doc().getDocumentElement().getTextContent();
@@ -300,7 +300,7 @@ class HtmlReportTest {
     }
 
     @Test
-    void noTokensChartWhenNoMemberReportedTokens() throws Exception {
+    void html_noTokensReported_hasNoTokensChart() throws Exception {
         Page p = page(false);
         assertThat(byId(p.doc(), "chart-tokens")).isNull();
         assertThat(withClass(p.doc(), "p", "no-tokens")).singleElement()
@@ -308,7 +308,7 @@ class HtmlReportTest {
     }
 
     @Test
-    void tokensChartWhenMembersReportedTokens() throws Exception {
+    void html_tokensReported_hasTokensChart() throws Exception {
         Page p = page(true);
         Element tokens = byId(p.doc(), "chart-tokens");
         assertThat(tokens).isNotNull();
@@ -325,7 +325,7 @@ class HtmlReportTest {
     }
 
     @Test
-    void untrustedTextIsEscaped() throws Exception {
+    void html_untrustedText_isEscaped() throws Exception {
         Page p = page(false);
         // the member's name and the cause hold <script>: they are text, never markup
         assertThat(all(p.doc(), "script")).isEmpty();
@@ -338,7 +338,7 @@ class HtmlReportTest {
     }
 
     @Test
-    void aRunInWhichEverySentenceFailedGivesAPageThatSaysSo() throws Exception {
+    void html_everySentenceFailed_pageSaysSo() throws Exception {
         EvaluationReport report = ReportFixture.allFailed(dir);
         report.write(dir);
         Document doc = parse(Files.readString(dir.resolve("report.html"), StandardCharsets.UTF_8));

@@ -21,7 +21,7 @@ class PredictionFilesTest {
     Path dir;
 
     @Test
-    void writesConllevalColumns() throws IOException {
+    void writeConll_sentence_writesConllevalColumns() throws IOException {
         // predicted: "Anna" as LOC, "Paulo" alone as LOC
         List<LabeledSpan> predicted = List.of(new LabeledSpan(0, 4, "LOC"), new LabeledSpan(18, 23, "LOC"));
         StringBuilder sb = new StringBuilder();
@@ -45,7 +45,7 @@ class PredictionFilesTest {
     }
 
     @Test
-    void writesAndReadsJsonl() throws IOException {
+    void writeJsonl_thenReadJsonl_roundTrips() throws IOException {
         StringBuilder sb = new StringBuilder();
         PredictionFiles.writeJsonl(sb, GOLD.toDemonstration());
         PredictionFiles.writeJsonl(sb, new Demonstration("\"Quote\" 😀 Zoë", List.of(new LabeledSpan(11, 14, "PER"))));
@@ -65,7 +65,7 @@ class PredictionFilesTest {
     }
 
     @Test
-    void readsExtraFieldsAndEntitiesWithoutText() throws IOException {
+    void readJsonl_extraFieldsAndEntitiesWithoutText_areRead() throws IOException {
         Path file = Files.writeString(dir.resolve("x.jsonl"), "{\"id\":7,\"text\":\"Hi Bo\",\"entities\":"
                 + "[{\"start\":3,\"end\":5,\"type\":\"PER\",\"confidence\":0.5}]}\n", StandardCharsets.UTF_8);
         assertThat(PredictionFiles.readJsonl(file)).containsExactly(new Demonstration("Hi Bo",
@@ -73,7 +73,7 @@ class PredictionFilesTest {
     }
 
     @Test
-    void reportsTheFileAndLineOfABadEntry() throws IOException {
+    void readJsonl_badEntry_namesTheFileAndLine() throws IOException {
         String ok = "{\"text\":\"Hi Bo\",\"entities\":[]}\n";
         assertBad(ok + "{\"text\":\"Hi Bo\",\"entities\":[{\"start\":3,\"end\":5,\"type\":\"PER\",\"text\":\"Bob\"}]}",
                 2, "its \"text\" is not the text at [3, 5), which is 'Bo'");
@@ -89,7 +89,7 @@ class PredictionFilesTest {
     }
 
     @Test
-    void aLastLineWithoutItsLineBreakIsReadWhenWholeAndIgnoredWhenCutShort() throws IOException {
+    void readJsonl_lastLineWithoutLineBreak_readWhenWholeAndIgnoredWhenCutShort() throws IOException {
         String ok = "{\"text\":\"Hi Bo\",\"entities\":[]}";
         Path file = Files.writeString(dir.resolve("p.jsonl"), ok + "\n" + ok, StandardCharsets.UTF_8);
         assertThat(PredictionFiles.readJsonl(file)).hasSize(2);

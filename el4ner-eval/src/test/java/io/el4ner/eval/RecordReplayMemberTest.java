@@ -36,7 +36,7 @@ class RecordReplayMemberTest {
     }
 
     @Test
-    void recordedRunReplaysBitIdenticallyWithoutTheModels() {
+    void chat_recordedRun_replaysBitIdenticallyWithoutTheModels() {
         Path file = dir.resolve("answers.jsonl");
         ScriptedMember a = Scripts.good("a");
         ScriptedMember b = Scripts.good("b").extracts("{\"entities\": [\"Paris\"]}");
@@ -66,7 +66,7 @@ class RecordReplayMemberTest {
 
     /** A member's truncated answer is reported as a diagnostic, and a replay reports it again. */
     @Test
-    void truncatedAnswersAreReportedAndReplayedAsTruncated() {
+    void chat_truncatedAnswer_reportedAndReplayedAsTruncated() {
         Path file = dir.resolve("answers.jsonl");
         ScriptedMember scripted = Scripts.good("a");
         ModelMember cut = new ModelMember() {
@@ -102,7 +102,7 @@ class RecordReplayMemberTest {
     }
 
     @Test
-    void fileIsReadableJsonLinesWithoutSecrets() throws IOException {
+    void chat_recording_writesReadableJsonLinesWithoutSecrets() throws IOException {
         Path file = dir.resolve("answers.jsonl");
         try (EnsembleNer ner = Scripts.base().member(RecordReplayMember.builder(file)
                 .delegate(Scripts.good("a")).parameters(Map.of("apiKey", "sk-secret-123",
@@ -117,7 +117,7 @@ class RecordReplayMemberTest {
     }
 
     @Test
-    void aDifferentModelOrPromptIsAMiss() {
+    void chat_differentModelOrPrompt_isAMiss() {
         Path file = dir.resolve("answers.jsonl");
         try (EnsembleNer ner = Scripts.base().member(RecordReplayMember.builder(file)
                 .delegate(Scripts.good("a")).model("m1").build()).build()) {
@@ -148,7 +148,7 @@ class RecordReplayMemberTest {
     }
 
     @Test
-    void tornLastLineIsSkippedAndRecordingResumes() throws IOException {
+    void build_tornLastLine_skippedAndRecordingResumes() throws IOException {
         Path file = dir.resolve("answers.jsonl");
         ScriptedMember a = Scripts.good("a");
         try (EnsembleNer ner = Scripts.base().member(RecordReplayMember.builder(file).delegate(a).build())
@@ -169,7 +169,7 @@ class RecordReplayMemberTest {
      * appended, so that answer is never glued onto it (which would damage the file for every later load).
      */
     @Test
-    void aLineTornInsideAMultiByteCharacterIsCutOffBeforeRecordingAppends() throws IOException {
+    void chat_lineTornInsideAMultiByteCharacter_cutOffBeforeRecordingAppends() throws IOException {
         Path file = dir.resolve("answers.jsonl");
         ScriptedMember a = Scripts.good("a");
         try (EnsembleNer ner = Scripts.base().member(RecordReplayMember.builder(file).delegate(a).build())
@@ -194,7 +194,7 @@ class RecordReplayMemberTest {
     }
 
     @Test
-    void concurrentRecordingWritesWholeLines() throws Exception {
+    void chat_concurrentRecording_writesWholeLines() throws Exception {
         Path file = dir.resolve("answers.jsonl");
         RecordReplayMember rec = RecordReplayMember.builder(file).delegate(Scripts.good("a")).build();
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -217,7 +217,7 @@ class RecordReplayMemberTest {
     }
 
     @Test
-    void providerWrapsAnotherProviderForConfigFiles() {
+    void provider_member_wrapsAnotherProviderForConfigFiles() {
         Path file = dir.resolve("answers.jsonl");
         Map<String, Object> inner = Map.of("provider", "test-fixed",
                 "parameters", Map.of("entities", "[\"Paris\"]"));
@@ -242,7 +242,7 @@ class RecordReplayMemberTest {
     }
 
     @Test
-    void builderChecks() {
+    void build_missingDelegateOrNameOrFile_throws() {
         Path file = dir.resolve("none.jsonl");
         assertThatThrownBy(() -> RecordReplayMember.builder(file).build())
                 .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("delegate");

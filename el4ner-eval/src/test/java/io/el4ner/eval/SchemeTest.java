@@ -28,7 +28,7 @@ class SchemeTest {
     private static final List<String> AS_BIOES = tags("B-PER E-PER S-PER O S-LOC B-ORG I-ORG E-ORG O");
 
     @Test
-    void decodesEachSchemeToTheSameEntities() {
+    void decode_eachScheme_givesTheSameEntities() {
         assertThat(Scheme.decode(AS_IOB1)).isEqualTo(SPANS);
         assertThat(Scheme.decode(AS_IOB2)).isEqualTo(SPANS);
         assertThat(Scheme.decode(AS_BIOES)).isEqualTo(SPANS);
@@ -39,7 +39,7 @@ class SchemeTest {
     }
 
     @Test
-    void encodesEachScheme() {
+    void encode_eachScheme_givesItsTags() {
         assertThat(IOB1.encode(9, SPANS)).isEqualTo(AS_IOB1);
         assertThat(IOB2.encode(9, SPANS)).isEqualTo(AS_IOB2);
         assertThat(BIOES.encode(9, SPANS)).isEqualTo(AS_BIOES);
@@ -50,7 +50,7 @@ class SchemeTest {
     }
 
     @Test
-    void convertsRoundTripBetweenAllSchemes() {
+    void convert_betweenAllSchemes_roundTrips() {
         assertThat(Scheme.convert(AS_IOB1, IOB2)).isEqualTo(AS_IOB2);
         assertThat(Scheme.convert(AS_IOB2, BIOES)).isEqualTo(AS_BIOES);
         assertThat(Scheme.convert(AS_BIOES, IOB1)).isEqualTo(AS_IOB1);
@@ -65,7 +65,7 @@ class SchemeTest {
     }
 
     @Test
-    void decodesInconsistentSequencesLikeConlleval() {
+    void decode_inconsistentSequences_likeConlleval() {
         // I- after O starts an entity; a change of type starts a new one; B- always starts one
         assertThat(Scheme.decode(tags("O I-PER I-LOC B-LOC I-LOC"))).containsExactly(span(1, 2, "PER"),
                 span(2, 3, "LOC"), span(3, 5, "LOC"));
@@ -90,7 +90,7 @@ class SchemeTest {
     }
 
     @Test
-    void strictDecodingEnforcesEachScheme() {
+    void decodeStrict_eachScheme_enforcesItsRules() {
         assertThatThrownBy(() -> IOB2.decodeStrict(tags("O I-PER"))).hasMessageContaining("tag 1:")
                 .hasMessageContaining("starts with B-");
         assertThatThrownBy(() -> IOB2.decodeStrict(tags("B-PER I-LOC"))).hasMessageContaining("tag 1:");
@@ -112,7 +112,7 @@ class SchemeTest {
     }
 
     @Test
-    void encodingRejectsOverlapsAndSpansOutsideTheTokens() {
+    void encode_overlapsOrSpansOutsideTheTokens_throwIae() {
         assertThatThrownBy(() -> IOB2.encode(5, List.of(span(0, 3, "A"), span(2, 4, "B"))))
                 .hasMessageContaining("overlap");
         assertThatThrownBy(() -> IOB2.encode(2, List.of(span(1, 3, "A")))).hasMessageContaining("outside");
@@ -120,7 +120,7 @@ class SchemeTest {
     }
 
     @Test
-    void parsesSchemeNames() {
+    void parse_schemeNames_givesSchemes() {
         assertThat(Scheme.parse(" IOB1")).isEqualTo(IOB1);
         assertThat(Scheme.parse("bio")).isEqualTo(IOB2);
         assertThat(Scheme.parse("BILOU")).isEqualTo(BIOES);

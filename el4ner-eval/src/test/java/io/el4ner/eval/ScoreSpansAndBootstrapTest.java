@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ScoreSpansAndBootstrapTest {
 
     @Test
-    void scoreRatiosDefineZeroOverZeroAsZero() {
+    void of_zeroOverZero_isZero() {
         assertThat(Score.ZERO.precision()).isZero();
         assertThat(Score.ZERO.recall()).isZero();
         assertThat(Score.ZERO.f1()).isZero();
@@ -26,7 +26,7 @@ class ScoreSpansAndBootstrapTest {
     }
 
     @Test
-    void spanSetsScoreNestedEntities() {
+    void spans_nestedEntities_areScored() {
         // sentence 0: "Bank of China" ORG [0,3) with nested LOC "China" [2,3)
         List<ScoredSpan> gold = List.of(new ScoredSpan(0, 0, 3, "ORG"), new ScoredSpan(0, 2, 3, "LOC"),
                 new ScoredSpan(1, 0, 1, "PER"));
@@ -51,7 +51,7 @@ class ScoreSpansAndBootstrapTest {
     }
 
     @Test
-    void strictScoringEqualsSpanScoringOfTheDecodedEntities() {
+    void strict_anyTags_equalsSpanScoringOfTheDecodedEntities() {
         List<ScoredSentence> s = List.of(
                 ScoredSentence.of(List.of("B-PER", "I-PER", "O"), List.of("B-PER", "O", "B-LOC")),
                 ScoredSentence.of(List.of("B-LOC"), List.of("B-LOC")));
@@ -82,7 +82,7 @@ class ScoreSpansAndBootstrapTest {
     }
 
     @Test
-    void bootstrapIsDeterministicForASeedAndContainsThePointEstimate() {
+    void bootstrapMicroF1_seed_isDeterministicAndContainsThePointEstimate() {
         ScoreReport r = Scorer.conlleval(randomSentences(7, 200));
         BootstrapInterval a = r.bootstrapMicroF1(BootstrapInterval.DEFAULT_RESAMPLES, 42);
         BootstrapInterval b = r.bootstrapMicroF1(1000, 42);
@@ -105,7 +105,7 @@ class ScoreSpansAndBootstrapTest {
     }
 
     @Test
-    void bootstrapAttributesCountsToSentencesSoThatTheyAddUp() {
+    void bootstrapMicroF1_counts_attributedToSentencesSoThatTheyAddUp() {
         // one resample that happens to draw each sentence once has the full-data F1; with many sentences the
         // mean of the bootstrap distribution is close to the point estimate
         ScoreReport r = Scorer.strict(randomSentences(11, 400), Scheme.IOB2);
@@ -115,7 +115,7 @@ class ScoreSpansAndBootstrapTest {
     }
 
     @Test
-    void bootstrapEdgeCases() {
+    void bootstrapMicroF1_edgeCases_areHandled() {
         ScoreReport empty = Scorer.conlleval(List.of());
         assertThat(empty.bootstrapMicroF1(10, 1)).isEqualTo(new BootstrapInterval(0, 0, 0, 0.95, 10, 1));
         ScoreReport perfect = Scorer.conlleval(List.of(ScoredSentence.of(List.of("B-PER"), List.of("B-PER"))));
@@ -127,7 +127,7 @@ class ScoreSpansAndBootstrapTest {
     }
 
     @Test
-    void typesAreSortedByCodePoint() {
+    void types_any_sortedByCodePoint() {
         List<ScoredSpan> gold = List.of(new ScoredSpan(0, 0, 1, "b"), new ScoredSpan(0, 1, 2, "B"),
                 new ScoredSpan(0, 2, 3, "\uD83D\uDE00"), new ScoredSpan(0, 3, 4, "\uFF21"), new ScoredSpan(0, 4, 5,
                         "a-b"));

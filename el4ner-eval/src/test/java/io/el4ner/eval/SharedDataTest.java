@@ -74,7 +74,7 @@ class SharedDataTest {
     }
 
     @Test
-    void everySharedFileHasTheStatedCounts() throws IOException {
+    void read_everySharedFile_hasTheStatedCounts() throws IOException {
         Path data = sharedData();
         assumeThat(data).as("shared/data is not present (a fresh clone)").isNotNull();
 
@@ -105,7 +105,7 @@ class SharedDataTest {
     }
 
     @Test
-    void readsConll2003TrainQuicklyAndStrictlyAsIob1() throws IOException {
+    void read_conll2003Train_quicklyAndStrictlyAsIob1() throws IOException {
         Path data = sharedData();
         assumeThat(data).as("shared/data is not present (a fresh clone)").isNotNull();
         ConllReader reader = ConllReader.builder().scheme(Scheme.IOB1).strict(true).build();

@@ -27,7 +27,7 @@ class StrictScorerTest {
     }
 
     @Test
-    void iob2EntitiesNeedABeginTag() {
+    void strict_iob2_entitiesNeedABeginTag() {
         // "O I-PER I-PER" has no entity in strict IOB2 (conlleval would count one); "B-PER I-LOC" is a
         // one-token PER and no LOC; "I-LOC I-LOC" after it is no entity.
         assertThat(Scorer.strictEntities(0, tags("O I-PER I-PER O"), Scheme.IOB2)).isEmpty();
@@ -38,7 +38,7 @@ class StrictScorerTest {
     }
 
     @Test
-    void bioesEntitiesMustBeClosed() {
+    void strict_bioes_entitiesMustBeClosed() {
         // S-T is an entity; B-T I-T* E-T is an entity; a B- that is not closed by E- of its type is none.
         assertThat(Scorer.strictEntities(0, tags("S-PER B-LOC I-LOC E-LOC B-PER I-PER O B-ORG E-PER S-ORG"),
                 Scheme.BIOES)).containsExactly(span(0, 1, "PER"), span(1, 4, "LOC"), span(9, 10, "ORG"));
@@ -50,7 +50,7 @@ class StrictScorerTest {
     }
 
     @Test
-    void strictScoresDifferFromConllevalOnIllFormedPredictions() {
+    void strict_illFormedPredictions_differsFromConlleval() {
         // gold (IOB2): PER [0,2), LOC [3,4). Prediction: "I-PER I-PER O B-LOC".
         // conlleval: the I-PER after the start counts as a chunk [0,2) PER -> 2 correct.
         // strict: the I-PER I-PER is no entity -> tp 1 (LOC), fn 1 (PER), fp 0.
@@ -64,7 +64,7 @@ class StrictScorerTest {
     }
 
     @Test
-    void typeChangeMidEntityAndConsecutiveBegins() {
+    void strict_typeChangeMidEntityAndConsecutiveBegins_areSeparateEntities() {
         // gold: B-PER I-PER | O | B-LOC B-LOC  -> PER[0,2) LOC[3,4) LOC[4,5)
         // pred: B-PER I-LOC | O | B-LOC I-LOC  -> PER[0,1) LOC[3,5)   (the I-LOC at 1 is dropped)
         // tp 0; fp 2; fn 3. Per type: PER tp0 fp1 fn1; LOC tp0 fp1 fn2.
@@ -76,7 +76,7 @@ class StrictScorerTest {
     }
 
     @Test
-    void bioesScoring() {
+    void strict_bioes_scoresEntities() {
         // gold: S-PER O B-LOC E-LOC       -> PER[0,1) LOC[2,4)
         // pred: S-PER O B-LOC I-LOC       -> PER[0,1)  (B-LOC I-LOC is never closed: no entity)
         ScoreReport r = Scorer.strict(List.of(sentence("S-PER O B-LOC E-LOC", "S-PER O B-LOC I-LOC")),
@@ -86,14 +86,14 @@ class StrictScorerTest {
     }
 
     @Test
-    void entitiesDoNotCrossSentences() {
+    void strict_sentenceBoundary_endsEntities() {
         // each sentence is decoded alone; the I-PER that starts sentence 2 is no entity
         List<ScoredSentence> s = List.of(sentence("O B-PER", "O B-PER"), sentence("I-PER O", "I-PER O"));
         assertThat(Scorer.strict(s, Scheme.IOB2).micro()).isEqualTo(new Score(1, 0, 0));
     }
 
     @Test
-    void schemeDetection() {
+    void detectStrictScheme_tags_detectsTheScheme() {
         assertThat(Scorer.detectStrictScheme(List.of(sentence("B-PER I-PER", "B-PER O")))).isEqualTo(Scheme.IOB2);
         assertThat(Scorer.detectStrictScheme(List.of(sentence("B-PER E-PER", "O O")))).isEqualTo(Scheme.BIOES);
         assertThat(Scorer.detectStrictScheme(List.of(sentence("O", "S-PER")))).isEqualTo(Scheme.BIOES);
@@ -101,7 +101,7 @@ class StrictScorerTest {
     }
 
     @Test
-    void unknownTagsAreErrorsNamingTheLine() {
+    void strict_unknownTag_isAnErrorNamingTheLine() {
         ConllevalFile file = ConllevalFile.parse("a O O\nb B-PER B-PER\n\nc E-PER B-PER\n");
         assertThatThrownBy(() -> file.scoreStrict(Scheme.IOB2))
                 .isInstanceOf(StrictTagException.class)
@@ -126,7 +126,7 @@ class StrictScorerTest {
     }
 
     @Test
-    void iob1DecodesIStartsAndBAfterTheSameType() {
+    void strict_iob1_decodesIStartsAndBAfterTheSameType() {
         // gold: CoNLL-2003 IOB1; predicted: IOB2 tags, which IOB1 reads the same way
         ScoreReport r = Scorer.strict(List.of(
                 sentence("I-PER I-PER B-PER O I-LOC I-ORG", "B-PER I-PER B-PER O B-LOC I-LOC")), Scheme.IOB1);
@@ -137,7 +137,7 @@ class StrictScorerTest {
     }
 
     @Test
-    void emptyInputScoresZero() {
+    void strict_emptyInput_scoresZero() {
         ScoreReport r = Scorer.strict(List.of(), Scheme.IOB2);
         assertThat(r.micro()).isEqualTo(Score.ZERO);
         assertThat(r.types()).isEmpty();

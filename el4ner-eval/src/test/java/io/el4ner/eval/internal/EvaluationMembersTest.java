@@ -34,7 +34,7 @@ class EvaluationMembersTest {
     }
 
     @Test
-    void replayAloneReproducesItsPredictions() {
+    void replayPredictions_alone_reproducesItsPredictions() {
         Demonstration predicted = new Demonstration(GOLD_1.text(),
                 List.of(new LabeledSpan(0, 13, "PER"), new LabeledSpan(37, 42, "ORG")));
         try (EnsembleNer ner = base()
@@ -49,7 +49,7 @@ class EvaluationMembersTest {
     }
 
     @Test
-    void threeReplaysGoThroughUnionAndVote() {
+    void replayPredictions_three_goThroughUnionAndVote() {
         ReplayPredictionsMember a = new ReplayPredictionsMember("a", List.of(new Demonstration(GOLD_1.text(),
                 List.of(new LabeledSpan(0, 13, "PER"), new LabeledSpan(37, 42, "LOC")))));
         ReplayPredictionsMember b = new ReplayPredictionsMember("b", List.of(new Demonstration(GOLD_1.text(),
@@ -68,7 +68,7 @@ class EvaluationMembersTest {
     }
 
     @Test
-    void perfectSimulationIsGold() {
+    void simulated_noErrors_answersGold() {
         SimulatedMember m = new SimulatedMember("sim", List.of(GOLD_1, GOLD_2),
                 new SimulatedMember.Rates(0, 0, 0, 0, 0), 7);
         try (EnsembleNer ner = base().member(m).build()) {
@@ -78,7 +78,7 @@ class EvaluationMembersTest {
     }
 
     @Test
-    void simulationIsSeededAndOrderIndependent() {
+    void simulated_seed_isSeededAndOrderIndependent() {
         SimulatedMember.Rates rates = new SimulatedMember.Rates(0.3, 0.3, 0.3, 0.5, 0.2);
         List<List<String>> first = new ArrayList<>();
         try (EnsembleNer ner = base()
@@ -96,7 +96,7 @@ class EvaluationMembersTest {
     }
 
     @Test
-    void errorRatesAreRealised() {
+    void simulated_errorRates_areRealised() {
         List<Demonstration> gold = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
             gold.add(new Demonstration("Person" + i + " visited City" + i + " today .",

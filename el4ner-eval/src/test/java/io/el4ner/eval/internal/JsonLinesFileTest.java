@@ -37,7 +37,7 @@ class JsonLinesFileTest {
     }
 
     @Test
-    void aLineCutAtAnyByteIsIgnoredThenCutOffAndAWholeLineWithoutItsBreakIsKeptThenTerminated() throws IOException {
+    void read_lineCutAtAnyByte_ignoredThenCutOffAndWholeLineKeptThenTerminated() throws IOException {
         byte[] first = FIRST.getBytes(StandardCharsets.UTF_8);
         byte[] second = SECOND.getBytes(StandardCharsets.UTF_8);
         assertThat(second.length).isGreaterThan(SECOND.length()); // it does hold multi-byte characters
@@ -64,7 +64,7 @@ class JsonLinesFileTest {
     }
 
     @Test
-    void aDamagedCompleteLineIsAnErrorNamingTheFileAndLine() throws IOException {
+    void read_damagedCompleteLine_isAnErrorNamingTheFileAndLine() throws IOException {
         Path file = dir.resolve("p.jsonl");
         byte[] second = SECOND.getBytes(StandardCharsets.UTF_8);
         int euro = SECOND.indexOf('\u20ac');
@@ -86,7 +86,7 @@ class JsonLinesFileTest {
     }
 
     @Test
-    void blankLinesAndAByteOrderMarkAreSkippedAndAFileEndingInABreakIsLeftAlone() throws IOException {
+    void read_blankLinesAndByteOrderMark_skippedAndFileEndingInABreakLeftAlone() throws IOException {
         Path file = dir.resolve("p.jsonl");
         Files.writeString(file, "\ufeff" + FIRST + "\n  \r\n" + SECOND, StandardCharsets.UTF_8);
         List<JsonLinesFile.Record> records = JsonLinesFile.read(file, damage(file));
@@ -101,7 +101,7 @@ class JsonLinesFileTest {
     }
 
     @Test
-    void aTornLineLongerThanTheScanChunkIsCutOffWhole() throws IOException {
+    void makeAppendable_tornLineLongerThanTheScanChunk_cutOffWhole() throws IOException {
         Path file = dir.resolve("p.jsonl");
         String longText = "\u00e9".repeat(20_000);
         byte[] line = ("{\"id\":\"s2\",\"text\":\"" + longText + "\"}\n").getBytes(StandardCharsets.UTF_8);
