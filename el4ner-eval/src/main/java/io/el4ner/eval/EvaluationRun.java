@@ -18,12 +18,10 @@ import io.el4ner.core.BatchProgress;
 import io.el4ner.core.EnsembleNer;
 import io.el4ner.core.TracedResult;
 import io.el4ner.eval.internal.JsonLinesFile;
+import io.el4ner.eval.internal.JsonLinesJournal;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -158,8 +156,7 @@ public final class EvaluationRun {
         long start = System.nanoTime();
         int[] counts = {0, 0};
         List<String> members = ner.memberNames();
-        try (Writer out = Files.newBufferedWriter(predictions, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND)) {
+        try (JsonLinesJournal out = JsonLinesJournal.open(predictions)) {
             List<String> texts = todo.stream().map(it -> it.sentence().text()).toList();
             IOException[] failure = {null};
             ner.recognizeBatchTraced(texts, parallelism, new BatchListener() {
@@ -167,9 +164,7 @@ public final class EvaluationRun {
                 public void onResult(BatchItem b) {
                     EvaluationItem it = todo.get(b.index());
                     try {
-                        out.write(line(it, b, members));
-                        out.write('\n');
-                        out.flush();
+                        out.append(line(it, b, members));
                     } catch (IOException e) {
                         failure[0] = e;
                         throw new El4nerException("cannot write " + predictions + ": " + e.getMessage(), e);
@@ -264,8 +259,8 @@ public final class EvaluationRun {
     /**
      * Reads the sentences already done, by the one torn-line rule of {@link JsonLinesFile}: a last line cut short
      * by a crash (at any byte, inside a multi-byte character included) is cut off and its sentence redone; a
-     * damaged complete line is an error naming the file and line. Then the file ends with a line break, ready for
-     * appending.
+     * damaged complete line is an error naming the file and line. {@link JsonLinesJournal#open} then makes the
+     * file end with a line break, ready for appending.
      */
     private static Map<String, JsonNode> readDone(Path predictions, Map<String, EvaluationItem> byId)
             throws IOException {
@@ -296,7 +291,6 @@ public final class EvaluationRun {
                 throw new El4nerException(predictions + ": line " + line + " repeats sentence '" + id + "'");
             }
         }
-        JsonLinesFile.makeAppendable(predictions);
         return done;
     }
 }

@@ -17,15 +17,11 @@ import io.el4ner.api.Redaction;
 import io.el4ner.api.TokenUsage;
 import io.el4ner.api.spi.ModelMember;
 import io.el4ner.eval.internal.JsonLinesFile;
+import io.el4ner.eval.internal.JsonLinesJournal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -68,8 +64,6 @@ public final class RecordReplayMember implements ModelMember {
         /** Always ask the member and record its answer (appending, even if one was recorded before). */
         RECORD_ALL
     }
-
-    private static final Map<Path, Object> FILE_MONITORS = new ConcurrentHashMap<>();
 
     private final String name;
     private final ModelMember delegate;
@@ -197,27 +191,17 @@ public final class RecordReplayMember implements ModelMember {
         if (response.truncated()) {
             r.put("truncation", response.truncation());
         }
-        byte[] bytes;
+        String json;
         try {
-            bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+            json = JSON.writeValueAsString(line);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a recorded answer", e);
         }
-        // One JVM-wide monitor per file (FileChannel locks are per process and throw when overlapped in it),
-        // then a file lock against other processes.
-        synchronized (FILE_MONITORS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new Object())) {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
-                // a line torn by a crash of an earlier writer is cut off first, never glued to this record
-                JsonLinesFile.makeAppendable(ch, file);
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(false);
-            } catch (IOException e) {
-                throw new El4nerException("cannot append a recorded answer to " + file + ": " + e.getMessage(), e);
-            }
+        try {
+            // a line torn by a crash of an earlier writer is cut off first, never glued to this record
+            JsonLinesJournal.appendLocked(file, json);
+        } catch (IOException e) {
+            throw new El4nerException("cannot append a recorded answer to " + file + ": " + e.getMessage(), e);
         }
     }
 
