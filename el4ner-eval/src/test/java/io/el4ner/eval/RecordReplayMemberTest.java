@@ -217,10 +217,13 @@ class RecordReplayMemberTest {
     }
 
     @Test
-    void provider_member_wrapsAnotherProviderForConfigFiles() {
+    void provider_member_wrapsAnotherProviderForConfigFiles() throws IOException {
         Path file = dir.resolve("answers.jsonl");
-        Map<String, Object> inner = Map.of("provider", "test-fixed",
-                "parameters", Map.of("entities", "[\"Paris\"]"));
+        Path predictions = dir.resolve("predictions.jsonl");
+        Files.writeString(predictions, "{\"text\":\"We flew to Paris.\",\"entities\":[{\"start\":11,\"end\":16,"
+                + "\"type\":\"LOC\"}]}\n", StandardCharsets.UTF_8);
+        Map<String, Object> inner = Map.of("provider", "replay-predictions",
+                "parameters", Map.of("file", predictions.toString()));
         NerResult recorded;
         try (EnsembleNer ner = EnsembleNer.builder().entityType("LOC", "places").member("record-replay",
                 Map.of("name", "one", "file", file.toString(), "member", inner)).build()) {

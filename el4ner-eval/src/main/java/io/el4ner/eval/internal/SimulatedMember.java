@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * </ul>
  * It reads only the request's structured context.
  */
-public final class SimulatedMember implements ModelMember {
+final class SimulatedMember implements ModelMember {
     private static final Pattern TOKEN = Pattern.compile("\\S+");
 
     /** Error rates, each in [0, 1]. */
