@@ -5,6 +5,8 @@
  */
 module io.el4ner.cli {
     requires io.el4ner.core;
+    // evaluate, score and inspect: CoNLL data, scoring and evaluation runs
+    requires io.el4ner.eval;
     // el4ner models, and recognize without --config: the default ensemble's models from the Hugging Face Hub
     requires io.el4ner.hub;
     requires info.picocli;

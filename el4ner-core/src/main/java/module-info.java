@@ -8,7 +8,6 @@ module io.el4ner.core {
     requires com.fasterxml.jackson.databind;
 
     exports io.el4ner.core;
-    exports io.el4ner.core.eval;
 
     uses io.el4ner.api.spi.ModelMemberProvider;
     uses io.el4ner.api.spi.RetrieverProvider;
@@ -16,10 +15,6 @@ module io.el4ner.core {
     uses io.el4ner.api.spi.ValidatorProvider;
     uses io.el4ner.api.spi.SentenceEncoderProvider;
 
-    provides io.el4ner.api.spi.ModelMemberProvider with
-            io.el4ner.core.internal.EvaluationMemberProviders.ReplayPredictions,
-            io.el4ner.core.internal.EvaluationMemberProviders.Simulated,
-            io.el4ner.core.RecordReplayMember.Provider;
     provides io.el4ner.api.spi.RetrieverProvider with io.el4ner.core.internal.TokenOverlapRetriever.Provider,
             io.el4ner.core.internal.retrieval.SpanSimRetrieverProvider;
     provides io.el4ner.api.spi.AggregatorProvider with io.el4ner.core.internal.VotingAggregator.Provider;

@@ -2,9 +2,9 @@ package io.el4ner.benchmarks;
 
 import io.el4ner.api.Demonstration;
 import io.el4ner.api.LabeledSpan;
-import io.el4ner.core.eval.ConllReader;
-import io.el4ner.core.eval.ConllSentence;
-import io.el4ner.core.eval.Scheme;
+import io.el4ner.eval.ConllReader;
+import io.el4ner.eval.ConllSentence;
+import io.el4ner.eval.Scheme;
 import io.el4ner.core.internal.retrieval.EnglishSpanWeigher;
 import io.el4ner.core.internal.retrieval.SegmentedVectors;
 import io.el4ner.core.internal.retrieval.VectorMath;

@@ -2,11 +2,11 @@ package io.el4ner.cli;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.el4ner.core.eval.ConllDataset;
-import io.el4ner.core.eval.ConllReader;
-import io.el4ner.core.eval.ConllSentence;
-import io.el4ner.core.eval.DatasetFormatException;
-import io.el4ner.core.eval.Scheme;
+import io.el4ner.eval.ConllDataset;
+import io.el4ner.eval.ConllReader;
+import io.el4ner.eval.ConllSentence;
+import io.el4ner.eval.DatasetFormatException;
+import io.el4ner.eval.Scheme;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;

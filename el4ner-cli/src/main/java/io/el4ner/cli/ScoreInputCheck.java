@@ -1,7 +1,7 @@
 package io.el4ner.cli;
 
-import io.el4ner.core.eval.Scheme;
-import io.el4ner.core.eval.ScoredSentence;
+import io.el4ner.eval.Scheme;
+import io.el4ner.eval.ScoredSentence;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;

@@ -7,13 +7,14 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.el4ner.api.Demonstration;
 import io.el4ner.api.LabeledSpan;
-import io.el4ner.core.eval.ConllReader;
-import io.el4ner.core.eval.ConllSentence;
-import io.el4ner.core.eval.PredictionFiles;
-import io.el4ner.core.eval.ScoreReport;
-import io.el4ner.core.eval.ScoredSpan;
-import io.el4ner.core.eval.Scorer;
-import io.el4ner.core.eval.TokenSpan;
+import io.el4ner.eval.ConllReader;
+import io.el4ner.eval.ConllSentence;
+import io.el4ner.eval.PredictionFiles;
+import io.el4ner.eval.ScoreReport;
+import io.el4ner.eval.ScoredSpan;
+import io.el4ner.eval.Scorer;
+import io.el4ner.eval.TokenSpan;
+import io.el4ner.eval.testing.GoldRun;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,30 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EvaluateCommandTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String GOLD = """
-            Alice\tB-person
-            flew\tO
-            to\tO
-            Paris\tB-location
-            .\tO
-
-            Bob\tB-person
-            Smith\tI-person
-            works\tO
-            at\tO
-            Acme\tB-corporation
-            Corp\tI-corporation
-
-            Nothing\tO
-            here\tO
-
-            Carol\tB-person
-            met\tO
-            Dave\tB-person
-            in\tO
-            New\tB-location
-            York\tI-location
-            """;
+    private static final String GOLD = GoldRun.ENGLISH;
 
     @TempDir
     Path dir;

@@ -80,7 +80,7 @@ class EvaluateReportTest {
     }
 
     @Test
-    void reportsAreInPipelineOrderWithMembersInConfigurationOrder() throws Exception {
+    void evaluate_report_isInPipelineOrderWithMembersInConfigurationOrder() throws Exception {
         Path gold = dir.resolve("gold.conll");
         Files.writeString(gold, "Alice\tB-person\nflew\tO\nto\tO\nParis\tB-location\n.\tO\n\n"
                 + "Alice\tB-person\nstayed\tO\nin\tO\nParis\tB-location\n", StandardCharsets.UTF_8);

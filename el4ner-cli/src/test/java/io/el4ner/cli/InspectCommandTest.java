@@ -46,7 +46,7 @@ class InspectCommandTest {
     }
 
     @Test
-    void printsOneJsonObjectWithCountsAndSortedTypes() throws IOException {
+    void inspect_conllFile_printsOneJsonObjectWithCountsAndSortedTypes() throws IOException {
         Run r = run("inspect", "--format", "conll", "--scheme", "iob1", write("eng.mini", CONLL2003));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("{\"sentences\":2,\"tokens\":7,\"entities\":4,"
@@ -55,7 +55,7 @@ class InspectCommandTest {
     }
 
     @Test
-    void readsWnutStyleTabFilesWithTheDefaultScheme() throws IOException {
+    void inspect_wnutStyleTabFile_readsWithTheDefaultScheme() throws IOException {
         String file = write("wnut.conll", "@paul\tO\nsaw\tO\nGame\tB-creative-work\nof\tI-creative-work\n"
                 + "Thrones\tI-creative-work\n\t\nin\tO\nLA\tB-location\n\t\n");
         Run r = run("inspect", file);
@@ -65,7 +65,7 @@ class InspectCommandTest {
     }
 
     @Test
-    void columnPicksTheTagColumnOneBased() throws IOException {
+    void inspect_column_picksTheTagColumnOneBased() throws IOException {
         Run r = run("inspect", "--column", "3", write("eng.mini", CONLL2003));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("{\"sentences\":2,\"tokens\":7,\"entities\":5,"
@@ -77,14 +77,14 @@ class InspectCommandTest {
     }
 
     @Test
-    void anEmptyFileHasZeroCounts() throws IOException {
+    void inspect_emptyFile_hasZeroCounts() throws IOException {
         Run r = run("inspect", "--format", "conll", write("empty.txt", ""));
         assertThat(r.exit()).isZero();
         assertThat(r.out()).isEqualTo("{\"sentences\":0,\"tokens\":0,\"entities\":0,\"types\":{}}\n");
     }
 
     @Test
-    void aMalformedLineIsAUsageErrorNamingFileAndLine() throws IOException {
+    void inspect_malformedLine_isAUsageErrorNamingFileAndLine() throws IOException {
         String file = write("bad.txt", "Peter B-PER\n\nis O\nhere X-PER\n");
         Run r = run("inspect", file);
         assertThat(r.exit()).isEqualTo(Main.USAGE);
@@ -97,7 +97,7 @@ class InspectCommandTest {
     }
 
     @Test
-    void strictRejectsWhatTheSchemeDoesNotAllow() throws IOException {
+    void inspect_strict_rejectsWhatTheSchemeDoesNotAllow() throws IOException {
         String file = write("slip.txt", "a O\nb I-PER\n");
         assertThat(run("inspect", file).out()).contains("\"entities\":1");
         Run strict = run("inspect", "--strict", file);
@@ -106,7 +106,7 @@ class InspectCommandTest {
     }
 
     @Test
-    void strictOnIob1DataSuggestsSchemeIob1() throws IOException {
+    void inspect_strictOnIob1Data_suggestsSchemeIob1() throws IOException {
         String file = write("eng.testb", CONLL2003);
         Run r = run("inspect", "--strict", file);
         assertThat(r.exit()).isEqualTo(Main.USAGE);
@@ -123,7 +123,7 @@ class InspectCommandTest {
     }
 
     @Test
-    void badOptionsAndMissingFilesAreUsageErrors() throws IOException {
+    void inspect_badOptionsOrMissingFile_isAUsageError() throws IOException {
         String file = write("ok.txt", "a O\n");
         Run format = run("inspect", "--format", "xml", file);
         assertThat(format.exit()).isEqualTo(Main.USAGE);
@@ -139,7 +139,7 @@ class InspectCommandTest {
     }
 
     @Test
-    void helpWorks() {
+    void inspect_help_printsUsage() {
         Run r = run("inspect", "--help");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("Usage: el4ner inspect", "--format", "--scheme", "--column", "--strict");

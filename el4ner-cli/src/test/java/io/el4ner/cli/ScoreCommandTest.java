@@ -94,7 +94,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void printsMicroAndPerTypeCountsLikeConlleval() throws IOException {
+    void score_conlleval_printsMicroAndPerTypeCountsLikeConlleval() throws IOException {
         String f = file("pred.txt", PER_TYPE);
         Run r = run("score", "--format", "conlleval", f);
         assertThat(r.exit()).as(r.err()).isZero();
@@ -120,7 +120,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void hyphenatedTypesAndIllFormedTagsInConllevalMode() throws IOException {
+    void score_conllevalModeHyphenatedTypesAndIllFormedTags_countLikeTheScript() throws IOException {
         // conlleval.pl (2004) on this file: 5 tokens with 2 phrases; found: 2 phrases; correct: 2.
         //   creative-work 1 1 1 / person 1 1 1
         String f = file("wnut.txt", "Angela I-person B-person\nMerkel I-person I-person\nread O O\n"
@@ -131,7 +131,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void strictModeCountsOnlyWellFormedEntities() throws IOException {
+    void score_strictMode_countsOnlyWellFormedEntities() throws IOException {
         String f = file("pred.txt", "Angela B-PER I-PER\nMerkel I-PER I-PER\nvisited O O\nParis B-LOC B-LOC\n\n");
         JsonNode conlleval = run("score", "--format", "conlleval", f).json();
         assertScore(conlleval.get("micro"), 2, 0, 0);
@@ -146,7 +146,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void strictModeDetectsOrTakesBioes() throws IOException {
+    void score_strictMode_detectsOrTakesBioes() throws IOException {
         // gold S-PER, B-LOC E-LOC; predicted S-PER, B-LOC I-LOC (never closed: no entity)
         String f = file("bioes.txt", "Ann S-PER S-PER\nin O O\nNew B-LOC B-LOC\nYork E-LOC I-LOC\n");
         Run r = run("score", "--mode", "strict", f);
@@ -162,7 +162,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void strictModeRejectsUnknownTagPrefixesNamingFileAndLine() throws IOException {
+    void score_strictModeUnknownTagPrefix_isAnErrorNamingFileAndLine() throws IOException {
         String f = file("bad.txt", "a O O\nb B-PER B-PER\n\nc O X-PER\n");
         Run r = run("score", "--format", "conlleval", "--mode", "strict", f);
         assertThat(r.exit()).isEqualTo(2);
@@ -173,7 +173,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void emptyFileGivesZeroCounts() throws IOException {
+    void score_emptyFile_givesZeroCounts() throws IOException {
         for (String content : List.of("", "\n\n")) {
             String f = file("empty.txt", content);
             for (String mode : List.of("conlleval", "strict")) {
@@ -189,7 +189,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void unknownFormatIsAUsageError() throws IOException {
+    void score_unknownFormat_isAUsageError() throws IOException {
         String f = file("pred.txt", PER_TYPE);
         Run r = run("score", "--format", "conll2003", f);
         assertThat(r.exit()).isEqualTo(2);
@@ -198,7 +198,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void unknownModeIsAUsageError() throws IOException {
+    void score_unknownMode_isAUsageError() throws IOException {
         String f = file("pred.txt", PER_TYPE);
         Run r = run("score", "--format", "conlleval", "--mode", "lenient", f);
         assertThat(r.exit()).isEqualTo(2);
@@ -207,7 +207,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void badSchemeOrBootstrapIsAUsageError() throws IOException {
+    void score_badSchemeOrBootstrap_isAUsageError() throws IOException {
         String f = file("pred.txt", PER_TYPE);
         Run iob3 = run("score", "--mode", "strict", "--scheme", "iob3", f);
         assertThat(iob3.exit()).isEqualTo(2);
@@ -223,7 +223,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void missingFileIsAClearError() {
+    void score_missingFile_isAClearError() {
         Path missing = dir.resolve("nope.txt");
         Run r = run("score", "--format", "conlleval", missing.toString());
         assertThat(r.exit()).isEqualTo(2);
@@ -240,7 +240,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void changingColumnCountIsAnErrorNamingFileAndLine() throws IOException {
+    void score_changingColumnCount_isAnErrorNamingFileAndLine() throws IOException {
         String f = file("cols.txt", "a NNP B-PER B-PER\nb NNP I-PER I-PER\n\nc I-PER O\n");
         Run r = run("score", "--format", "conlleval", f);
         assertThat(r.exit()).isEqualTo(2);
@@ -249,7 +249,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void fewerThanTwoColumnsIsAnErrorNamingFileAndLine() throws IOException {
+    void score_fewerThanTwoColumns_isAnErrorNamingFileAndLine() throws IOException {
         String f = file("one.txt", "\nonly\n");
         Run r = run("score", f);
         assertThat(r.exit()).isEqualTo(2);
@@ -262,7 +262,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void invalidUtf8IsAnError() throws IOException {
+    void score_invalidUtf8_isAnError() throws IOException {
         Path p = dir.resolve("latin1.txt");
         Files.write(p, new byte[] {'Z', (byte) 0xFC, 'r', 'i', 'c', 'h', ' ', 'O', ' ', 'O', '\n'});
         Run r = run("score", p.toString());
@@ -271,7 +271,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void bootstrapIsSeededAndContainsThePointEstimate() throws IOException {
+    void score_bootstrap_isSeededAndContainsThePointEstimate() throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int s = 0; s < 60; s++) {
             sb.append("A B-PER B-PER\nB O O\nC B-LOC ").append(s % 3 == 0 ? "O" : "B-LOC").append('\n');
@@ -308,7 +308,7 @@ class ScoreCommandTest {
             """;
 
     @Test
-    void strictModeRefusesIob1GoldWithoutSchemeIob1AndScoresItWithIt() throws IOException {
+    void score_strictModeIob1Gold_refusedWithoutSchemeIob1AndScoredWithIt() throws IOException {
         String f = file("eng.pred", IOB1);
         for (String[] args : List.of(new String[] {"score", "--mode", "strict", f},
                 new String[] {"score", "--mode", "strict", "--scheme", "iob2", f})) {
@@ -337,7 +337,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void strictModeRefusesIob1PredictionsUnlessASchemeIsGiven() throws IOException {
+    void score_strictModeIob1Predictions_refusedUnlessASchemeIsGiven() throws IOException {
         String f = file("pred.txt", "Peter B-PER I-PER\nBlackburn I-PER I-PER\nin O O\nParis B-LOC I-LOC\n\n"
                 + "EU B-ORG I-ORG\n\n");
         Run r = run("score", "--mode", "strict", f);
@@ -352,7 +352,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void strictModeRefusesGoldThatIsNotWellFormedInTheScheme() throws IOException {
+    void score_strictModeIllFormedGold_isRefused() throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 5; i++) {
             sb.append("Ann B-PER B-PER\nsaw O O\nRome B-LOC B-LOC\n\n");
@@ -374,7 +374,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void aGoldOnlyFileHasNoPredictionColumnAndIsRefused() throws IOException {
+    void score_goldOnlyFile_isRefused() throws IOException {
         // CoNLL-2003 as distributed: token POS chunk NER; the last two items are chunk and entity tags
         String f = file("eng.testb", """
                 -DOCSTART- -X- -X- O
@@ -407,7 +407,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void aWellFormedIob2FileScoresAsBeforeInBothModes() throws IOException {
+    void score_wellFormedIob2File_scoresAsBeforeInBothModes() throws IOException {
         String f = file("pred.txt", PER_TYPE);
         Run strict = run("score", "--mode", "strict", f);
         assertThat(strict.exit()).as(strict.err()).isZero();
@@ -421,7 +421,7 @@ class ScoreCommandTest {
     }
 
     @Test
-    void helpAndPretty() throws IOException {
+    void score_helpAndPretty_printUsageAndIndentedJson() throws IOException {
         Run help = run("score", "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("Usage: el4ner score").contains("--mode").contains("conlleval")

@@ -32,7 +32,7 @@ class ScoreSharedDataTest {
     }
 
     @Test
-    void conll2003TestbScoredAgainstItself() throws IOException {
+    void score_conll2003Testb_goldOnlyRefusedAndSelfScoredPerfectly() throws IOException {
         Path gold = engTestb();
         assumeThat(gold).as("shared/data is not present (a fresh clone)").isNotNull();
 
