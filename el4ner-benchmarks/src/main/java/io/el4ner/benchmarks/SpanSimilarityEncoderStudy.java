@@ -6,7 +6,7 @@ import io.el4ner.api.spi.Retriever;
 import io.el4ner.core.eval.ConllReader;
 import io.el4ner.core.eval.ConllSentence;
 import io.el4ner.core.eval.Scheme;
-import io.el4ner.core.internal.TokenOverlapRetriever;
+import io.el4ner.core.internal.builtin.TokenOverlapRetriever;
 import io.el4ner.core.internal.retrieval.EnglishSpanWeigher;
 import io.el4ner.core.internal.retrieval.Hits;
 import io.el4ner.core.internal.retrieval.PoolIndex;

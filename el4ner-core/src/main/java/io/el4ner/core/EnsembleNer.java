@@ -22,15 +22,17 @@ import io.el4ner.api.spi.RetrieverProvider;
 import io.el4ner.api.spi.SentenceSplitter;
 import io.el4ner.api.spi.Validator;
 import io.el4ner.api.spi.ValidatorProvider;
-import io.el4ner.core.internal.BreakIteratorSplitter;
-import io.el4ner.core.internal.CallLedger;
-import io.el4ner.core.internal.MemberInvoker;
-import io.el4ner.core.internal.Pipeline;
-import io.el4ner.core.internal.Prompts;
+import io.el4ner.core.internal.text.BreakIteratorSplitter;
+import io.el4ner.core.internal.exec.CallLedger;
+import io.el4ner.core.internal.exec.MemberInvoker;
+import io.el4ner.core.internal.pipeline.OverlapResolution;
+import io.el4ner.core.internal.pipeline.Pipeline;
+import io.el4ner.core.internal.pipeline.Trace;
+import io.el4ner.core.internal.llm.Prompts;
 import io.el4ner.core.internal.Providers;
-import io.el4ner.core.internal.SelfValidator;
-import io.el4ner.core.internal.VotingAggregator;
-import io.el4ner.core.internal.Windows;
+import io.el4ner.core.internal.builtin.SelfValidator;
+import io.el4ner.core.internal.builtin.VotingAggregator;
+import io.el4ner.core.internal.text.Windows;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -302,7 +304,7 @@ public final class EnsembleNer implements AutoCloseable {
 
     private WindowOutcome recognizeWindow(String text, TextRange w, boolean traced) {
         CallLedger ledger = new CallLedger();
-        Pipeline.Trace trace = traced ? new Pipeline.Trace() : null;
+        Trace trace = traced ? new Trace() : null;
         String window = text.substring(w.start(), w.end());
         List<Entity> entities = new ArrayList<>();
         for (Entity e : pipeline.run(window, ledger, trace)) {
@@ -352,7 +354,7 @@ public final class EnsembleNer implements AutoCloseable {
         }
         List<Entity> out = new ArrayList<>(unique.values());
         if (!nested) {
-            out = Pipeline.resolveOverlaps(out, ledger);
+            out = OverlapResolution.resolve(out, ledger);
         }
         return out;
     }
@@ -1045,9 +1047,7 @@ public final class EnsembleNer implements AutoCloseable {
                                 ? Providers.byName(AggregatorProvider.class, n.provider(), loader)
                                 : Providers.single(AggregatorProvider.class, "el4ner.aggregator", loader);
                         a = p.create(config("aggregator " + p.name(), n != null ? n.parameters() : Map.of()));
-                        if (a instanceof AutoCloseable c) {
-                            owned.add(c);
-                        }
+                        owned.add(a);
                     } catch (El4nerConfigurationException e) {
                         problems.addAll(e.problems());
                     }

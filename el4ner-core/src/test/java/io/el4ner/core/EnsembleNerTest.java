@@ -602,7 +602,7 @@ class EnsembleNerTest {
                 .hasMessageNotContaining("sk-secret");
         assertThatThrownBy(() -> base().retriever("token-overlap", Map.of()).retriever("token-overlap", Map.of()))
                 .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> base().member(good("a")).aggregator(new io.el4ner.core.internal.VotingAggregator(1,
+        assertThatThrownBy(() -> base().member(good("a")).aggregator(new io.el4ner.core.internal.builtin.VotingAggregator(1,
                 Map.of())).extractionQuorum(2).build()).isInstanceOf(El4nerConfigurationException.class)
                 .hasMessageContaining("default aggregator");
     }

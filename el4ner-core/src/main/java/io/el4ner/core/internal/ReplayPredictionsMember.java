@@ -1,5 +1,6 @@
 package io.el4ner.core.internal;
 
+import io.el4ner.core.internal.llm.StageAnswers;
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.ChatResponse;
 import io.el4ner.api.Demonstration;

@@ -1,4 +1,4 @@
-package io.el4ner.core;
+package io.el4ner.core.internal.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.spi.SpanProposal;
-import io.el4ner.core.internal.VotingAggregator;
+import io.el4ner.core.internal.builtin.VotingAggregator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.el4ner.core.internal;
+package io.el4ner.core.internal.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,8 +1,8 @@
-package io.el4ner.core;
+package io.el4ner.core.internal.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.el4ner.core.internal.ResponseParser;
+import io.el4ner.core.internal.llm.ResponseParser;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,7 +47,7 @@ class ResponseParserLinesTest {
         for (int k = 0; k < LINES; k++) {
             String line = line(r, 14).replace("\n", "").replace("\r", "");
             Matcher m = OLD_LIST_ITEM.matcher(line);
-            String item = ResponseParser.listItem(line);
+            String item = AnswerLines.listItem(line);
             if (m.matches() && !m.group(1).isBlank()) {
                 items++;
                 assertThat(item).as("list item %s", line).isEqualTo(m.group(1));
@@ -56,7 +56,7 @@ class ResponseParserLinesTest {
                 assertThat(item).as("list item %s", line).isNull();
             }
             Matcher p = OLD_PAIR_LINE.matcher(line);
-            String[] pair = ResponseParser.pairLine(line);
+            String[] pair = AnswerLines.pairLine(line);
             if (p.matches() && !p.group(1).isBlank()) {
                 pairs++;
                 assertThat(pair).as("pair %s", line).isNotNull();
@@ -83,12 +83,12 @@ class ResponseParserLinesTest {
                 case "false", "no", "invalid", "incorrect", "reject", "drop" -> Boolean.FALSE;
                 default -> null;
             };
-            assertThat(ResponseParser.bool(s)).as("bool %s", s).isEqualTo(expected);
+            assertThat(AnswerLines.bool(s)).as("bool %s", s).isEqualTo(expected);
             String words = s.replace("a", "true").replace("b", "```").replace("T", "json");
             Matcher f = OLD_FENCE.matcher(words);
-            assertThat(ResponseParser.stripFences(words)).as("fence %s", words).isEqualTo(f.find() ? f.group(1)
+            assertThat(JsonLocator.stripFences(words)).as("fence %s", words).isEqualTo(f.find() ? f.group(1)
                     : words);
-            List<String> lines = new ArrayList<>(ResponseParser.lines(s));
+            List<String> lines = new ArrayList<>(AnswerLines.lines(s));
             while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
                 lines.remove(lines.size() - 1);
             }

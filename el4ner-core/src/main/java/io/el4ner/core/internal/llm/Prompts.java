@@ -1,4 +1,4 @@
-package io.el4ner.core.internal;
+package io.el4ner.core.internal.llm;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;

@@ -1,4 +1,4 @@
-package io.el4ner.core.internal;
+package io.el4ner.core.internal.text;
 
 import io.el4ner.api.Graphemes;
 import io.el4ner.api.TextRange;

@@ -1,4 +1,4 @@
-package io.el4ner.core.internal;
+package io.el4ner.core.internal.builtin;
 
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.Provenance;

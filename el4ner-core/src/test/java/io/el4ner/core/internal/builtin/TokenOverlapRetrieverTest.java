@@ -1,10 +1,10 @@
-package io.el4ner.core;
+package io.el4ner.core.internal.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.el4ner.api.Demonstration;
 import io.el4ner.api.LabeledSpan;
-import io.el4ner.core.internal.TokenOverlapRetriever;
+import io.el4ner.core.internal.builtin.TokenOverlapRetriever;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

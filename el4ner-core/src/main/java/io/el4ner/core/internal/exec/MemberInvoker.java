@@ -1,4 +1,4 @@
-package io.el4ner.core.internal;
+package io.el4ner.core.internal.exec;
 
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.ChatResponse;

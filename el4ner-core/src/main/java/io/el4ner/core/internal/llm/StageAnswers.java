@@ -1,4 +1,4 @@
-package io.el4ner.core.internal;
+package io.el4ner.core.internal.llm;
 
 import io.el4ner.api.AnswerContract;
 import io.el4ner.api.Stage;
@@ -12,15 +12,15 @@ import java.util.Map;
  * Writes answers in the JSON shapes the default prompts ask for ({@link AnswerContract}), for members that answer
  * without a model.
  */
-final class StageAnswers {
+public final class StageAnswers {
     private StageAnswers() {
     }
 
-    static String extraction(List<String> spans) {
+    public static String extraction(List<String> spans) {
         return Prompts.json(Map.of(AnswerContract.key(Stage.EXTRACTION), spans));
     }
 
-    static String classification(List<TypedSpan> labels) {
+    public static String classification(List<TypedSpan> labels) {
         List<Map<String, String>> items = new ArrayList<>();
         for (TypedSpan l : labels) {
             Map<String, String> item = new LinkedHashMap<>();
@@ -31,7 +31,7 @@ final class StageAnswers {
         return Prompts.json(Map.of(AnswerContract.key(Stage.CLASSIFICATION), items));
     }
 
-    static String validation(List<TypedSpan> asked, List<Boolean> valid) {
+    public static String validation(List<TypedSpan> asked, List<Boolean> valid) {
         List<Map<String, Object>> items = new ArrayList<>();
         for (int i = 0; i < asked.size(); i++) {
             Map<String, Object> item = new LinkedHashMap<>();

@@ -1,4 +1,4 @@
-package io.el4ner.core.internal;
+package io.el4ner.core.internal.exec;
 
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.Diagnostic;
@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * The pipeline's own {@link MemberCaller}, which can also read each answer within its call's deadline, so that a
  * built-in validator's parsing is bounded like every other stage's. Validators of plugins see only the SPI.
  */
-interface ReadingMemberCaller extends MemberCaller {
+public interface ReadingMemberCaller extends MemberCaller {
     /**
      * Calls several members with the same request, concurrently, and reads each answer on the member's thread.
      *

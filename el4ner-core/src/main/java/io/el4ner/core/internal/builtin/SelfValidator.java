@@ -1,5 +1,10 @@
-package io.el4ner.core.internal;
+package io.el4ner.core.internal.builtin;
 
+import io.el4ner.core.internal.text.SpanAnchor;
+import io.el4ner.core.internal.llm.Prompts;
+import io.el4ner.core.internal.llm.ResponseParser;
+import io.el4ner.core.internal.exec.MemberInvoker;
+import io.el4ner.core.internal.exec.ReadingMemberCaller;
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.Diagnostic;
 import io.el4ner.api.El4nerConfigurationException;
