@@ -20,8 +20,8 @@ module io.el4ner.core {
             io.el4ner.core.internal.EvaluationMemberProviders.ReplayPredictions,
             io.el4ner.core.internal.EvaluationMemberProviders.Simulated,
             io.el4ner.core.RecordReplayMember.Provider;
-    provides io.el4ner.api.spi.RetrieverProvider with io.el4ner.core.internal.builtin.TokenOverlapRetriever.Provider,
+    provides io.el4ner.api.spi.RetrieverProvider with io.el4ner.core.internal.builtin.TokenOverlapRetrieverProvider,
             io.el4ner.core.internal.retrieval.SpanSimRetriever.Provider;
-    provides io.el4ner.api.spi.AggregatorProvider with io.el4ner.core.internal.builtin.VotingAggregator.Provider;
-    provides io.el4ner.api.spi.ValidatorProvider with io.el4ner.core.internal.builtin.SelfValidator.Provider;
+    provides io.el4ner.api.spi.AggregatorProvider with io.el4ner.core.internal.builtin.VotingAggregatorProvider;
+    provides io.el4ner.api.spi.ValidatorProvider with io.el4ner.core.internal.builtin.SelfValidatorProvider;
 }

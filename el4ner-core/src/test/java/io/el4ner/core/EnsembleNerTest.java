@@ -298,9 +298,11 @@ class EnsembleNerTest {
     void recognize_blankInputCallsNoMember() {
         ScriptedMember a = good("a");
         try (EnsembleNer ner = base().member(a).build()) {
-            assertThat(ner.recognize(null).entities()).isEmpty();
-            assertThat(ner.recognize(null).text()).isEmpty();
+            assertThatThrownBy(() -> ner.recognize(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> ner.recognizeTraced(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> ner.recognize(null, p -> { })).isInstanceOf(NullPointerException.class);
             assertThat(ner.recognize("").entities()).isEmpty();
+            assertThat(ner.recognize("").text()).isEmpty();
             assertThat(ner.recognize(" \n\t ").entities()).isEmpty();
             assertThat(a.requests()).isEmpty();
         }

@@ -1,11 +1,11 @@
 package io.el4ner.core;
 
-import io.el4ner.core.internal.text.SpanAnchor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.el4ner.api.TypedSpan;
 import io.el4ner.core.internal.llm.JsonLocator;
 import io.el4ner.core.internal.llm.ResponseParser;
+import io.el4ner.core.internal.text.SpanAnchor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

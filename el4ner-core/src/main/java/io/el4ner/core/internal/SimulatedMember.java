@@ -1,6 +1,5 @@
 package io.el4ner.core.internal;
 
-import io.el4ner.core.internal.llm.StageAnswers;
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.ChatResponse;
 import io.el4ner.api.Demonstration;
@@ -12,6 +11,7 @@ import io.el4ner.api.TaskContext;
 import io.el4ner.api.TokenUsage;
 import io.el4ner.api.TypedSpan;
 import io.el4ner.api.spi.ModelMember;
+import io.el4ner.core.internal.llm.StageAnswers;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,10 +1,5 @@
 package io.el4ner.core.internal.builtin;
 
-import io.el4ner.core.internal.text.SpanAnchor;
-import io.el4ner.core.internal.llm.Prompts;
-import io.el4ner.core.internal.llm.ResponseParser;
-import io.el4ner.core.internal.exec.MemberInvoker;
-import io.el4ner.core.internal.exec.ReadingMemberCaller;
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.Diagnostic;
 import io.el4ner.api.El4nerConfigurationException;
@@ -13,12 +8,15 @@ import io.el4ner.api.Redaction;
 import io.el4ner.api.Stage;
 import io.el4ner.api.TaskContext;
 import io.el4ner.api.TypedSpan;
-import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.ValidationRequest;
 import io.el4ner.api.spi.Validator;
-import io.el4ner.api.spi.ValidatorProvider;
 import io.el4ner.api.spi.Verdict;
 import io.el4ner.core.ValidationMode;
+import io.el4ner.core.internal.exec.MemberInvoker;
+import io.el4ner.core.internal.exec.ReadingMemberCaller;
+import io.el4ner.core.internal.llm.Prompts;
+import io.el4ner.core.internal.llm.ResponseParser;
+import io.el4ner.core.internal.text.SpanAnchor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -210,36 +207,5 @@ public final class SelfValidator implements Validator {
             }
         }
         return out;
-    }
-
-    /**
-     * Provider {@code self}: parameters {@code mode} ({@code single} (default), {@code majority},
-     * {@code unanimous}) and {@code verifier} (a member name, for single; default the first member).
-     */
-    public static final class Provider implements ValidatorProvider {
-        /** The provider's name. */
-        public static final String NAME = "self";
-
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Validator create(ComponentConfig config) {
-            config.requireOnly(Set.of("mode", "verifier"));
-            String m = config.string("mode").orElse("single").toUpperCase(Locale.ROOT);
-            ValidationMode mode;
-            try {
-                mode = ValidationMode.valueOf(m);
-            } catch (IllegalArgumentException e) {
-                mode = ValidationMode.NONE;
-            }
-            if (mode == ValidationMode.NONE) {
-                throw new El4nerConfigurationException(config.component() + ": parameter 'mode' must be one of "
-                        + "single, majority, unanimous; got '" + config.string("mode").orElse("") + "'");
-            }
-            return new SelfValidator(mode, config.string("verifier"), Prompts.defaults());
-        }
     }
 }

@@ -2,9 +2,7 @@ package io.el4ner.core.internal.builtin;
 
 import io.el4ner.api.Demonstration;
 import io.el4ner.api.LabeledSpan;
-import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.Retriever;
-import io.el4ner.api.spi.RetrieverProvider;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -95,22 +93,5 @@ public final class TokenOverlapRetriever implements Retriever {
             out.add(m.group());
         }
         return out;
-    }
-
-    /** Provider {@code token-overlap}; no parameters. */
-    public static final class Provider implements RetrieverProvider {
-        /** The provider's name. */
-        public static final String NAME = "token-overlap";
-
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Retriever create(ComponentConfig config) {
-            config.requireOnly(Set.of());
-            return new TokenOverlapRetriever(config.pool());
-        }
     }
 }

@@ -3,16 +3,12 @@ package io.el4ner.core.internal.builtin;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.Provenance;
 import io.el4ner.api.spi.Aggregator;
-import io.el4ner.api.spi.AggregatorProvider;
-import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.LabelDecision;
 import io.el4ner.api.spi.SpanProposal;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The EL4NER aggregation: extraction keeps a span proposed by at least {@code quorum} of the members that
@@ -122,36 +118,5 @@ public final class VotingAggregator implements Aggregator {
             return !none;
         }
         return t[2] < bt[2];
-    }
-
-    /** Provider {@code voting}: parameters {@code quorum} (int, default 1) and {@code weights} (member → number). */
-    public static final class Provider implements AggregatorProvider {
-        /** The provider's name. */
-        public static final String NAME = "voting";
-
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Aggregator create(ComponentConfig config) {
-            config.requireOnly(Set.of("quorum", "weights"));
-            Object w = config.parameters().get("weights");
-            Map<String, Double> weights = new HashMap<>();
-            if (w instanceof Map<?, ?> map) {
-                for (Map.Entry<?, ?> e : map.entrySet()) {
-                    if (!(e.getValue() instanceof Number n)) {
-                        throw new El4nerConfigurationException(config.component() + ": weight of '" + e.getKey()
-                                + "' must be a number, got " + e.getValue());
-                    }
-                    weights.put(String.valueOf(e.getKey()), n.doubleValue());
-                }
-            } else if (w != null) {
-                throw new El4nerConfigurationException(config.component()
-                        + ": parameter 'weights' must be an object mapping member names to numbers");
-            }
-            return new VotingAggregator(config.integer("quorum", 1), weights);
-        }
     }
 }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The problems of one parse: the first {@link ResponseParser#ResponseParser.MAX_PROBLEMS} listed, the others counted, each redacted
- * and cut, so that a hostile answer with a million problems costs no more than one with twenty.
+ * The problems of one parse: the first {@link ResponseParser#MAX_PROBLEMS} listed, the others counted, each
+ * redacted and cut, so that a hostile answer with a million problems costs no more than one with twenty.
  */
 final class Problems {
     final List<String> listed = new ArrayList<>();

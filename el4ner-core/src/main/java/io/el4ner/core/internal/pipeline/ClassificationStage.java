@@ -81,7 +81,8 @@ final class ClassificationStage {
      */
     Outcome run(String sentence, List<Demonstration> demos, List<SpanProposal> selected, CallLedger ledger,
                 Trace trace) {
-        List<String> surfaces = new ArrayList<>(new LinkedHashSet<>(selected.stream().map(SpanProposal::text).toList()));
+        List<String> surfaces = new ArrayList<>(
+                new LinkedHashSet<>(selected.stream().map(SpanProposal::text).toList()));
         Map<String, Map<String, String>> labels = classify(sentence, demos, surfaces, ledger);
         Map<String, LabelDecision> decisions = new LinkedHashMap<>();
         for (String s : surfaces) {

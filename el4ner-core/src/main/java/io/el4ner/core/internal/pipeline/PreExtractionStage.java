@@ -1,7 +1,7 @@
 package io.el4ner.core.internal.pipeline;
 
-import io.el4ner.api.Stage;
 import io.el4ner.api.EntityType;
+import io.el4ner.api.Stage;
 import io.el4ner.api.spi.ModelMember;
 import io.el4ner.core.internal.exec.CallLedger;
 import io.el4ner.core.internal.exec.MemberInvoker;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.el4ner.api.Demonstration;
 import io.el4ner.api.LabeledSpan;
-import io.el4ner.core.internal.builtin.TokenOverlapRetriever;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

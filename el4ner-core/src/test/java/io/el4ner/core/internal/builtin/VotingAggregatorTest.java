@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.spi.SpanProposal;
-import io.el4ner.core.internal.builtin.VotingAggregator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

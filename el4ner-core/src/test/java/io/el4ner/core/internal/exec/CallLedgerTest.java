@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.el4ner.api.Diagnostic;
 import io.el4ner.api.Stage;
-import io.el4ner.core.internal.exec.CallLedger;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

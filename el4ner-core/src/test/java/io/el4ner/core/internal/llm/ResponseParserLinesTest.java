@@ -2,7 +2,6 @@ package io.el4ner.core.internal.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.el4ner.core.internal.llm.ResponseParser;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

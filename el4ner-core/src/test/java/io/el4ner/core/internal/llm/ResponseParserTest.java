@@ -3,7 +3,6 @@ package io.el4ner.core.internal.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.el4ner.api.TypedSpan;
-import io.el4ner.core.internal.llm.ResponseParser;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

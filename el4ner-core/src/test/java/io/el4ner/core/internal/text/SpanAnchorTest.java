@@ -3,7 +3,6 @@ package io.el4ner.core.internal.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.el4ner.api.TextRange;
-import io.el4ner.core.internal.text.SpanAnchor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
