@@ -64,14 +64,14 @@ public final class EnsembleNer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EnsembleNer.class);
 
     private final TextRecognizer recognizer;
-    private final List<ModelMember> members;
+    private final List<String> memberNames;
     private final List<AutoCloseable> owned;
     private final ExecutorService ownedExecutor;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EnsembleNer(Assembler.Assembly parts) {
         this.recognizer = parts.recognizer();
-        this.members = recognizer.pipeline().members();
+        this.memberNames = recognizer.memberNames();
         this.owned = parts.owned();
         this.ownedExecutor = parts.ownedExecutor();
     }
@@ -83,7 +83,7 @@ public final class EnsembleNer implements AutoCloseable {
 
     /** @return the members' names, in ensemble order */
     public List<String> memberNames() {
-        return members.stream().map(ModelMember::name).toList();
+        return memberNames;
     }
 
     /**

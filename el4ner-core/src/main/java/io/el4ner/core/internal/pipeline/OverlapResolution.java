@@ -13,7 +13,7 @@ import java.util.Optional;
  * The last step, unless nested entities are allowed: of overlapping entities one is kept. Also applied across the
  * windows of a long sentence once their entities are merged.
  */
-public final class OverlapResolution {
+final class OverlapResolution {
     private OverlapResolution() {
     }
 
@@ -24,7 +24,7 @@ public final class OverlapResolution {
      * @param ledger where dropped entities are reported
      * @return the kept entities sorted by offset
      */
-    public static List<Entity> resolve(List<Entity> entities, CallLedger ledger) {
+    static List<Entity> resolve(List<Entity> entities, CallLedger ledger) {
         List<Entity> order = new ArrayList<>(entities);
         order.sort(Comparator.comparingDouble(Entity::confidence).reversed()
                 .thenComparing(Comparator.comparingInt((Entity e) -> e.end() - e.start()).reversed())

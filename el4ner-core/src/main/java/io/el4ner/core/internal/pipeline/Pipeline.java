@@ -53,7 +53,7 @@ public final class Pipeline {
     }
 
     /** @return the members in ensemble order */
-    public List<ModelMember> members() {
+    List<ModelMember> members() {
         return members;
     }
 
@@ -63,7 +63,7 @@ public final class Pipeline {
      * @return its entities, offsets relative to {@code sentence}
      * @throws io.el4ner.api.EnsembleFailureException when every member failed in a stage
      */
-    public List<Entity> run(String sentence, CallLedger ledger) {
+    List<Entity> run(String sentence, CallLedger ledger) {
         return run(sentence, ledger, null);
     }
 
@@ -75,7 +75,7 @@ public final class Pipeline {
      * @param trace receives what each stage produced (offsets relative to {@code sentence}); may be null
      * @return its entities, offsets relative to {@code sentence}
      */
-    public List<Entity> run(String sentence, CallLedger ledger, Trace trace) {
+    List<Entity> run(String sentence, CallLedger ledger, Trace trace) {
         List<Demonstration> demos = List.of();
         if (retrieval.enabled()) {
             demos = retrieval.run(sentence, preExtraction.run(sentence, ledger));

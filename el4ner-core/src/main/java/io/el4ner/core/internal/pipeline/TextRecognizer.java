@@ -6,6 +6,7 @@ import io.el4ner.api.Entity;
 import io.el4ner.api.NerResult;
 import io.el4ner.api.Stage;
 import io.el4ner.api.TextRange;
+import io.el4ner.api.spi.ModelMember;
 import io.el4ner.api.spi.SentenceSplitter;
 import io.el4ner.core.RecognitionProgress;
 import io.el4ner.core.SentenceTrace;
@@ -61,9 +62,9 @@ public final class TextRecognizer implements AutoCloseable {
         this.sentencePool = Executors.newFixedThreadPool(sentenceParallelism, Pools.daemonThreads("el4ner-sentence-"));
     }
 
-    /** @return the pipeline each window runs through */
-    public Pipeline pipeline() {
-        return pipeline;
+    /** @return the members' names, in ensemble order */
+    public List<String> memberNames() {
+        return pipeline.members().stream().map(ModelMember::name).toList();
     }
 
     /**

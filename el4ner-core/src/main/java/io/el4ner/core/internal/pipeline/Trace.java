@@ -11,13 +11,13 @@ import java.util.Set;
  * What each stage produced for one sentence; filled by {@link Pipeline#run(String,
  * io.el4ner.core.internal.exec.CallLedger, Trace)}, each stage its own part.
  */
-public final class Trace {
+final class Trace {
     /** Each answering member's anchored occurrences. */
-    public final Map<String, List<TextRange>> extracted = new LinkedHashMap<>();
+    final Map<String, List<TextRange>> extracted = new LinkedHashMap<>();
     /** Each candidate surface's labels by member. */
-    public final Map<String, Map<String, String>> labels = new LinkedHashMap<>();
+    final Map<String, Map<String, String>> labels = new LinkedHashMap<>();
     /** Each candidate surface's voted label. */
-    public final Map<String, String> decided = new LinkedHashMap<>();
+    final Map<String, String> decided = new LinkedHashMap<>();
     /** Surfaces the validator removed. */
-    public final Set<String> rejected = new LinkedHashSet<>();
+    final Set<String> rejected = new LinkedHashSet<>();
 }

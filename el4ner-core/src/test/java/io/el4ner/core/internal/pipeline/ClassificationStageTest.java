@@ -9,6 +9,7 @@ import io.el4ner.api.Diagnostic;
 import io.el4ner.api.Provenance;
 import io.el4ner.api.Stage;
 import io.el4ner.api.spi.SpanProposal;
+import io.el4ner.core.ScriptedMember;
 import io.el4ner.core.internal.builtin.VotingAggregator;
 import io.el4ner.core.internal.exec.CallLedger;
 import java.util.List;
@@ -23,10 +24,10 @@ class ClassificationStageTest {
 
     @Test
     void run_labels_normalisedAndVoted() {
-        StageMember a = new StageMember("a").on(Stage.CLASSIFICATION, "{\"labels\": [{\"span\": \"Angela Merkel\", "
+        ScriptedMember a = new ScriptedMember("a").on(Stage.CLASSIFICATION, "{\"labels\": [{\"span\": \"Angela Merkel\", "
                 + "\"type\": \"per\"}, {\"span\": \"Emmanuel Macron\", \"type\": \"O\"}, {\"span\": \"Paris\", "
                 + "\"type\": \"B-LOC\"}]}");
-        StageMember b = new StageMember("b").on(Stage.CLASSIFICATION, "{\"labels\": [{\"span\": \"Angela Merkel\", "
+        ScriptedMember b = new ScriptedMember("b").on(Stage.CLASSIFICATION, "{\"labels\": [{\"span\": \"Angela Merkel\", "
                 + "\"type\": \"PER\"}, {\"span\": \"Emmanuel Macron\", \"type\": \"none\"}, {\"span\": \"Paris\", "
                 + "\"type\": \"LOC\"}]}");
         Trace trace = new Trace();
@@ -47,7 +48,7 @@ class ClassificationStageTest {
 
     @Test
     void run_unknownLabelAndUnaskedSpan_reportedAndIgnored() {
-        StageMember a = new StageMember("a").on(Stage.CLASSIFICATION, "{\"labels\": [{\"span\": \"Angela Merkel\", "
+        ScriptedMember a = new ScriptedMember("a").on(Stage.CLASSIFICATION, "{\"labels\": [{\"span\": \"Angela Merkel\", "
                 + "\"type\": \"politician\"}, {\"span\": \"Berlin\", \"type\": \"LOC\"}, {\"span\": \"Paris\", "
                 + "\"type\": \"LOC\"}]}");
         CallLedger ledger = new CallLedger();

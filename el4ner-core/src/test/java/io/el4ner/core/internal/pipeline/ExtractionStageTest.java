@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.el4ner.api.Stage;
 import io.el4ner.api.TextRange;
 import io.el4ner.api.spi.SpanProposal;
+import io.el4ner.core.ScriptedMember;
 import io.el4ner.core.internal.builtin.VotingAggregator;
 import io.el4ner.core.internal.exec.CallLedger;
 import java.util.List;
@@ -15,14 +16,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ExtractionStageTest {
-    private static StageMember member(String name, String answer) {
-        return new StageMember(name).on(Stage.EXTRACTION, answer);
+    private static ScriptedMember member(String name, String answer) {
+        return new ScriptedMember(name).on(Stage.EXTRACTION, answer);
     }
 
     @Test
     void run_union_proposesEveryOccurrenceWithItsMembers() {
-        StageMember a = member("a", "{\"entities\": [\"Paris\", \"Angela Merkel\"]}");
-        StageMember b = member("b", "{\"entities\": [\"Paris\"]}");
+        ScriptedMember a = member("a", "{\"entities\": [\"Paris\", \"Angela Merkel\"]}");
+        ScriptedMember b = member("b", "{\"entities\": [\"Paris\"]}");
         Trace trace = new Trace();
 
         List<SpanProposal> selected = new ExtractionStage(List.of(a, b), TYPES, new VotingAggregator(1, Map.of()),
@@ -38,8 +39,8 @@ class ExtractionStageTest {
 
     @Test
     void run_quorumOfTwo_keepsSpansBothProposed() {
-        StageMember a = member("a", "{\"entities\": [\"Paris\", \"Angela Merkel\"]}");
-        StageMember b = member("b", "{\"entities\": [\"Paris\"]}");
+        ScriptedMember a = member("a", "{\"entities\": [\"Paris\", \"Angela Merkel\"]}");
+        ScriptedMember b = member("b", "{\"entities\": [\"Paris\"]}");
 
         List<SpanProposal> selected = new ExtractionStage(List.of(a, b), TYPES, new VotingAggregator(2, Map.of()),
                 PROMPTS, StageFixtures.invoker()).run(SENTENCE, List.of(), new CallLedger(), null);
@@ -49,8 +50,8 @@ class ExtractionStageTest {
 
     @Test
     void run_unreadableMember_leftOutOfTheAnswering() {
-        StageMember a = member("a", "{\"entities\": [\"Paris\"]}");
-        StageMember b = member("b", "no idea, sorry");
+        ScriptedMember a = member("a", "{\"entities\": [\"Paris\"]}");
+        ScriptedMember b = member("b", "no idea, sorry");
         Trace trace = new Trace();
         CallLedger ledger = new CallLedger();
 

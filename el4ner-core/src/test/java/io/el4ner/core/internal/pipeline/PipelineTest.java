@@ -10,6 +10,7 @@ import io.el4ner.api.Entity;
 import io.el4ner.api.LabeledSpan;
 import io.el4ner.api.Stage;
 import io.el4ner.api.spi.Retriever;
+import io.el4ner.core.ScriptedMember;
 import io.el4ner.core.internal.builtin.VotingAggregator;
 import io.el4ner.core.internal.exec.CallLedger;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ class PipelineTest {
             asked.add(spans);
             return List.of(demo);
         };
-        StageMember a = new StageMember("a")
+        ScriptedMember a = new ScriptedMember("a")
                 .on(Stage.PRE_EXTRACTION, "{\"entities\": [\"Paris\"]}")
                 .on(Stage.EXTRACTION, "{\"entities\": [\"Angela Merkel\", \"Paris\"]}")
                 .on(Stage.CLASSIFICATION, LABELS);
@@ -52,7 +53,7 @@ class PipelineTest {
 
     @Test
     void run_nothingExtracted_asksNoFurtherStage() {
-        StageMember a = new StageMember("a").on(Stage.EXTRACTION, "{\"entities\": []}");
+        ScriptedMember a = new ScriptedMember("a").on(Stage.EXTRACTION, "{\"entities\": []}");
 
         List<Entity> entities = new Pipeline(List.of(a), TYPES, Optional.empty(), 5,
                 new VotingAggregator(1, Map.of()), Optional.empty(), false, false, PROMPTS, StageFixtures.invoker())

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.el4ner.api.Diagnostic;
 import io.el4ner.api.EnsembleFailureException;
 import io.el4ner.api.Stage;
+import io.el4ner.core.ScriptedMember;
 import io.el4ner.core.internal.exec.CallLedger;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
 class PreExtractionStageTest {
     @Test
     void run_twoMembers_returnsUnionOfAnchoredSpans() {
-        StageMember a = new StageMember("a").on(Stage.PRE_EXTRACTION, "{\"entities\": [\"Paris\", \"Berlin\"]}");
-        StageMember b = new StageMember("b").on(Stage.PRE_EXTRACTION, "{\"entities\": [\"Paris\", \"Angela Merkel\"]}");
+        ScriptedMember a = new ScriptedMember("a").on(Stage.PRE_EXTRACTION, "{\"entities\": [\"Paris\", \"Berlin\"]}");
+        ScriptedMember b = new ScriptedMember("b").on(Stage.PRE_EXTRACTION, "{\"entities\": [\"Paris\", \"Angela Merkel\"]}");
         CallLedger ledger = new CallLedger();
 
         List<String> spans = new PreExtractionStage(List.of(a, b), TYPES, PROMPTS, StageFixtures.invoker())
@@ -36,7 +37,7 @@ class PreExtractionStageTest {
 
     @Test
     void run_noReadableAnswer_throwsEnsembleFailure() {
-        StageMember a = new StageMember("a").on(Stage.PRE_EXTRACTION, "I cannot help with that");
+        ScriptedMember a = new ScriptedMember("a").on(Stage.PRE_EXTRACTION, "I cannot help with that");
 
         assertThatThrownBy(() -> new PreExtractionStage(List.of(a), TYPES, PROMPTS, StageFixtures.invoker())
                 .run(SENTENCE, new CallLedger()))

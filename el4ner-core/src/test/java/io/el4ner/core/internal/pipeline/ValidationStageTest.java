@@ -13,6 +13,7 @@ import io.el4ner.api.spi.LabelDecision;
 import io.el4ner.api.spi.SpanProposal;
 import io.el4ner.api.spi.Validator;
 import io.el4ner.api.spi.Verdict;
+import io.el4ner.core.ScriptedMember;
 import io.el4ner.core.internal.exec.CallLedger;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ class ValidationStageTest {
             Map.of("Angela Merkel", new LabelDecision("PER", 1.0, true), "Paris", new LabelDecision("LOC", 1.0, true)));
 
     private static ValidationStage stage(Optional<Validator> validator) {
-        return new ValidationStage(List.of(new StageMember("a")), TYPES, validator, false, StageFixtures.invoker());
+        return new ValidationStage(List.of(new ScriptedMember("a")), TYPES, validator, false, StageFixtures.invoker());
     }
 
     @Test
