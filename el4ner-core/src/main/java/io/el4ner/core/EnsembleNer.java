@@ -328,10 +328,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder demonstrationCount(int k) {
-            if (k < 0) {
-                throw new IllegalArgumentException("demonstration count must be >= 0, got " + k);
-            }
-            this.k = k;
+            this.k = atLeast(k, 0, "demonstration count");
             return this;
         }
 
@@ -380,10 +377,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder extractionQuorum(int m) {
-            if (m < 1) {
-                throw new IllegalArgumentException("extraction quorum must be >= 1, got " + m);
-            }
-            this.quorum = m;
+            this.quorum = atLeast(m, 1, "extraction quorum");
             return this;
         }
 
@@ -470,10 +464,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder maxConcurrentCalls(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxConcurrentCalls must be >= 1, got " + n);
-            }
-            this.maxConcurrentCalls = n;
+            this.maxConcurrentCalls = atLeast(n, 1, "maxConcurrentCalls");
             return this;
         }
 
@@ -494,10 +485,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder sentenceParallelism(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("sentenceParallelism must be >= 1, got " + n);
-            }
-            this.sentenceParallelism = n;
+            this.sentenceParallelism = atLeast(n, 1, "sentenceParallelism");
             return this;
         }
 
@@ -528,10 +516,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder windowTokens(int tokens) {
-            if (tokens < 0) {
-                throw new IllegalArgumentException("windowTokens must be >= 0, got " + tokens);
-            }
-            this.windowTokens = tokens;
+            this.windowTokens = atLeast(tokens, 0, "windowTokens");
             return this;
         }
 
@@ -589,6 +574,13 @@ public final class EnsembleNer implements AutoCloseable {
                 throw new El4nerConfigurationException(problems);
             }
             return new EnsembleNer(Assembler.assemble(spec));
+        }
+
+        private static int atLeast(int value, int min, String what) {
+            if (value < min) {
+                throw new IllegalArgumentException(what + " must be >= " + min + ", got " + value);
+            }
+            return value;
         }
 
         private static <T> ComponentChoice<T> given(T instance, String what) {
