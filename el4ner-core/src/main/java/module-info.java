@@ -15,8 +15,8 @@ module io.el4ner.core {
     uses io.el4ner.api.spi.ValidatorProvider;
     uses io.el4ner.api.spi.SentenceEncoderProvider;
 
-    provides io.el4ner.api.spi.RetrieverProvider with io.el4ner.core.internal.TokenOverlapRetriever.Provider,
+    provides io.el4ner.api.spi.RetrieverProvider with io.el4ner.core.internal.builtin.TokenOverlapRetrieverProvider,
             io.el4ner.core.internal.retrieval.SpanSimRetrieverProvider;
-    provides io.el4ner.api.spi.AggregatorProvider with io.el4ner.core.internal.VotingAggregator.Provider;
-    provides io.el4ner.api.spi.ValidatorProvider with io.el4ner.core.internal.SelfValidator.Provider;
+    provides io.el4ner.api.spi.AggregatorProvider with io.el4ner.core.internal.builtin.VotingAggregatorProvider;
+    provides io.el4ner.api.spi.ValidatorProvider with io.el4ner.core.internal.builtin.SelfValidatorProvider;
 }

@@ -1,17 +1,12 @@
 package io.el4ner.core;
 
 import io.el4ner.api.Demonstration;
-import io.el4ner.api.Diagnostic;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.El4nerException;
-import io.el4ner.api.Entity;
 import io.el4ner.api.EntityType;
-import io.el4ner.api.LabeledSpan;
 import io.el4ner.api.NerResult;
-import io.el4ner.api.Provenance;
 import io.el4ner.api.Redaction;
 import io.el4ner.api.Stage;
-import io.el4ner.api.TextRange;
 import io.el4ner.api.spi.Aggregator;
 import io.el4ner.api.spi.AggregatorProvider;
 import io.el4ner.api.spi.ComponentConfig;
@@ -22,40 +17,24 @@ import io.el4ner.api.spi.RetrieverProvider;
 import io.el4ner.api.spi.SentenceSplitter;
 import io.el4ner.api.spi.Validator;
 import io.el4ner.api.spi.ValidatorProvider;
-import io.el4ner.core.internal.BreakIteratorSplitter;
-import io.el4ner.core.internal.CallLedger;
-import io.el4ner.core.internal.MemberInvoker;
-import io.el4ner.core.internal.Pipeline;
-import io.el4ner.core.internal.Prompts;
-import io.el4ner.core.internal.Providers;
-import io.el4ner.core.internal.SelfValidator;
-import io.el4ner.core.internal.VotingAggregator;
-import io.el4ner.core.internal.Windows;
+import io.el4ner.core.internal.assembly.Assembler;
+import io.el4ner.core.internal.assembly.ComponentChoice;
+import io.el4ner.core.internal.assembly.EnsembleSpec;
+import io.el4ner.core.internal.exec.BatchRunner;
+import io.el4ner.core.internal.exec.Pools;
+import io.el4ner.core.internal.pipeline.TextRecognizer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,26 +63,17 @@ import org.slf4j.LoggerFactory;
 public final class EnsembleNer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EnsembleNer.class);
 
-    private final Pipeline pipeline;
-    private final List<ModelMember> members;
-    private final SentenceSplitter splitter;
-    private final int windowTokens;
-    private final boolean nested;
+    private final TextRecognizer recognizer;
+    private final List<String> memberNames;
     private final List<AutoCloseable> owned;
     private final ExecutorService ownedExecutor;
-    private final ExecutorService sentencePool;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EnsembleNer(Pipeline pipeline, SentenceSplitter splitter, int windowTokens, boolean nested,
-                        List<AutoCloseable> owned, ExecutorService ownedExecutor, int sentenceParallelism) {
-        this.pipeline = pipeline;
-        this.members = pipeline.members();
-        this.splitter = splitter;
-        this.windowTokens = windowTokens;
-        this.nested = nested;
-        this.owned = List.copyOf(owned);
-        this.ownedExecutor = ownedExecutor;
-        this.sentencePool = Executors.newFixedThreadPool(sentenceParallelism, daemonThreads("el4ner-sentence-"));
+    private EnsembleNer(Assembler.Assembly parts) {
+        this.recognizer = parts.recognizer();
+        this.memberNames = recognizer.memberNames();
+        this.owned = parts.owned();
+        this.ownedExecutor = parts.ownedExecutor();
     }
 
     /** @return a new builder */
@@ -113,16 +83,17 @@ public final class EnsembleNer implements AutoCloseable {
 
     /** @return the members' names, in ensemble order */
     public List<String> memberNames() {
-        return members.stream().map(ModelMember::name).toList();
+        return memberNames;
     }
 
     /**
-     * Recognises the entities of a text. A null, empty or blank text gives an empty result and calls no member.
+     * Recognises the entities of a text. An empty or blank text gives an empty result and calls no member.
      *
      * @param text the text; any length (it is split into sentences and windows, never truncated)
      * @return the entities, diagnostics and usage
      * @throws io.el4ner.api.EnsembleFailureException when every member failed in a stage of some sentence
      * @throws IllegalStateException after {@link #close()}
+     * @throws NullPointerException if {@code text} is null
      */
     public NerResult recognize(String text) {
         return run(text, null, null);
@@ -146,7 +117,7 @@ public final class EnsembleNer implements AutoCloseable {
      * @return the entities, diagnostics and usage
      * @throws io.el4ner.api.EnsembleFailureException when every member failed in a stage of some sentence
      * @throws IllegalStateException after {@link #close()}
-     * @throws NullPointerException if {@code progress} is null
+     * @throws NullPointerException if {@code text} or {@code progress} is null
      * @since 0.1
      */
     public NerResult recognize(String text, Consumer<? super RecognitionProgress> progress) {
@@ -160,6 +131,7 @@ public final class EnsembleNer implements AutoCloseable {
      *
      * @param text the text
      * @return the result and one trace per sentence or window
+     * @throws NullPointerException if {@code text} is null
      */
     public TracedResult recognizeTraced(String text) {
         List<SentenceTrace> traces = new ArrayList<>();
@@ -167,201 +139,15 @@ public final class EnsembleNer implements AutoCloseable {
     }
 
     private NerResult run(String text, List<SentenceTrace> traces, Consumer<? super RecognitionProgress> progress) {
+        Objects.requireNonNull(text, "text");
         if (closed.get()) {
             throw new IllegalStateException("this EnsembleNer is closed");
         }
-        if (text == null || text.isBlank()) {
-            return NerResult.empty(text == null ? "" : text);
+        if (text.isBlank()) {
+            return NerResult.empty(text);
         }
-        long start = System.nanoTime();
-        CallLedger ledger = new CallLedger();
-        List<TextRange> windows = new ArrayList<>();
-        Map<Integer, Diagnostic> windowedNotes = new HashMap<>();
-        for (TextRange sentence : sentences(text)) {
-            List<TextRange> ws = Windows.of(text, sentence, members, windowTokens);
-            if (ws.size() > 1) {
-                windowedNotes.put(windows.size(), new Diagnostic(Diagnostic.Kind.WINDOWED, Stage.PRE_EXTRACTION, "",
-                        "a sentence of " + sentence.length() + " characters is longer than a member's context "
-                                + "allows; recognised in " + ws.size() + " overlapping windows",
-                        "[" + sentence.start() + ", " + sentence.end() + ")"));
-            }
-            windows.addAll(ws);
-        }
-        ProgressTracker tracker = progress == null ? null : new ProgressTracker(progress, windows.size(), start);
-        List<WindowOutcome> outcomes;
-        try {
-            outcomes = recognizeWindows(text, windows, traces != null, tracker);
-        } finally {
-            if (tracker != null) {
-                tracker.finish();
-            }
-        }
-        List<Entity> entities = new ArrayList<>();
-        for (int i = 0; i < outcomes.size(); i++) {
-            if (windowedNotes.containsKey(i)) {
-                ledger.report(windowedNotes.get(i));
-            }
-            WindowOutcome o = outcomes.get(i);
-            ledger.absorb(o.ledger());
-            entities.addAll(o.entities());
-            if (traces != null) {
-                traces.add(o.trace());
-            }
-        }
-        if (!windowedNotes.isEmpty()) {
-            entities = mergeWindows(entities, ledger);
-        }
-        long wall = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        return new NerResult(text, entities, ledger.diagnostics(), ledger.usage(wall));
+        return recognizer.recognize(text, traces, progress);
     }
-
-    /** What one window produced, with its own ledger so that parallel windows never interleave their reports. */
-    private record WindowOutcome(List<Entity> entities, CallLedger ledger, SentenceTrace trace) {
-    }
-
-    /**
-     * Reports progress to a listener: one call per window, serialised, counts in order, none once the text is done.
-     */
-    private static final class ProgressTracker {
-        private final Consumer<? super RecognitionProgress> listener;
-        private final int total;
-        private final long start;
-        private int done;
-        private boolean finished;
-
-        ProgressTracker(Consumer<? super RecognitionProgress> listener, int total, long start) {
-            this.listener = listener;
-            this.total = total;
-            this.start = start;
-        }
-
-        synchronized void windowDone() {
-            if (finished || done == total) {
-                return;
-            }
-            done++;
-            try {
-                listener.accept(new RecognitionProgress(done, total, Duration.ofNanos(System.nanoTime() - start)));
-            } catch (RuntimeException e) {
-                finished = true; // one warning per text, not one per sentence
-                log.warn("a progress listener failed; recognition goes on without reporting progress", e);
-            }
-        }
-
-        synchronized void finish() {
-            finished = true;
-        }
-    }
-
-    /** Recognises the windows, several at once when there are several; outcomes come back in text order. */
-    private List<WindowOutcome> recognizeWindows(String text, List<TextRange> windows, boolean traced,
-                                                 ProgressTracker tracker) {
-        if (windows.size() == 1) {
-            WindowOutcome only = recognizeWindow(text, windows.get(0), traced);
-            if (tracker != null) {
-                tracker.windowDone();
-            }
-            return List.of(only);
-        }
-        // Futures of the pool itself rather than CompletableFuture: cancelling them interrupts the windows still
-        // running, so a failed window does not leave the others calling members in the background.
-        List<Future<WindowOutcome>> futures = new ArrayList<>(windows.size());
-        try {
-            for (TextRange w : windows) {
-                futures.add(sentencePool.submit(() -> {
-                    WindowOutcome o = recognizeWindow(text, w, traced);
-                    if (tracker != null) {
-                        tracker.windowDone();
-                    }
-                    return o;
-                }));
-            }
-            List<WindowOutcome> out = new ArrayList<>(windows.size());
-            for (Future<WindowOutcome> f : futures) {
-                out.add(f.get());
-            }
-            return out;
-        } catch (ExecutionException e) {
-            futures.forEach(f -> f.cancel(true));
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new El4nerException("recognising a sentence failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            futures.forEach(f -> f.cancel(true));
-            Thread.currentThread().interrupt();
-            throw new El4nerException("interrupted while recognising the windows of a long sentence", e);
-        } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.CancellationException e) {
-            futures.forEach(f -> f.cancel(true));
-            throw new IllegalStateException("this EnsembleNer was closed while recognising", e);
-        }
-    }
-
-    private WindowOutcome recognizeWindow(String text, TextRange w, boolean traced) {
-        CallLedger ledger = new CallLedger();
-        Pipeline.Trace trace = traced ? new Pipeline.Trace() : null;
-        String window = text.substring(w.start(), w.end());
-        List<Entity> entities = new ArrayList<>();
-        for (Entity e : pipeline.run(window, ledger, trace)) {
-            entities.add(e.shift(w.start()));
-        }
-        SentenceTrace st = null;
-        if (trace != null) {
-            Map<String, List<TextRange>> shifted = new LinkedHashMap<>();
-            trace.extracted.forEach((m, ranges) -> shifted.put(m, ranges.stream()
-                    .map(r -> new TextRange(r.start() + w.start(), r.end() + w.start())).toList()));
-            st = new SentenceTrace(w.start(), window, shifted, trace.labels, trace.decided, trace.rejected);
-        }
-        return new WindowOutcome(entities, ledger, st);
-    }
-
-    private List<TextRange> sentences(String text) {
-        List<TextRange> ranges = splitter.split(text);
-        int last = 0;
-        for (TextRange r : ranges) {
-            if (r.start() < last || r.end() > text.length()) {
-                throw new El4nerException("sentence splitter " + splitter.getClass().getName()
-                        + " returned overlapping or out-of-range sentences: " + ranges);
-            }
-            for (int i = last; i < r.start(); i++) {
-                if (!Character.isWhitespace(text.charAt(i))) {
-                    throw new El4nerException("sentence splitter " + splitter.getClass().getName()
-                            + " left out non-whitespace text at index " + i + "; it must cover every word");
-                }
-            }
-            last = r.end();
-        }
-        for (int i = last; i < text.length(); i++) {
-            if (!Character.isWhitespace(text.charAt(i))) {
-                throw new El4nerException("sentence splitter " + splitter.getClass().getName()
-                        + " left out non-whitespace text at index " + i + "; it must cover every word");
-            }
-        }
-        return ranges.stream().filter(r -> r.length() > 0).toList();
-    }
-
-    /** Entities found twice in overlapping windows count once; then overlaps are resolved as usual. */
-    private List<Entity> mergeWindows(List<Entity> entities, CallLedger ledger) {
-        Map<String, Entity> unique = new LinkedHashMap<>();
-        for (Entity e : entities) {
-            unique.merge(e.start() + ":" + e.end() + ":" + e.type(), e,
-                    (a, b) -> a.confidence() >= b.confidence() ? a : b);
-        }
-        List<Entity> out = new ArrayList<>(unique.values());
-        if (!nested) {
-            out = Pipeline.resolveOverlaps(out, ledger);
-        }
-        return out;
-    }
-
-    /**
-     * How many texts a batch holds at once per unit of parallelism: running, or finished and waiting for an
-     * earlier text to be delivered first.
-     */
-    static final int BATCH_WINDOW_FACTOR = 4;
 
     /**
      * Recognises many texts, {@code parallelism} at a time, and hands each result (or failure) to the listener as
@@ -380,7 +166,7 @@ public final class EnsembleNer implements AutoCloseable {
      * @throws IllegalArgumentException if {@code parallelism < 1}
      */
     public void recognizeBatch(Iterable<String> texts, int parallelism, BatchListener listener) {
-        batch(texts, parallelism, listener, false);
+        BatchRunner.run(texts, parallelism, listener, (i, text) -> recognizeItem(i, text, false));
     }
 
     /**
@@ -392,73 +178,7 @@ public final class EnsembleNer implements AutoCloseable {
      * @param listener receives items and progress on the calling thread
      */
     public void recognizeBatchTraced(Iterable<String> texts, int parallelism, BatchListener listener) {
-        batch(texts, parallelism, listener, true);
-    }
-
-    /** A batch task that ended with something other than an item: an {@link Error}, say. */
-    private record Unexpected(int index, Throwable cause) {
-    }
-
-    private void batch(Iterable<String> texts, int parallelism, BatchListener listener, boolean traced) {
-        Objects.requireNonNull(texts, "texts");
-        Objects.requireNonNull(listener, "listener");
-        if (parallelism < 1) {
-            throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
-        }
-        int total = texts instanceof Collection<?> c ? c.size() : -1;
-        long window = (long) parallelism * BATCH_WINDOW_FACTOR;
-        long start = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(parallelism, daemonThreads("el4ner-batch-"));
-        try {
-            BlockingQueue<Object> finished = new LinkedBlockingQueue<>();
-            Map<Integer, BatchItem> waiting = new HashMap<>();
-            Iterator<String> it = texts.iterator();
-            int submitted = 0;
-            int delivered = 0;
-            int running = 0;
-            int[] done = {0, 0};
-            while (true) {
-                // start texts while a thread is free and the window has room; the iterator is asked last, so a
-                // lazy source is read no further ahead than needed
-                while (running < parallelism && submitted - delivered < window && it.hasNext()) {
-                    String text = it.next();
-                    int i = submitted++;
-                    running++;
-                    pool.execute(() -> {
-                        Object outcome;
-                        try {
-                            outcome = recognizeItem(i, text, traced);
-                        } catch (Throwable t) {
-                            outcome = new Unexpected(i, t);
-                        }
-                        finished.add(outcome);
-                    });
-                }
-                if (running == 0) {
-                    return; // every text started was delivered, and there is no other
-                }
-                Object next;
-                try {
-                    next = finished.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new El4nerException("interrupted while recognising a batch", e);
-                }
-                running--;
-                if (next instanceof Unexpected u) {
-                    throw new El4nerException("batch item " + u.index() + " failed unexpectedly: " + u.cause(),
-                            u.cause());
-                }
-                BatchItem item = (BatchItem) next;
-                waiting.put(item.index(), item);
-                for (BatchItem b = waiting.remove(delivered); b != null; b = waiting.remove(delivered)) {
-                    delivered++;
-                    deliver(b, listener, done, total, start);
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        BatchRunner.run(texts, parallelism, listener, (i, text) -> recognizeItem(i, text, true));
     }
 
     private BatchItem recognizeItem(int index, String text, boolean traced) {
@@ -476,15 +196,6 @@ public final class EnsembleNer implements AutoCloseable {
         }
     }
 
-    private static void deliver(BatchItem item, BatchListener listener, int[] done, int total, long start) {
-        done[0]++;
-        if (item.failure().isPresent()) {
-            done[1]++;
-        }
-        listener.onResult(item);
-        listener.onProgress(new BatchProgress(done[0], done[1], total, Duration.ofNanos(System.nanoTime() - start)));
-    }
-
     /** Closes what the ensemble created. Idempotent. Failures to close are logged, never thrown. */
     @Override
     public void close() {
@@ -499,27 +210,9 @@ public final class EnsembleNer implements AutoCloseable {
             }
         }
         if (ownedExecutor != null) {
-            cancelQueued(ownedExecutor.shutdownNow());
+            Pools.shutDownNow(ownedExecutor);
         }
-        cancelQueued(sentencePool.shutdownNow());
-    }
-
-    /** Cancels the tasks a shut-down pool dropped, so that nobody waits for them forever. */
-    private static void cancelQueued(List<Runnable> dropped) {
-        for (Runnable r : dropped) {
-            if (r instanceof Future<?> f) {
-                f.cancel(false);
-            }
-        }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        recognizer.close();
     }
 
     /**
@@ -531,14 +224,14 @@ public final class EnsembleNer implements AutoCloseable {
      * @since 0.1
      */
     public static final class Builder {
-        private final List<Object> members = new ArrayList<>();
+        private final List<ComponentChoice<ModelMember>> members = new ArrayList<>();
         private final List<EntityType> types = new ArrayList<>();
         private final List<Demonstration> pool = new ArrayList<>();
         private final Map<Stage, PromptTemplate> prompts = new EnumMap<>(Stage.class);
         private final Map<String, Double> weights = new LinkedHashMap<>();
-        private Object retriever;
-        private Object aggregator;
-        private Object validator;
+        private ComponentChoice<Retriever> retriever;
+        private ComponentChoice<Aggregator> aggregator;
+        private ComponentChoice<Validator> validator;
         private Executor executor;
         private SentenceSplitter splitter;
         private int k = 5;
@@ -552,15 +245,7 @@ public final class EnsembleNer implements AutoCloseable {
         private Duration timeout = Duration.ofSeconds(120);
         private int windowTokens;
         private ClassLoader classLoader;
-        private java.nio.file.Path baseDirectory;
-
-        /** A component to create through a provider. Parameters may hold secrets: never printed. */
-        private record Named(String provider, Map<String, Object> parameters) {
-            @Override
-            public String toString() {
-                return "provider '" + provider + "'";
-            }
-        }
+        private Path baseDirectory;
 
         private Builder() {
         }
@@ -572,7 +257,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder member(ModelMember member) {
-            members.add(Objects.requireNonNull(member, "member"));
+            members.add(new ComponentChoice.Given<>(Objects.requireNonNull(member, "member")));
             return this;
         }
 
@@ -585,7 +270,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder member(String provider, Map<String, ?> parameters) {
-            members.add(new Named(Objects.requireNonNull(provider, "provider"), Map.copyOf(parameters)));
+            members.add(named(Objects.requireNonNull(provider, "provider"), parameters));
             return this;
         }
 
@@ -643,10 +328,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder demonstrationCount(int k) {
-            if (k < 0) {
-                throw new IllegalArgumentException("demonstration count must be >= 0, got " + k);
-            }
-            this.k = k;
+            this.k = atLeast(k, 0, "demonstration count");
             return this;
         }
 
@@ -656,7 +338,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder retriever(Retriever retriever) {
-            this.retriever = once(this.retriever, Objects.requireNonNull(retriever, "retriever"), "retriever");
+            this.retriever = once(this.retriever, given(retriever, "retriever"), "retriever");
             return this;
         }
 
@@ -666,7 +348,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder retriever(String provider, Map<String, ?> parameters) {
-            this.retriever = once(this.retriever, new Named(provider, Map.copyOf(parameters)), "retriever");
+            this.retriever = once(this.retriever, named(provider, parameters), "retriever");
             return this;
         }
 
@@ -676,7 +358,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder aggregator(Aggregator aggregator) {
-            this.aggregator = once(this.aggregator, Objects.requireNonNull(aggregator, "aggregator"), "aggregator");
+            this.aggregator = once(this.aggregator, given(aggregator, "aggregator"), "aggregator");
             return this;
         }
 
@@ -686,7 +368,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder aggregator(String provider, Map<String, ?> parameters) {
-            this.aggregator = once(this.aggregator, new Named(provider, Map.copyOf(parameters)), "aggregator");
+            this.aggregator = once(this.aggregator, named(provider, parameters), "aggregator");
             return this;
         }
 
@@ -695,10 +377,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder extractionQuorum(int m) {
-            if (m < 1) {
-                throw new IllegalArgumentException("extraction quorum must be >= 1, got " + m);
-            }
-            this.quorum = m;
+            this.quorum = atLeast(m, 1, "extraction quorum");
             return this;
         }
 
@@ -748,7 +427,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder validator(Validator validator) {
-            this.validator = once(this.validator, Objects.requireNonNull(validator, "validator"), "validator");
+            this.validator = once(this.validator, given(validator, "validator"), "validator");
             return this;
         }
 
@@ -758,7 +437,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder validator(String provider, Map<String, ?> parameters) {
-            this.validator = once(this.validator, new Named(provider, Map.copyOf(parameters)), "validator");
+            this.validator = once(this.validator, named(provider, parameters), "validator");
             return this;
         }
 
@@ -785,10 +464,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder maxConcurrentCalls(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxConcurrentCalls must be >= 1, got " + n);
-            }
-            this.maxConcurrentCalls = n;
+            this.maxConcurrentCalls = atLeast(n, 1, "maxConcurrentCalls");
             return this;
         }
 
@@ -798,7 +474,7 @@ public final class EnsembleNer implements AutoCloseable {
          *     does; the CLI passes its configuration file's folder. Default: the current directory
          * @return this builder
          */
-        public Builder baseDirectory(java.nio.file.Path directory) {
+        public Builder baseDirectory(Path directory) {
             this.baseDirectory = Objects.requireNonNull(directory, "directory");
             return this;
         }
@@ -809,10 +485,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder sentenceParallelism(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("sentenceParallelism must be >= 1, got " + n);
-            }
-            this.sentenceParallelism = n;
+            this.sentenceParallelism = atLeast(n, 1, "sentenceParallelism");
             return this;
         }
 
@@ -843,10 +516,7 @@ public final class EnsembleNer implements AutoCloseable {
          * @return this builder
          */
         public Builder windowTokens(int tokens) {
-            if (tokens < 0) {
-                throw new IllegalArgumentException("windowTokens must be >= 0, got " + tokens);
-            }
-            this.windowTokens = tokens;
+            this.windowTokens = atLeast(tokens, 0, "windowTokens");
             return this;
         }
 
@@ -896,208 +566,29 @@ public final class EnsembleNer implements AutoCloseable {
          *     naming no member, or options that cannot be combined; the components already created are closed
          */
         public EnsembleNer build() {
-            List<String> problems = new ArrayList<>();
-            if (types.isEmpty()) {
-                problems.add("no entity types: add at least one with entityType(name, description)");
-            }
-            Set<String> typeNames = new HashSet<>();
-            for (EntityType t : types) {
-                boolean reserved = Provenance.NOT_AN_ENTITY.equalsIgnoreCase(t.name());
-                if (!typeNames.add(t.name()) || reserved) {
-                    problems.add("entity type '" + t.name() + "' is "
-                            + (reserved ? "reserved for 'not an entity'" : "given twice"));
-                }
-            }
-            for (Demonstration d : pool) {
-                for (LabeledSpan s : d.spans()) {
-                    if (!typeNames.contains(s.type())) {
-                        problems.add("a demonstration uses type '" + s.type() + "', which is not in the label set "
-                                + new java.util.TreeSet<>(typeNames) + ": " + d.text());
-                    }
-                }
-            }
-            if (members.isEmpty()) {
-                problems.add("no members: add at least one with member(...)");
-            }
-            if (aggregator != null && (quorum != 1 || !weights.isEmpty())) {
-                problems.add("extractionQuorum and memberWeights configure the default aggregator; pass them to "
-                        + "your aggregator instead");
-            }
-            if (validator != null && (verifier != null || validation != ValidationMode.SINGLE)) {
-                problems.add("validation(...) and verifier(...) configure self-validation; they cannot be combined "
-                        + "with validator(...)");
-            }
+            EnsembleSpec spec = new EnsembleSpec(members, types, pool, prompts, weights, retriever, aggregator,
+                    validator, executor, splitter, k, quorum, validation, verifier, skipUnanimous, nested,
+                    maxConcurrentCalls, sentenceParallelism, timeout, windowTokens, classLoader, baseDirectory);
+            List<String> problems = spec.problems();
             if (!problems.isEmpty()) {
                 throw new El4nerConfigurationException(problems);
             }
-            ClassLoader loader = classLoader != null ? classLoader
-                    : Optional.ofNullable(Thread.currentThread().getContextClassLoader())
-                    .orElse(EnsembleNer.class.getClassLoader());
-            List<AutoCloseable> owned = new ArrayList<>();
-            try {
-                return assemble(loader, owned);
-            } catch (RuntimeException e) {
-                for (AutoCloseable c : owned) {
-                    try {
-                        c.close();
-                    } catch (Exception suppressed) {
-                        e.addSuppressed(suppressed);
-                    }
-                }
-                throw e;
-            }
+            return new EnsembleNer(Assembler.assemble(spec));
         }
 
-        /**
-         * Creates the components, collecting configuration problems rather than stopping at the first: a component
-         * that cannot be created is left out, and the others are still created so that their problems are found too.
-         */
-        private EnsembleNer assemble(ClassLoader loader, List<AutoCloseable> owned) {
-            List<String> problems = new ArrayList<>();
-            List<ModelMember> built = new ArrayList<>();
-            Set<String> names = new HashSet<>();
-            List<String> memberNames = new ArrayList<>();
-            boolean allNamesKnown = true;
-            for (int i = 0; i < members.size(); i++) {
-                Object spec = members.get(i);
-                ModelMember m;
-                if (spec instanceof Named n) {
-                    try {
-                        m = Providers.byName(ModelMemberProvider.class, n.provider(), loader)
-                                .create(config("member #" + (i + 1) + " (" + n.provider() + ")", n.parameters()));
-                    } catch (El4nerConfigurationException e) {
-                        problems.addAll(e.problems());
-                        // its name, when the configuration gives it, still counts for the weights and the verifier
-                        if (n.parameters().get("name") instanceof String given && !given.isBlank()
-                                && names.add(given)) {
-                            memberNames.add(given);
-                        } else {
-                            allNamesKnown = false;
-                        }
-                        continue;
-                    }
-                    if (m == null) {
-                        problems.add("provider '" + n.provider() + "' created no member");
-                        allNamesKnown = false;
-                        continue;
-                    }
-                    owned.add(m);
-                } else {
-                    m = (ModelMember) spec;
-                }
-                if (m.name() == null || m.name().isBlank()) {
-                    problems.add("member #" + (i + 1) + " has no name");
-                    allNamesKnown = false;
-                    continue;
-                }
-                if (!names.add(m.name())) {
-                    problems.add("two members are named '" + m.name() + "'; member names must be unique");
-                } else {
-                    memberNames.add(m.name());
-                }
-                built.add(m);
+        private static int atLeast(int value, int min, String what) {
+            if (value < min) {
+                throw new IllegalArgumentException(what + " must be >= " + min + ", got " + value);
             }
-            if (allNamesKnown) {
-                for (String w : weights.keySet()) {
-                    if (!names.contains(w)) {
-                        problems.add("memberWeights names '" + w + "', which is not a member; members: "
-                                + memberNames);
-                    }
-                }
-                if (validator == null && validation != ValidationMode.NONE && verifier != null
-                        && !names.contains(verifier)) {
-                    problems.add("verifier '" + verifier + "' is not a member; members: " + memberNames);
-                }
-            }
-
-            Optional<Retriever> r = Optional.empty();
-            if (!pool.isEmpty() && k > 0) {
-                if (retriever instanceof Retriever given) {
-                    r = Optional.of(given);
-                } else {
-                    Named n = (Named) retriever;
-                    try {
-                        RetrieverProvider p = n != null
-                                ? Providers.byName(RetrieverProvider.class, n.provider(), loader)
-                                : Providers.single(RetrieverProvider.class, "el4ner.retriever", loader);
-                        Retriever created = p.create(config("retriever " + p.name(),
-                                n != null ? n.parameters() : Map.of()));
-                        owned.add(created);
-                        r = Optional.of(created);
-                    } catch (El4nerConfigurationException e) {
-                        problems.addAll(e.problems());
-                    }
-                }
-            } else if (retriever != null) {
-                log.warn("a retriever is configured but there is no demonstration pool (or k = 0): it is not used");
-            }
-
-            Aggregator a = null;
-            if (aggregator instanceof Aggregator given) {
-                a = given;
-            } else {
-                Named n = (Named) aggregator;
-                if (n == null && System.getProperty("el4ner.aggregator") == null) {
-                    a = new VotingAggregator(quorum, weights);
-                } else {
-                    try {
-                        AggregatorProvider p = n != null
-                                ? Providers.byName(AggregatorProvider.class, n.provider(), loader)
-                                : Providers.single(AggregatorProvider.class, "el4ner.aggregator", loader);
-                        a = p.create(config("aggregator " + p.name(), n != null ? n.parameters() : Map.of()));
-                        owned.add(a);
-                    } catch (El4nerConfigurationException e) {
-                        problems.addAll(e.problems());
-                    }
-                }
-            }
-
-            Prompts p = new Prompts(prompts);
-            Optional<Validator> v = Optional.empty();
-            if (validator instanceof Validator given) {
-                v = Optional.of(given);
-            } else if (validator instanceof Named n) {
-                try {
-                    Validator created = Providers.byName(ValidatorProvider.class, n.provider(), loader)
-                            .create(config("validator " + n.provider(), n.parameters()));
-                    owned.add(created);
-                    v = Optional.of(created instanceof SelfValidator sv ? sv.withPrompts(p) : created);
-                } catch (El4nerConfigurationException e) {
-                    problems.addAll(e.problems());
-                }
-                if (allNamesKnown && v.isPresent() && v.get() instanceof SelfValidator sv
-                        && sv.verifier().isPresent() && !names.contains(sv.verifier().get())) {
-                    problems.add("verifier '" + sv.verifier().get() + "' is not a member; members: " + memberNames);
-                }
-            } else if (validation == ValidationMode.NONE) {
-                if (verifier != null) {
-                    problems.add("a verifier is set but validation is NONE");
-                }
-            } else {
-                v = Optional.of(new SelfValidator(validation, Optional.ofNullable(verifier), p));
-            }
-            if (!problems.isEmpty()) {
-                throw new El4nerConfigurationException(problems);
-            }
-
-            ExecutorService ownedExecutor = null;
-            Executor exec = executor;
-            if (exec == null) {
-                ownedExecutor = Executors.newCachedThreadPool(daemonThreads("el4ner-call-"));
-                exec = ownedExecutor;
-            }
-            Pipeline pipeline = new Pipeline(built, types, r, k, a, v, skipUnanimous, nested, p,
-                    new MemberInvoker(exec, maxConcurrentCalls, timeout));
-            if (log.isDebugEnabled()) {
-                log.debug("built an ensemble of {} members {}; prompts {}", built.size(), memberNames,
-                        java.util.Arrays.stream(Stage.values()).map(s -> s + "=" + p.template(s).version()).toList());
-            }
-            return new EnsembleNer(pipeline, splitter != null ? splitter : new BreakIteratorSplitter(Locale.ROOT),
-                    windowTokens, nested, owned, ownedExecutor, sentenceParallelism);
+            return value;
         }
 
-        private ComponentConfig config(String component, Map<String, Object> parameters) {
-            return new ComponentConfig(component, parameters, types, pool, baseDirectory);
+        private static <T> ComponentChoice<T> given(T instance, String what) {
+            return new ComponentChoice.Given<>(Objects.requireNonNull(instance, what));
+        }
+
+        private static <T> ComponentChoice<T> named(String provider, Map<String, ?> parameters) {
+            return new ComponentChoice.Named<>(provider, Map.copyOf(parameters));
         }
 
         private static <T> T once(T current, T value, String what) {

@@ -9,6 +9,7 @@ import io.el4ner.api.EnsembleFailureException;
 import io.el4ner.api.Stage;
 import io.el4ner.api.TokenUsage;
 import io.el4ner.api.spi.ModelMember;
+import io.el4ner.core.internal.exec.BatchRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +91,7 @@ class BatchTest {
     @Test
     void recognizeBatch_aSlowTextDoesNotHoldBackTheOthersAndTheWindowBoundsWhatIsHeld() {
         int parallelism = 2;
-        int window = parallelism * EnsembleNer.BATCH_WINDOW_FACTOR;
+        int window = parallelism * BatchRunner.BATCH_WINDOW_FACTOR;
         CountDownLatch othersDone = new CountDownLatch(window - 1);
         AtomicInteger started = new AtomicInteger();
         AtomicBoolean othersFinishedFirst = new AtomicBoolean();
@@ -159,6 +160,6 @@ class BatchTest {
                 }
             })).isInstanceOf(IllegalStateException.class).hasMessage("disk full");
         }
-        assertThat(calls.get()).isLessThanOrEqualTo(4 + 2 * EnsembleNer.BATCH_WINDOW_FACTOR);
+        assertThat(calls.get()).isLessThanOrEqualTo(4 + 2 * BatchRunner.BATCH_WINDOW_FACTOR);
     }
 }

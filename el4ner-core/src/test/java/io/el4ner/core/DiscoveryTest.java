@@ -20,7 +20,7 @@ import io.el4ner.api.spi.ModelMemberProvider;
 import io.el4ner.api.spi.RetrieverProvider;
 import io.el4ner.api.spi.ValidatorProvider;
 import io.el4ner.core.internal.Providers;
-import io.el4ner.core.internal.VotingAggregator;
+import io.el4ner.core.internal.builtin.VotingAggregator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

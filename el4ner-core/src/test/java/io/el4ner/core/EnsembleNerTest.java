@@ -298,9 +298,11 @@ class EnsembleNerTest {
     void recognize_blankInputCallsNoMember() {
         ScriptedMember a = good("a");
         try (EnsembleNer ner = base().member(a).build()) {
-            assertThat(ner.recognize(null).entities()).isEmpty();
-            assertThat(ner.recognize(null).text()).isEmpty();
+            assertThatThrownBy(() -> ner.recognize(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> ner.recognizeTraced(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> ner.recognize(null, p -> { })).isInstanceOf(NullPointerException.class);
             assertThat(ner.recognize("").entities()).isEmpty();
+            assertThat(ner.recognize("").text()).isEmpty();
             assertThat(ner.recognize(" \n\t ").entities()).isEmpty();
             assertThat(a.requests()).isEmpty();
         }
@@ -602,7 +604,7 @@ class EnsembleNerTest {
                 .hasMessageNotContaining("sk-secret");
         assertThatThrownBy(() -> base().retriever("token-overlap", Map.of()).retriever("token-overlap", Map.of()))
                 .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> base().member(good("a")).aggregator(new io.el4ner.core.internal.VotingAggregator(1,
+        assertThatThrownBy(() -> base().member(good("a")).aggregator(new io.el4ner.core.internal.builtin.VotingAggregator(1,
                 Map.of())).extractionQuorum(2).build()).isInstanceOf(El4nerConfigurationException.class)
                 .hasMessageContaining("default aggregator");
     }

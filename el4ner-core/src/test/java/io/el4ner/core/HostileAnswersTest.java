@@ -3,7 +3,9 @@ package io.el4ner.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.el4ner.api.TypedSpan;
-import io.el4ner.core.internal.ResponseParser;
+import io.el4ner.core.internal.llm.JsonLocator;
+import io.el4ner.core.internal.llm.ResponseParser;
+import io.el4ner.core.internal.text.SpanAnchor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -86,12 +88,12 @@ class HostileAnswersTest {
             assertThat(millis).as(name).isLessThan(BOUND_MILLIS);
             assertThat(problemChars(parsed)).as(name).isLessThan(10L * answer.length() + 100_000);
         }
-        long work = ResponseParser.jsonSearchWork(answer);
+        long work = JsonLocator.jsonSearchWork(answer);
         System.out.printf("hostile answer '%s' (%d chars): spans/labels/verdicts(1)/verdicts(2):%s; JSON search "
                 + "work %.2f x its length%n", name, answer.length(), figures, work / (double) answer.length());
         // linear by count, not only by the clock: the JSON search's work is bounded by the answer's length
         assertThat(work).as(name).isLessThanOrEqualTo(
-                (long) ResponseParser.JSON_WORK_FACTOR * answer.length() + 65_536);
+                (long) JsonLocator.JSON_WORK_FACTOR * answer.length() + 65_536);
     }
 
     static long problemChars(ResponseParser.Parsed<?> parsed) {
@@ -115,7 +117,7 @@ class HostileAnswersTest {
                 new String[] {mixed, "\u200d"});
         for (String[] c : cases) {
             long t0 = System.nanoTime();
-            List<io.el4ner.api.TextRange> found = io.el4ner.core.internal.SpanAnchor.find(c[0], c[1]);
+            List<io.el4ner.api.TextRange> found = io.el4ner.core.internal.text.SpanAnchor.find(c[0], c[1]);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             System.out.printf("SpanAnchor: candidate of %d chars in a sentence of %d: %d ms, %d found%n",
                     c[1].length(), c[0].length(), millis, found.size());
@@ -123,7 +125,7 @@ class HostileAnswersTest {
         }
         // many spans: each distinct one is anchored once per answer in a sentence prepared once
         long t0 = System.nanoTime();
-        io.el4ner.core.internal.SpanAnchor.Prepared prepared = io.el4ner.core.internal.SpanAnchor.prepare(mixed);
+        io.el4ner.core.internal.text.SpanAnchor.Prepared prepared = io.el4ner.core.internal.text.SpanAnchor.prepare(mixed);
         for (int i = 0; i < 100_000; i++) {
             prepared.find("Paris " + i);
         }

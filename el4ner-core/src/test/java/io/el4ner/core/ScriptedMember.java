@@ -16,7 +16,7 @@ import java.util.function.Function;
  * A test double that answers from a script, per stage. It records every request it gets. Usage is reported as
  * characters / 4, so accounting can be checked.
  */
-final class ScriptedMember implements ModelMember {
+public final class ScriptedMember implements ModelMember {
     private final String name;
     private final Map<Stage, Function<ChatRequest, String>> script = new EnumMap<>(Stage.class);
     private final List<ChatRequest> requests = Collections.synchronizedList(new ArrayList<>());
@@ -25,16 +25,16 @@ final class ScriptedMember implements ModelMember {
     private volatile boolean closed;
     private final java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
 
-    ScriptedMember(String name) {
+    public ScriptedMember(String name) {
         this.name = name;
     }
 
-    ScriptedMember on(Stage stage, String answer) {
+    public ScriptedMember on(Stage stage, String answer) {
         script.put(stage, r -> answer);
         return this;
     }
 
-    ScriptedMember on(Stage stage, Function<ChatRequest, String> answer) {
+    public ScriptedMember on(Stage stage, Function<ChatRequest, String> answer) {
         script.put(stage, answer);
         return this;
     }
@@ -59,7 +59,7 @@ final class ScriptedMember implements ModelMember {
         return this;
     }
 
-    List<ChatRequest> requests() {
+    public List<ChatRequest> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
         }

@@ -47,7 +47,7 @@ class SecretLeakTest extends LoopbackServerTest {
     private static final String BODY_KEY = "sk-extra-body-9f8e7d6c5b4a3210";
     private static final String NESTED_TOKEN = "tok-nested-0123456789abcdefXYZ";
     private static final String MEMBER_LOG = OpenAiCompatibleMember.class.getName();
-    private static final String INVOKER_LOG = "io.el4ner.core.internal.MemberInvoker";
+    private static final String INVOKER_LOG = "io.el4ner.core.internal.exec.MemberInvoker";
 
     /** Fails if any secret, or any 4-character (or longer) prefix of one, is in the text. */
     static void assertNoLeak(String what, String text, String... secrets) {

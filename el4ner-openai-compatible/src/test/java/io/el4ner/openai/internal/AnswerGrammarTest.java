@@ -373,7 +373,7 @@ class AnswerGrammarTest {
      * dependency, on the class path (tests do not run on the module path), in a package core does not export.
      */
     private static Method spanAnchor() throws ReflectiveOperationException {
-        return Class.forName("io.el4ner.core.internal.SpanAnchor").getMethod("find", String.class, String.class);
+        return Class.forName("io.el4ner.core.internal.text.SpanAnchor").getMethod("find", String.class, String.class);
     }
 
     @Test
