@@ -639,8 +639,8 @@ class MainTest {
 
     @Test
     void didYouMeanOnlySuggestsCloseNames() {
-        assertThat(ConfigLoader.closest("memebers", ConfigLoader.TOP_LEVEL)).isEqualTo("members");
-        assertThat(ConfigLoader.closest("Members", ConfigLoader.TOP_LEVEL)).isEqualTo("members");
-        assertThat(ConfigLoader.closest("retries", ConfigLoader.TOP_LEVEL)).isNull();
+        assertThat(JsonChecker.closest("memebers", ConfigLoader.TOP_LEVEL)).isEqualTo("members");
+        assertThat(JsonChecker.closest("Members", ConfigLoader.TOP_LEVEL)).isEqualTo("members");
+        assertThat(JsonChecker.closest("retries", ConfigLoader.TOP_LEVEL)).isNull();
     }
 }
