@@ -48,7 +48,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * sources; sample output is compared with what the CLI prints.
  *
  * <p>{@link #COVERED} lists every fenced block of the two files by position, with the start of its first line and
- * the test here that checks it. A new, moved or removed block fails {@link #everyFencedBlockIsCoveredByATest()}
+ * the test here that checks it. A new, moved or removed block fails {@link #docs_everyFencedBlock_isCoveredByATest()}
  * until the list says which test covers it.
  */
 class DocExamplesTest {
@@ -82,43 +82,44 @@ class DocExamplesTest {
     }
 
     static final List<Covered> COVERED = List.of(
-            new Covered(README, 0, "// A member is one LLM", "readmeJavaBlocksEqualTheirCompiledCopies"),
-            new Covered(README, 1, "./mvnw -q -DskipTests package && java -jar", "quickStartCommands"),
+            new Covered(README, 0, "// A member is one LLM", "readme_javaBlocks_equalTheirCompiledCopies"),
+            new Covered(README, 1, "./mvnw -q -DskipTests package && java -jar", "readme_quickStartCommands_run"),
             new Covered(README, 2, "java -jar el4ner-cli/target/el4ner.jar recognize --config examples/el4ner.json",
-                    "serverExampleStopsNamingTheUrls"),
+                    "readme_serverExample_stopsNamingTheUrls"),
             new Covered(README, 3, "java -jar el4ner-cli/target/el4ner.jar recognize --config FILE",
-                    "recognizeSynopsisInTheReadmeRuns"),
-            new Covered(README, 4, "{", "readmeConfigurationIsTheExampleFileAndBuilds"),
-            new Covered(README, 5, "java -jar el4ner-cli/target/el4ner.jar inspect", "measuringSynopsesRun"),
-            new Covered(README, 6, "<dependencyManagement>", "mavenSnippetUsesTheRealCoordinates"),
+                    "readme_recognizeSynopsis_runs"),
+            new Covered(README, 4, "{", "readme_configuration_isTheExampleFileAndBuilds"),
+            new Covered(README, 5, "java -jar el4ner-cli/target/el4ner.jar inspect", "readme_measuringSynopses_run"),
+            new Covered(README, 6, "<dependencyManagement>", "readme_mavenSnippet_usesTheRealCoordinates"),
             new Covered(README, 7, "EnsembleNer ner = EnsembleNer.builder()",
-                    "readmeJavaBlocksEqualTheirCompiledCopies"),
+                    "readme_javaBlocks_equalTheirCompiledCopies"),
             new Covered(README, 8, "try (OnnxDecoderMember qwen = OnnxDecoderMember.builder()",
-                    "readmeJavaBlocksEqualTheirCompiledCopies"),
-            new Covered(README, 9, "<dependency>", "gpuSnippetSwapsOnnxRuntimeForItsGpuBuild"),
+                    "readme_javaBlocks_equalTheirCompiledCopies"),
+            new Covered(README, 9, "<dependency>", "readme_gpuSnippet_swapsOnnxRuntimeForItsGpuBuild"),
             new Covered(README, 10, "final class MyHttpLlm implements ModelMember",
-                    "readmeJavaBlocksEqualTheirCompiledCopies"),
+                    "readme_javaBlocks_equalTheirCompiledCopies"),
             new Covered(CONFIG, 0, "java -jar el4ner.jar recognize --config FILE [--text TEXT",
-                    "recognizeSynopsisInConfigMdRunsInEveryVariant"),
+                    "configMd_recognizeSynopsis_runsInEveryVariant"),
             new Covered(CONFIG, 1, "java -cp el4ner.jar:my-member.jar io.el4ner.cli.Main",
-                    "customProviderCommandRuns"),
-            new Covered(CONFIG, 2, "{", "inProcessExampleLoadsAndBuilds"),
-            new Covered(CONFIG, 3, "{", "fullExampleLoadsAndBuilds"),
-            new Covered(CONFIG, 4, "{", "minimalConfigurationLoads"),
+                    "configMd_customProviderCommand_runs"),
+            new Covered(CONFIG, 2, "{", "configMd_inProcessExample_loadsAndBuilds"),
+            new Covered(CONFIG, 3, "{", "configMd_fullExample_loadsAndBuilds"),
+            new Covered(CONFIG, 4, "{", "configMd_minimalConfiguration_loads"),
             new Covered(CONFIG, 5, "{\"text\": \"Angela Merkel visited Paris.\"",
-                    "demonstrationObjectIsAValidPoolEntryAndFileLine"),
-            new Covered(CONFIG, 6, "{\"entities\":[{\"start\":0", "outputExampleHasTheShapeOfARealResult"),
+                    "configMd_demonstrationObject_isAValidPoolEntryAndFileLine"),
+            new Covered(CONFIG, 6, "{\"entities\":[{\"start\":0", "configMd_outputExample_hasTheShapeOfARealResult"),
             new Covered(CONFIG, 7, "error: config.json: unknown field 'memebers'",
-                    "configurationErrorExamplesAreWhatTheCliPrints"),
+                    "configMd_configurationErrorExamples_areWhatTheCliPrints"),
             new Covered(CONFIG, 8, "error: config.json: member #1 (openai-compatible): unknown parameter",
-                    "configurationErrorExamplesAreWhatTheCliPrints"),
+                    "configMd_configurationErrorExamples_areWhatTheCliPrints"),
             new Covered(CONFIG, 9, "error: out holds a run made with other inputs",
-                    "changedRunExampleIsWhatEvaluatePrints"),
+                    "configMd_changedRunExample_isWhatEvaluatePrints"),
             new Covered(CONFIG, 10, "{\"sentences\":200,\"recognized\":148",
-                    "evaluateSummaryExampleHasTheShapeOfARealOne"),
+                    "configMd_evaluateSummaryExample_hasTheShapeOfARealOne"),
             new Covered(CONFIG, 11, "sentence data/esp.testb#2 failed",
-                    "failedSentencesExamplesAreWhatEvaluatePrints"),
-            new Covered(CONFIG, 12, "6 of 7 sentences failed", "failedSentencesExamplesAreWhatEvaluatePrints"));
+                    "configMd_failedSentencesExamples_areWhatEvaluatePrints"),
+            new Covered(CONFIG, 12, "6 of 7 sentences failed",
+                    "configMd_failedSentencesExamples_areWhatEvaluatePrints"));
 
     @TempDir
     Path dir;
@@ -126,7 +127,7 @@ class DocExamplesTest {
     // --- coverage -------------------------------------------------------------------------------------------------
 
     @Test
-    void everyFencedBlockIsCoveredByATest() throws IOException {
+    void docs_everyFencedBlock_isCoveredByATest() throws IOException {
         List<String> problems = new ArrayList<>();
         List<Block> all = new ArrayList<>(blocks(README));
         all.addAll(blocks(CONFIG));
@@ -164,7 +165,7 @@ class DocExamplesTest {
     }
 
     @Test
-    void blocksAreFoundAsGitHubShowsThem() throws IOException {
+    void blocks_markdown_foundAsGitHubShowsThem() throws IOException {
         Path md = dir.resolve("x.md");
         Files.writeString(md, "text\n```java\nint a;\n\nint b;\n```\nmore ```inline``` text\n```\n$ x\n```\n");
         List<Block> found = blocks(md, "x.md");
@@ -181,7 +182,7 @@ class DocExamplesTest {
      * separated by a blank line.
      */
     @Test
-    void readmeJavaBlocksEqualTheirCompiledCopies() throws IOException {
+    void readme_javaBlocks_equalTheirCompiledCopies() throws IOException {
         assertThat(block(README, 0).text())
                 .isEqualTo(marked("el4ner-core/src/test/java/io/el4ner/core/ReadmeExampleTest.java",
                         "readme-example"));
@@ -234,7 +235,7 @@ class DocExamplesTest {
      * it exits 1 with one message that says what to download and how.
      */
     @Test
-    void quickStartCommands() throws IOException {
+    void readme_quickStartCommands_run() throws IOException {
         List<List<String>> commands = commands(block(README, 1).text());
         assertThat(commands).hasSize(3);
         checkMaven(commands.get(0));
@@ -268,7 +269,7 @@ class DocExamplesTest {
 
     /** The second example, run as written with no model server, stops with exit 1 naming each URL it could not reach. */
     @Test
-    void serverExampleStopsNamingTheUrls() throws IOException {
+    void readme_serverExample_stopsNamingTheUrls() throws IOException {
         List<List<String>> commands = commands(block(README, 2).text());
         assertThat(commands).hasSize(1);
         List<String> el4ner = el4nerArgs(commands.get(0));
@@ -334,7 +335,7 @@ class DocExamplesTest {
 
     /** The README's one-line {@code recognize} command, run with a scripted member for FILE. */
     @Test
-    void recognizeSynopsisInTheReadmeRuns() throws IOException {
+    void readme_recognizeSynopsis_runs() throws IOException {
         List<List<String>> commands = commands(block(README, 3).text());
         assertThat(commands).hasSize(1);
         List<String> args = el4nerArgs(commands.get(0));
@@ -346,7 +347,7 @@ class DocExamplesTest {
 
     /** Every variant of CONFIG.md's synopsis of {@code recognize} is a valid command line that runs. */
     @Test
-    void recognizeSynopsisInConfigMdRunsInEveryVariant() throws IOException {
+    void configMd_recognizeSynopsis_runsInEveryVariant() throws IOException {
         List<List<String>> variants = synopsisVariants(block(CONFIG, 0).text());
         assertThat(variants).hasSize(3 * 2 * 2 * 3);
         String text = "Alice flew to Paris.";
@@ -366,7 +367,7 @@ class DocExamplesTest {
 
     /** Starting {@code Main} with a provider of one's own on the class path: the scripted test member is one. */
     @Test
-    void customProviderCommandRuns() throws IOException {
+    void configMd_customProviderCommand_runs() throws IOException {
         List<List<String>> commands = commands(block(CONFIG, 1).text());
         assertThat(commands).hasSize(1);
         List<String> cmd = commands.get(0);
@@ -386,7 +387,7 @@ class DocExamplesTest {
      * with all of its options, in each scheme.
      */
     @Test
-    void measuringSynopsesRun() throws IOException {
+    void readme_measuringSynopses_run() throws IOException {
         List<String> lines = logicalLines(block(README, 5).text());
         assertThat(lines).hasSize(3);
         Map<String, Path> files = new LinkedHashMap<>();
@@ -478,7 +479,7 @@ class DocExamplesTest {
 
     /** The README's configuration is examples/el4ner.json, which the CLI loads and builds (no call is made). */
     @Test
-    void readmeConfigurationIsTheExampleFileAndBuilds() throws IOException {
+    void readme_configuration_isTheExampleFileAndBuilds() throws IOException {
         Path example = ROOT.resolve("examples/el4ner.json");
         assertThat(block(README, 4).text()).isEqualTo(Files.readString(example, StandardCharsets.UTF_8));
         CliConfig config = ConfigLoader.load(example);
@@ -492,7 +493,7 @@ class DocExamplesTest {
      * tiny test decoders under the example's names.
      */
     @Test
-    void inProcessExampleLoadsAndBuilds() throws IOException {
+    void configMd_inProcessExample_loadsAndBuilds() throws IOException {
         Path fixtures = Path.of("../el4ner-onnx/src/test/resources/io/el4ner/onnx/decoders").toAbsolutePath()
                 .normalize();
         Path models = Files.createDirectories(dir.resolve("models"));
@@ -511,7 +512,7 @@ class DocExamplesTest {
     }
 
     @Test
-    void fullExampleLoadsAndBuilds() throws IOException {
+    void configMd_fullExample_loadsAndBuilds() throws IOException {
         Path file = write("config.json", block(CONFIG, 3).text());
         CliConfig config = ConfigLoader.load(file);
         assertThat(config.members()).hasSize(2);
@@ -531,7 +532,7 @@ class DocExamplesTest {
 
     /** The minimal configuration is complete but for its provider, which is one's own. */
     @Test
-    void minimalConfigurationLoads() throws IOException {
+    void configMd_minimalConfiguration_loads() throws IOException {
         Path file = write("config.json", block(CONFIG, 4).text());
         CliConfig config = ConfigLoader.load(file);
         El4nerConfigurationException e = org.assertj.core.api.Assertions.catchThrowableOfType(
@@ -541,7 +542,7 @@ class DocExamplesTest {
 
     /** The demonstration object is a valid entry of an inline pool and, on one line, of a demonstrations file. */
     @Test
-    void demonstrationObjectIsAValidPoolEntryAndFileLine() throws IOException {
+    void configMd_demonstrationObject_isAValidPoolEntryAndFileLine() throws IOException {
         String demo = block(CONFIG, 5).text();
         Map<String, Object> c = MainTest.config(MainTest.aliceMember("m1"));
         c.put("demonstrations", Map.of("pool", List.of(JSON.readTree(demo))));
@@ -570,7 +571,7 @@ class DocExamplesTest {
 
     /** The output example has the fields, in the order and of the JSON types, of a real degraded result. */
     @Test
-    void outputExampleHasTheShapeOfARealResult() throws IOException {
+    void configMd_outputExample_hasTheShapeOfARealResult() throws IOException {
         JsonNode doc = JSON.readTree(block(CONFIG, 6).text());
         Path config = write("config.json", JSON.writeValueAsString(MainTest.config(MainTest.aliceMember("qwen"),
                 MainTest.failingMember("llama", "connection refused"))));
@@ -584,7 +585,7 @@ class DocExamplesTest {
 
     /** The summary example has the fields, in the order and of the JSON types, of a real summary. */
     @Test
-    void evaluateSummaryExampleHasTheShapeOfARealOne() throws IOException {
+    void configMd_evaluateSummaryExample_hasTheShapeOfARealOne() throws IOException {
         JsonNode doc = JSON.readTree(block(CONFIG, 10).text());
         Path gold = write("gold.conll", CONLLEVAL.get("iob2").replaceAll(" \\S+\n", "\n"));
         Path config = write("sim.json", simulatedConfig(gold.getFileName().toString(), "iob2", 0));
@@ -601,7 +602,7 @@ class DocExamplesTest {
      * file's own problems, all at once; then, with those fixed, every problem found while creating the ensemble.
      */
     @Test
-    void configurationErrorExamplesAreWhatTheCliPrints() throws IOException {
+    void configMd_configurationErrorExamples_areWhatTheCliPrints() throws IOException {
         Map<String, Object> qwen = new LinkedHashMap<>(Map.of("provider", "openai-compatible", "name", "qwen",
                 "parameters", Map.of("baseUrl", "http://localhost:8000/v1", "model", "Qwen2.5-7B-Instruct",
                         "apiKey", "sk-not-shown")));
@@ -631,7 +632,7 @@ class DocExamplesTest {
 
     /** The example of a run that cannot be resumed is what evaluate prints after that change. */
     @Test
-    void changedRunExampleIsWhatEvaluatePrints() throws IOException {
+    void configMd_changedRunExample_isWhatEvaluatePrints() throws IOException {
         Path gold = write("gold.conll", CONLLEVAL.get("iob2").replaceAll(" \\S+\n", "\n"));
         Path config = write("sim.json", simulatedConfig(gold.getFileName().toString(), "iob2", 0.3));
         String out = dir.resolve("out").toString();
@@ -650,7 +651,7 @@ class DocExamplesTest {
      * seven sentences of data/esp.testb.
      */
     @Test
-    void failedSentencesExamplesAreWhatEvaluatePrints() throws IOException {
+    void configMd_failedSentencesExamples_areWhatEvaluatePrints() throws IOException {
         Files.createDirectories(dir.resolve("data"));
         String first = "Alice\tB-person\nsmiled\tO\n";
         Path known = write("data/known.conll", first);
@@ -705,7 +706,7 @@ class DocExamplesTest {
 
     /** The BOM import and the dependency use the POMs' real group, artifacts and version. */
     @Test
-    void mavenSnippetUsesTheRealCoordinates() throws Exception {
+    void readme_mavenSnippet_usesTheRealCoordinates() throws Exception {
         Document snippet = xml("<snippet>" + block(README, 6).text() + "</snippet>");
         Document root = xml(Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8));
         Document bom = xml(Files.readString(ROOT.resolve("el4ner-bom/pom.xml"), StandardCharsets.UTF_8));
@@ -739,7 +740,7 @@ class DocExamplesTest {
      * same version as the build's.
      */
     @Test
-    void gpuSnippetSwapsOnnxRuntimeForItsGpuBuild() throws Exception {
+    void readme_gpuSnippet_swapsOnnxRuntimeForItsGpuBuild() throws Exception {
         Document snippet = xml("<snippet>" + block(README, 9).text() + "</snippet>");
         Document root = xml(Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8));
         Document onnx = xml(Files.readString(ROOT.resolve("el4ner-onnx/pom.xml"), StandardCharsets.UTF_8));
@@ -815,7 +816,7 @@ class DocExamplesTest {
         Block b = all.get(index);
         Covered c = COVERED.stream().filter(x -> x.file().equals(file) && x.index() == index).findFirst()
                 .orElseThrow();
-        assertThat(b.firstLine()).as("%s (see everyFencedBlockIsCoveredByATest)", b).startsWith(c.firstLine());
+        assertThat(b.firstLine()).as("%s (see docs_everyFencedBlock_isCoveredByATest)", b).startsWith(c.firstLine());
         return b;
     }
 
