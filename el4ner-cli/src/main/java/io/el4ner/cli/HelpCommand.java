@@ -66,7 +66,7 @@ final class HelpCommand implements Callable<Integer> {
         List<String> topics = new ArrayList<>(el4ner.getSubcommands().keySet());
         topics.remove(spec.name());
         topics.add(CONFIG_TOPIC);
-        String suggestion = ConfigLoader.closest(topic, topics);
+        String suggestion = JsonChecker.closest(topic, topics);
         PrintWriter err = spec.commandLine().getErr();
         err.println("error: no help topic '" + topic + "'" + (suggestion == null ? "" : " (did you mean '"
                 + suggestion + "'?)") + "; topics: " + String.join(", ", topics));

@@ -21,10 +21,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,6 +46,8 @@ import picocli.CommandLine.Option;
         footer = {"", "Exit codes: 0 success, 1 failure while recognising (e.g. every member failed),",
                 "2 usage or configuration error.", "", Main.CONFIG_REFERENCE_1, "  " + Main.CONFIG_REFERENCE_URL})
 final class RecognizeCommand implements Callable<Integer> {
+    /** The hint for Java callers that ends an {@link EnsembleFailureException}'s message: the CLI lists them. */
+    private static final Pattern API_HINT = Pattern.compile("\\s*[;,]?\\s*\\(?see failures\\(\\)[^;)]*\\)?");
     private static final String PROVIDER_NOTE = "note: check the provider's name; to use a provider of your own, "
             + "put its jar on the class path and start io.el4ner.cli.Main with -cp (see 'el4ner help config')";
 
@@ -125,15 +130,7 @@ final class RecognizeCommand implements Callable<Integer> {
             }
             return Main.OK;
         } catch (EnsembleFailureException e) {
-            // The exception's message ends with a hint for Java callers ("see failures() ..."): the CLI lists them.
-            String message = String.valueOf(e.getMessage());
-            int hint = message.indexOf("; see failures()");
-            err.println("error: recognition failed: " + secrets.mask(hint < 0 ? message : message.substring(0, hint))
-                    + (e.failures().isEmpty() ? "" : "; each member's error:"));
-            for (Diagnostic d : e.failures()) {
-                err.println("  member '" + d.member() + "' (" + ResultJson.lower(d.stage()) + "): "
-                        + secrets.mask(d.message()));
-            }
+            failureLines(e, secrets).forEach(err::println);
             return Main.FAILURE;
         } catch (El4nerException e) {
             err.println("error: recognition failed: " + secrets.mask(e.getMessage()));
@@ -142,6 +139,26 @@ final class RecognizeCommand implements Callable<Integer> {
             err.println("error: recognition failed unexpectedly: " + secrets.mask(describe(e)));
             return Main.FAILURE;
         }
+    }
+
+    /**
+     * What the CLI prints when every member failed: core's message without its hint for Java callers ("see
+     * failures() for each member's error"), worded for CLI users, then each member's error, one a line.
+     *
+     * @param e the failure
+     * @param secrets secret values to mask
+     * @return the lines, the first starting with {@code error: recognition failed: }
+     */
+    static List<String> failureLines(EnsembleFailureException e, Secrets secrets) {
+        String message = API_HINT.matcher(String.valueOf(e.getMessage())).replaceAll("");
+        List<String> lines = new ArrayList<>();
+        lines.add("error: recognition failed: " + secrets.mask(message)
+                + (e.failures().isEmpty() ? "" : "; each member's error:"));
+        for (Diagnostic d : e.failures()) {
+            lines.add("  member '" + d.member() + "' (" + ResultJson.lower(d.stage()) + "): "
+                    + secrets.mask(d.message()));
+        }
+        return lines;
     }
 
     /**

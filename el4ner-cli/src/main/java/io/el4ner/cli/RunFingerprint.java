@@ -198,7 +198,7 @@ final class RunFingerprint {
             a.fieldNames().forEachRemaining(k -> keys.put(k, true));
             b.fieldNames().forEachRemaining(k -> keys.put(k, true));
             for (String k : keys.keySet()) {
-                String p = ConfigLoader.child(path, k);
+                String p = JsonChecker.child(path, k);
                 if (!a.has(k)) {
                     out.add(p + " added (" + value(b.get(k)) + ")");
                 } else if (!b.has(k)) {
@@ -284,7 +284,7 @@ final class RunFingerprint {
                 if (isSecretField(e.getKey())) {
                     continue;
                 }
-                String p = ConfigLoader.child(path, e.getKey());
+                String p = JsonChecker.child(path, e.getKey());
                 if (written != null && e.getKey().equals("parameters") && e.getValue().isObject()) {
                     ObjectNode kept = e.getValue().deepCopy();
                     kept.remove(written);

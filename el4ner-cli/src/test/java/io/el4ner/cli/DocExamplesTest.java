@@ -1,7 +1,6 @@
 package io.el4ner.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -11,7 +10,6 @@ import io.el4ner.core.EnsembleNer;
 import io.el4ner.hub.testing.LoopbackHub;
 import io.el4ner.onnx.internal.OnnxDecoderMemberProvider;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Method;
@@ -27,7 +25,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -38,8 +35,6 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Every example in README.md and el4ner-cli/CONFIG.md is run by a test: configurations are loaded and built,
@@ -48,7 +43,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * sources; sample output is compared with what the CLI prints.
  *
  * <p>{@link #COVERED} lists every fenced block of the two files by position, with the start of its first line and
- * the test here that checks it. A new, moved or removed block fails {@link #everyFencedBlockIsCoveredByATest()}
+ * the test here that checks it. A new, moved or removed block fails {@link #docs_everyFencedBlock_isCoveredByATest()}
  * until the list says which test covers it.
  */
 class DocExamplesTest {
@@ -57,8 +52,6 @@ class DocExamplesTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final String README = "README.md";
     private static final String CONFIG = "el4ner-cli/CONFIG.md";
-    /** A placeholder in a synopsis: FILE, N, GOLD2, or an elided text. */
-    private static final Pattern PLACEHOLDER = Pattern.compile("[A-Z][A-Z0-9]*|…|\\.\\.\\.");
 
     /** A fenced block of a Markdown file: its position, its info string ("java", "json" or none) and its text. */
     record Block(String file, int index, int line, String lang, String text) {
@@ -82,43 +75,44 @@ class DocExamplesTest {
     }
 
     static final List<Covered> COVERED = List.of(
-            new Covered(README, 0, "// A member is one LLM", "readmeJavaBlocksEqualTheirCompiledCopies"),
-            new Covered(README, 1, "./mvnw -q -DskipTests package && java -jar", "quickStartCommands"),
+            new Covered(README, 0, "// A member is one LLM", "readme_javaBlocks_equalTheirCompiledCopies"),
+            new Covered(README, 1, "./mvnw -q -DskipTests package && java -jar", "readme_quickStartCommands_run"),
             new Covered(README, 2, "java -jar el4ner-cli/target/el4ner.jar recognize --config examples/el4ner.json",
-                    "serverExampleStopsNamingTheUrls"),
+                    "readme_serverExample_stopsNamingTheUrls"),
             new Covered(README, 3, "java -jar el4ner-cli/target/el4ner.jar recognize --config FILE",
-                    "recognizeSynopsisInTheReadmeRuns"),
-            new Covered(README, 4, "{", "readmeConfigurationIsTheExampleFileAndBuilds"),
-            new Covered(README, 5, "java -jar el4ner-cli/target/el4ner.jar inspect", "measuringSynopsesRun"),
-            new Covered(README, 6, "<dependencyManagement>", "mavenSnippetUsesTheRealCoordinates"),
+                    "readme_recognizeSynopsis_runs"),
+            new Covered(README, 4, "{", "readme_configuration_isTheExampleFileAndBuilds"),
+            new Covered(README, 5, "java -jar el4ner-cli/target/el4ner.jar inspect", "readme_measuringSynopses_run"),
+            new Covered(README, 6, "<dependencyManagement>", "readme_mavenSnippet_usesTheRealCoordinates"),
             new Covered(README, 7, "EnsembleNer ner = EnsembleNer.builder()",
-                    "readmeJavaBlocksEqualTheirCompiledCopies"),
+                    "readme_javaBlocks_equalTheirCompiledCopies"),
             new Covered(README, 8, "try (OnnxDecoderMember qwen = OnnxDecoderMember.builder()",
-                    "readmeJavaBlocksEqualTheirCompiledCopies"),
-            new Covered(README, 9, "<dependency>", "gpuSnippetSwapsOnnxRuntimeForItsGpuBuild"),
+                    "readme_javaBlocks_equalTheirCompiledCopies"),
+            new Covered(README, 9, "<dependency>", "readme_gpuSnippet_swapsOnnxRuntimeForItsGpuBuild"),
             new Covered(README, 10, "final class MyHttpLlm implements ModelMember",
-                    "readmeJavaBlocksEqualTheirCompiledCopies"),
+                    "readme_javaBlocks_equalTheirCompiledCopies"),
             new Covered(CONFIG, 0, "java -jar el4ner.jar recognize --config FILE [--text TEXT",
-                    "recognizeSynopsisInConfigMdRunsInEveryVariant"),
+                    "configMd_recognizeSynopsis_runsInEveryVariant"),
             new Covered(CONFIG, 1, "java -cp el4ner.jar:my-member.jar io.el4ner.cli.Main",
-                    "customProviderCommandRuns"),
-            new Covered(CONFIG, 2, "{", "inProcessExampleLoadsAndBuilds"),
-            new Covered(CONFIG, 3, "{", "fullExampleLoadsAndBuilds"),
-            new Covered(CONFIG, 4, "{", "minimalConfigurationLoads"),
+                    "configMd_customProviderCommand_runs"),
+            new Covered(CONFIG, 2, "{", "configMd_inProcessExample_loadsAndBuilds"),
+            new Covered(CONFIG, 3, "{", "configMd_fullExample_loadsAndBuilds"),
+            new Covered(CONFIG, 4, "{", "configMd_minimalConfiguration_loads"),
             new Covered(CONFIG, 5, "{\"text\": \"Angela Merkel visited Paris.\"",
-                    "demonstrationObjectIsAValidPoolEntryAndFileLine"),
-            new Covered(CONFIG, 6, "{\"entities\":[{\"start\":0", "outputExampleHasTheShapeOfARealResult"),
+                    "configMd_demonstrationObject_isAValidPoolEntryAndFileLine"),
+            new Covered(CONFIG, 6, "{\"entities\":[{\"start\":0", "configMd_outputExample_hasTheShapeOfARealResult"),
             new Covered(CONFIG, 7, "error: config.json: unknown field 'memebers'",
-                    "configurationErrorExamplesAreWhatTheCliPrints"),
+                    "configMd_configurationErrorExamples_areWhatTheCliPrints"),
             new Covered(CONFIG, 8, "error: config.json: member #1 (openai-compatible): unknown parameter",
-                    "configurationErrorExamplesAreWhatTheCliPrints"),
+                    "configMd_configurationErrorExamples_areWhatTheCliPrints"),
             new Covered(CONFIG, 9, "error: out holds a run made with other inputs",
-                    "changedRunExampleIsWhatEvaluatePrints"),
+                    "configMd_changedRunExample_isWhatEvaluatePrints"),
             new Covered(CONFIG, 10, "{\"sentences\":200,\"recognized\":148",
-                    "evaluateSummaryExampleHasTheShapeOfARealOne"),
+                    "configMd_evaluateSummaryExample_hasTheShapeOfARealOne"),
             new Covered(CONFIG, 11, "sentence data/esp.testb#2 failed",
-                    "failedSentencesExamplesAreWhatEvaluatePrints"),
-            new Covered(CONFIG, 12, "6 of 7 sentences failed", "failedSentencesExamplesAreWhatEvaluatePrints"));
+                    "configMd_failedSentencesExamples_areWhatEvaluatePrints"),
+            new Covered(CONFIG, 12, "6 of 7 sentences failed",
+                    "configMd_failedSentencesExamples_areWhatEvaluatePrints"));
 
     @TempDir
     Path dir;
@@ -126,7 +120,7 @@ class DocExamplesTest {
     // --- coverage -------------------------------------------------------------------------------------------------
 
     @Test
-    void everyFencedBlockIsCoveredByATest() throws IOException {
+    void docs_everyFencedBlock_isCoveredByATest() throws IOException {
         List<String> problems = new ArrayList<>();
         List<Block> all = new ArrayList<>(blocks(README));
         all.addAll(blocks(CONFIG));
@@ -164,7 +158,7 @@ class DocExamplesTest {
     }
 
     @Test
-    void blocksAreFoundAsGitHubShowsThem() throws IOException {
+    void blocks_markdown_foundAsGitHubShowsThem() throws IOException {
         Path md = dir.resolve("x.md");
         Files.writeString(md, "text\n```java\nint a;\n\nint b;\n```\nmore ```inline``` text\n```\n$ x\n```\n");
         List<Block> found = blocks(md, "x.md");
@@ -181,7 +175,7 @@ class DocExamplesTest {
      * separated by a blank line.
      */
     @Test
-    void readmeJavaBlocksEqualTheirCompiledCopies() throws IOException {
+    void readme_javaBlocks_equalTheirCompiledCopies() throws IOException {
         assertThat(block(README, 0).text())
                 .isEqualTo(marked("el4ner-core/src/test/java/io/el4ner/core/ReadmeExampleTest.java",
                         "readme-example"));
@@ -234,13 +228,13 @@ class DocExamplesTest {
      * it exits 1 with one message that says what to download and how.
      */
     @Test
-    void quickStartCommands() throws IOException {
-        List<List<String>> commands = commands(block(README, 1).text());
+    void readme_quickStartCommands_run() throws IOException {
+        List<List<String>> commands = DocCommandLines.commands(block(README, 1).text());
         assertThat(commands).hasSize(3);
-        checkMaven(commands.get(0));
-        checkMaven(commands.get(2));
-        List<String> el4ner = el4nerArgs(commands.get(1));
-        parse(el4ner);
+        DocCommandLines.checkMaven(commands.get(0));
+        DocCommandLines.checkMaven(commands.get(2));
+        List<String> el4ner = DocCommandLines.el4nerArgs(commands.get(1));
+        DocCommandLines.parse(el4ner);
         assertThat(el4ner).doesNotContain("--config", "-c");
         String[] args = el4ner.toArray(String[]::new);
 
@@ -268,11 +262,11 @@ class DocExamplesTest {
 
     /** The second example, run as written with no model server, stops with exit 1 naming each URL it could not reach. */
     @Test
-    void serverExampleStopsNamingTheUrls() throws IOException {
-        List<List<String>> commands = commands(block(README, 2).text());
+    void readme_serverExample_stopsNamingTheUrls() throws IOException {
+        List<List<String>> commands = DocCommandLines.commands(block(README, 2).text());
         assertThat(commands).hasSize(1);
-        List<String> el4ner = el4nerArgs(commands.get(0));
-        parse(el4ner);
+        List<String> el4ner = DocCommandLines.el4nerArgs(commands.get(0));
+        DocCommandLines.parse(el4ner);
 
         Path config = ROOT.resolve(el4ner.get(el4ner.indexOf("--config") + 1));
         List<String> urls = new ArrayList<>();
@@ -334,29 +328,29 @@ class DocExamplesTest {
 
     /** The README's one-line {@code recognize} command, run with a scripted member for FILE. */
     @Test
-    void recognizeSynopsisInTheReadmeRuns() throws IOException {
-        List<List<String>> commands = commands(block(README, 3).text());
+    void readme_recognizeSynopsis_runs() throws IOException {
+        List<List<String>> commands = DocCommandLines.commands(block(README, 3).text());
         assertThat(commands).hasSize(1);
-        List<String> args = el4nerArgs(commands.get(0));
-        parse(args);
-        MainTest.Run r = MainTest.run(substitute(args, Map.of("--config FILE", aliceConfig().toString(),
+        List<String> args = DocCommandLines.el4nerArgs(commands.get(0));
+        DocCommandLines.parse(args);
+        MainTest.Run r = MainTest.run(DocCommandLines.substitute(args, Map.of("--config FILE", aliceConfig().toString(),
                 "--text …", "Alice flew to Paris.")).toArray(String[]::new));
         MainTest.assertAliceResult(r, "Alice flew to Paris.");
     }
 
     /** Every variant of CONFIG.md's synopsis of {@code recognize} is a valid command line that runs. */
     @Test
-    void recognizeSynopsisInConfigMdRunsInEveryVariant() throws IOException {
-        List<List<String>> variants = synopsisVariants(block(CONFIG, 0).text());
+    void configMd_recognizeSynopsis_runsInEveryVariant() throws IOException {
+        List<List<String>> variants = DocCommandLines.synopsisVariants(block(CONFIG, 0).text());
         assertThat(variants).hasSize(3 * 2 * 2 * 3);
         String text = "Alice flew to Paris.";
         Path input = dir.resolve("input.txt");
         Files.writeString(input, text, StandardCharsets.UTF_8);
         String config = aliceConfig().toString();
         for (List<String> variant : variants) {
-            List<String> args = el4nerArgs(variant);
-            parse(args);
-            List<String> run = substitute(args, Map.of("--config FILE", config, "--text TEXT", text,
+            List<String> args = DocCommandLines.el4nerArgs(variant);
+            DocCommandLines.parse(args);
+            List<String> run = DocCommandLines.substitute(args, Map.of("--config FILE", config, "--text TEXT", text,
                     "--input FILE", input.toString()));
             MainTest.Run r = MainTest.runWithStdin(text, run.toArray(String[]::new));
             assertThat(r.exit()).as("%s: %s", run, r.err()).isZero();
@@ -366,16 +360,16 @@ class DocExamplesTest {
 
     /** Starting {@code Main} with a provider of one's own on the class path: the scripted test member is one. */
     @Test
-    void customProviderCommandRuns() throws IOException {
-        List<List<String>> commands = commands(block(CONFIG, 1).text());
+    void configMd_customProviderCommand_runs() throws IOException {
+        List<List<String>> commands = DocCommandLines.commands(block(CONFIG, 1).text());
         assertThat(commands).hasSize(1);
         List<String> cmd = commands.get(0);
         assertThat(cmd.subList(0, 2)).containsExactly("java", "-cp");
-        assertThat(cmd.get(2).split(":")).contains(jarName());
+        assertThat(cmd.get(2).split(":")).contains(DocCommandLines.jarName());
         assertThat(cmd.get(3)).isEqualTo(Main.class.getName());
         List<String> args = cmd.subList(4, cmd.size());
-        parse(args);
-        MainTest.Run r = MainTest.run(substitute(args, Map.of("--config config.json", aliceConfig().toString(),
+        DocCommandLines.parse(args);
+        MainTest.Run r = MainTest.run(DocCommandLines.substitute(args, Map.of("--config config.json", aliceConfig().toString(),
                 "--text ...", "Alice flew to Paris.")).toArray(String[]::new));
         MainTest.assertAliceResult(r, "Alice flew to Paris.");
     }
@@ -386,8 +380,8 @@ class DocExamplesTest {
      * with all of its options, in each scheme.
      */
     @Test
-    void measuringSynopsesRun() throws IOException {
-        List<String> lines = logicalLines(block(README, 5).text());
+    void readme_measuringSynopses_run() throws IOException {
+        List<String> lines = DocCommandLines.logicalLines(block(README, 5).text());
         assertThat(lines).hasSize(3);
         Map<String, Path> files = new LinkedHashMap<>();
         for (String scheme : List.of("iob1", "iob2", "bioes")) {
@@ -396,24 +390,24 @@ class DocExamplesTest {
             files.put(scheme, f);
         }
 
-        List<List<String>> inspect = synopsisVariants(lines.get(0));
+        List<List<String>> inspect = DocCommandLines.synopsisVariants(lines.get(0));
         assertThat(inspect).hasSize(4);
         for (List<String> variant : inspect) {
-            List<String> args = el4nerArgs(variant);
-            parse(args);
-            MainTest.Run r = MainTest.run(substitute(args, Map.of("FILE", files.get(scheme(args)).toString()))
+            List<String> args = DocCommandLines.el4nerArgs(variant);
+            DocCommandLines.parse(args);
+            MainTest.Run r = MainTest.run(DocCommandLines.substitute(args, Map.of("FILE", files.get(scheme(args)).toString()))
                     .toArray(String[]::new));
             assertThat(r.exit()).as("%s: %s", args, r.err()).isZero();
             assertThat(MainTest.fieldNames(r.json())).containsExactly("sentences", "tokens", "entities", "types");
             assertThat(r.json().path("entities").asInt()).as("%s", args).isEqualTo(3);
         }
 
-        List<List<String>> score = synopsisVariants(lines.get(1));
+        List<List<String>> score = DocCommandLines.synopsisVariants(lines.get(1));
         assertThat(score).hasSize(6);
         for (List<String> variant : score) {
-            List<String> args = el4nerArgs(variant);
-            parse(args);
-            MainTest.Run r = MainTest.run(substitute(args, Map.of("FILE", files.get(scheme(args)).toString()))
+            List<String> args = DocCommandLines.el4nerArgs(variant);
+            DocCommandLines.parse(args);
+            MainTest.Run r = MainTest.run(DocCommandLines.substitute(args, Map.of("FILE", files.get(scheme(args)).toString()))
                     .toArray(String[]::new));
             assertThat(r.exit()).as("%s: %s", args, r.err()).isZero();
             assertThat(MainTest.fieldNames(r.json().path("micro")))
@@ -422,13 +416,13 @@ class DocExamplesTest {
             assertThat(r.json().path("micro").path("f1").asDouble()).as("%s", args).isEqualTo(1.0);
         }
 
-        List<List<String>> evaluate = synopsisVariants(lines.get(2));
+        List<List<String>> evaluate = DocCommandLines.synopsisVariants(lines.get(2));
         assertThat(evaluate).hasSize(2 * 2 * 4 * 2 * 2 * 2);
         List<List<String>> run = new ArrayList<>();
         int fewest = evaluate.stream().mapToInt(List::size).min().orElseThrow();
         int most = evaluate.stream().mapToInt(List::size).max().orElseThrow();
         for (List<String> variant : evaluate) {
-            parse(el4nerArgs(variant));
+            DocCommandLines.parse(DocCommandLines.el4nerArgs(variant));
             if (variant.size() == fewest || variant.size() == most) {
                 run.add(variant);
             }
@@ -436,14 +430,14 @@ class DocExamplesTest {
         assertThat(run).hasSize(4);
         int n = 0;
         for (List<String> variant : run) {
-            List<String> args = el4nerArgs(variant);
+            List<String> args = DocCommandLines.el4nerArgs(variant);
             String scheme = scheme(args);
             Path gold = write("gold-" + scheme + ".conll", CONLLEVAL.get(scheme).replaceAll(" \\S+\n", "\n"));
             Path gold2 = write("gold2-" + scheme + ".conll", Files.readString(gold));
             Path config = dir.resolve("simulated-" + scheme + ".json");
             Files.writeString(config, simulatedConfig(gold.getFileName().toString(), scheme, 0));
             Path out = dir.resolve("out-" + n++);
-            MainTest.Run r = MainTest.run(substitute(args, Map.of("--config FILE", config.toString(),
+            MainTest.Run r = MainTest.run(DocCommandLines.substitute(args, Map.of("--config FILE", config.toString(),
                     "--data GOLD", gold.toString(), "--data GOLD2", gold2.toString(), "--out DIR", out.toString(),
                     "--sample N", "2", "--seed S", "3", "--parallel P", "2")).toArray(String[]::new));
             assertThat(r.exit()).as("%s: %s", args, r.err()).isZero();
@@ -478,7 +472,7 @@ class DocExamplesTest {
 
     /** The README's configuration is examples/el4ner.json, which the CLI loads and builds (no call is made). */
     @Test
-    void readmeConfigurationIsTheExampleFileAndBuilds() throws IOException {
+    void readme_configuration_isTheExampleFileAndBuilds() throws IOException {
         Path example = ROOT.resolve("examples/el4ner.json");
         assertThat(block(README, 4).text()).isEqualTo(Files.readString(example, StandardCharsets.UTF_8));
         CliConfig config = ConfigLoader.load(example);
@@ -492,7 +486,7 @@ class DocExamplesTest {
      * tiny test decoders under the example's names.
      */
     @Test
-    void inProcessExampleLoadsAndBuilds() throws IOException {
+    void configMd_inProcessExample_loadsAndBuilds() throws IOException {
         Path fixtures = Path.of("../el4ner-onnx/src/test/resources/io/el4ner/onnx/decoders").toAbsolutePath()
                 .normalize();
         Path models = Files.createDirectories(dir.resolve("models"));
@@ -511,7 +505,7 @@ class DocExamplesTest {
     }
 
     @Test
-    void fullExampleLoadsAndBuilds() throws IOException {
+    void configMd_fullExample_loadsAndBuilds() throws IOException {
         Path file = write("config.json", block(CONFIG, 3).text());
         CliConfig config = ConfigLoader.load(file);
         assertThat(config.members()).hasSize(2);
@@ -531,7 +525,7 @@ class DocExamplesTest {
 
     /** The minimal configuration is complete but for its provider, which is one's own. */
     @Test
-    void minimalConfigurationLoads() throws IOException {
+    void configMd_minimalConfiguration_loads() throws IOException {
         Path file = write("config.json", block(CONFIG, 4).text());
         CliConfig config = ConfigLoader.load(file);
         El4nerConfigurationException e = org.assertj.core.api.Assertions.catchThrowableOfType(
@@ -541,7 +535,7 @@ class DocExamplesTest {
 
     /** The demonstration object is a valid entry of an inline pool and, on one line, of a demonstrations file. */
     @Test
-    void demonstrationObjectIsAValidPoolEntryAndFileLine() throws IOException {
+    void configMd_demonstrationObject_isAValidPoolEntryAndFileLine() throws IOException {
         String demo = block(CONFIG, 5).text();
         Map<String, Object> c = MainTest.config(MainTest.aliceMember("m1"));
         c.put("demonstrations", Map.of("pool", List.of(JSON.readTree(demo))));
@@ -570,7 +564,7 @@ class DocExamplesTest {
 
     /** The output example has the fields, in the order and of the JSON types, of a real degraded result. */
     @Test
-    void outputExampleHasTheShapeOfARealResult() throws IOException {
+    void configMd_outputExample_hasTheShapeOfARealResult() throws IOException {
         JsonNode doc = JSON.readTree(block(CONFIG, 6).text());
         Path config = write("config.json", JSON.writeValueAsString(MainTest.config(MainTest.aliceMember("qwen"),
                 MainTest.failingMember("llama", "connection refused"))));
@@ -584,7 +578,7 @@ class DocExamplesTest {
 
     /** The summary example has the fields, in the order and of the JSON types, of a real summary. */
     @Test
-    void evaluateSummaryExampleHasTheShapeOfARealOne() throws IOException {
+    void configMd_evaluateSummaryExample_hasTheShapeOfARealOne() throws IOException {
         JsonNode doc = JSON.readTree(block(CONFIG, 10).text());
         Path gold = write("gold.conll", CONLLEVAL.get("iob2").replaceAll(" \\S+\n", "\n"));
         Path config = write("sim.json", simulatedConfig(gold.getFileName().toString(), "iob2", 0));
@@ -601,7 +595,7 @@ class DocExamplesTest {
      * file's own problems, all at once; then, with those fixed, every problem found while creating the ensemble.
      */
     @Test
-    void configurationErrorExamplesAreWhatTheCliPrints() throws IOException {
+    void configMd_configurationErrorExamples_areWhatTheCliPrints() throws IOException {
         Map<String, Object> qwen = new LinkedHashMap<>(Map.of("provider", "openai-compatible", "name", "qwen",
                 "parameters", Map.of("baseUrl", "http://localhost:8000/v1", "model", "Qwen2.5-7B-Instruct",
                         "apiKey", "sk-not-shown")));
@@ -631,7 +625,7 @@ class DocExamplesTest {
 
     /** The example of a run that cannot be resumed is what evaluate prints after that change. */
     @Test
-    void changedRunExampleIsWhatEvaluatePrints() throws IOException {
+    void configMd_changedRunExample_isWhatEvaluatePrints() throws IOException {
         Path gold = write("gold.conll", CONLLEVAL.get("iob2").replaceAll(" \\S+\n", "\n"));
         Path config = write("sim.json", simulatedConfig(gold.getFileName().toString(), "iob2", 0.3));
         String out = dir.resolve("out").toString();
@@ -650,7 +644,7 @@ class DocExamplesTest {
      * seven sentences of data/esp.testb.
      */
     @Test
-    void failedSentencesExamplesAreWhatEvaluatePrints() throws IOException {
+    void configMd_failedSentencesExamples_areWhatEvaluatePrints() throws IOException {
         Files.createDirectories(dir.resolve("data"));
         String first = "Alice\tB-person\nsmiled\tO\n";
         Path known = write("data/known.conll", first);
@@ -705,7 +699,7 @@ class DocExamplesTest {
 
     /** The BOM import and the dependency use the POMs' real group, artifacts and version. */
     @Test
-    void mavenSnippetUsesTheRealCoordinates() throws Exception {
+    void readme_mavenSnippet_usesTheRealCoordinates() throws Exception {
         Document snippet = xml("<snippet>" + block(README, 6).text() + "</snippet>");
         Document root = xml(Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8));
         Document bom = xml(Files.readString(ROOT.resolve("el4ner-bom/pom.xml"), StandardCharsets.UTF_8));
@@ -739,7 +733,7 @@ class DocExamplesTest {
      * same version as the build's.
      */
     @Test
-    void gpuSnippetSwapsOnnxRuntimeForItsGpuBuild() throws Exception {
+    void readme_gpuSnippet_swapsOnnxRuntimeForItsGpuBuild() throws Exception {
         Document snippet = xml("<snippet>" + block(README, 9).text() + "</snippet>");
         Document root = xml(Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8));
         Document onnx = xml(Files.readString(ROOT.resolve("el4ner-onnx/pom.xml"), StandardCharsets.UTF_8));
@@ -815,7 +809,7 @@ class DocExamplesTest {
         Block b = all.get(index);
         Covered c = COVERED.stream().filter(x -> x.file().equals(file) && x.index() == index).findFirst()
                 .orElseThrow();
-        assertThat(b.firstLine()).as("%s (see everyFencedBlockIsCoveredByATest)", b).startsWith(c.firstLine());
+        assertThat(b.firstLine()).as("%s (see docs_everyFencedBlock_isCoveredByATest)", b).startsWith(c.firstLine());
         return b;
     }
 
@@ -827,278 +821,5 @@ class DocExamplesTest {
 
     private Path aliceConfig() throws IOException {
         return write("alice.json", JSON.writeValueAsString(MainTest.config(MainTest.aliceMember("m1"))));
-    }
-
-    // --- helpers: command lines -------------------------------------------------------------------------------------
-
-    /**
-     * A block's lines, a line that ends with a backslash or one that is indented continuing the one before;
-     * {@code #} comments removed.
-     */
-    static List<String> logicalLines(String block) {
-        List<String> out = new ArrayList<>();
-        boolean continued = false;
-        for (String line : block.lines().toList()) {
-            if (line.isBlank()) {
-                continued = false;
-                continue;
-            }
-            boolean next = line.stripTrailing().endsWith("\\");
-            String text = next ? line.stripTrailing().substring(0, line.stripTrailing().length() - 1) : line;
-            if ((continued || Character.isWhitespace(line.charAt(0))) && !out.isEmpty()) {
-                out.set(out.size() - 1, out.get(out.size() - 1) + " " + text.strip());
-            } else {
-                out.add(text.strip());
-            }
-            continued = next;
-        }
-        return out;
-    }
-
-    /** Shell words: whitespace separates, quotes group (and are removed), an unquoted # starts a comment. */
-    static List<String> words(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder w = null;
-        char quote = 0;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quote != 0) {
-                if (ch == quote) {
-                    quote = 0;
-                } else {
-                    w.append(ch);
-                }
-            } else if (ch == '"' || ch == '\'') {
-                quote = ch;
-                w = w == null ? new StringBuilder() : w;
-            } else if (Character.isWhitespace(ch)) {
-                if (w != null) {
-                    out.add(w.toString());
-                    w = null;
-                }
-            } else if (ch == '#' && w == null) {
-                break;
-            } else {
-                w = w == null ? new StringBuilder() : w;
-                w.append(ch);
-            }
-        }
-        assertThat(quote == 0).as("unclosed quote in: %s", line).isTrue();
-        if (w != null) {
-            out.add(w.toString());
-        }
-        return out;
-    }
-
-    /** The commands of a block of literal command lines: each line, split at {@code &&}. */
-    static List<List<String>> commands(String block) {
-        List<List<String>> out = new ArrayList<>();
-        for (String line : logicalLines(block)) {
-            List<String> cmd = new ArrayList<>();
-            for (String w : words(line)) {
-                if (w.equals("&&")) {
-                    out.add(cmd);
-                    cmd = new ArrayList<>();
-                } else {
-                    cmd.add(w);
-                }
-            }
-            out.add(cmd);
-        }
-        return out;
-    }
-
-    /**
-     * Every command line a synopsis stands for: {@code [x]} is optional, {@code a | b} inside brackets and
-     * {@code a|b|c} in a word are alternatives, {@code --[no-]x} is {@code --x} or {@code --no-x}, and {@code …}
-     * (more of the same) is left out.
-     */
-    static List<List<String>> synopsisVariants(String synopsis) {
-        List<String> lines = logicalLines(synopsis);
-        assertThat(lines).as("one synopsis in: %s", synopsis).hasSize(1);
-        List<String> tokens = new ArrayList<>();
-        for (String w : words(lines.get(0))) {
-            int open = 0;
-            while (w.startsWith("[") && !w.startsWith("[no-]")) {
-                tokens.add("[");
-                w = w.substring(1);
-                open++;
-            }
-            int closing = 0;
-            while (w.endsWith("]") && count(w, ']') > count(w, '[')) {
-                w = w.substring(0, w.length() - 1);
-                closing++;
-            }
-            if (!w.isEmpty()) {
-                tokens.add(w);
-            }
-            for (int i = 0; i < closing; i++) {
-                tokens.add("]");
-            }
-        }
-        int[] at = {0};
-        List<List<String>> variants = expand(sequence(tokens, at));
-        assertThat(at[0]).as("brackets balance in: %s", synopsis).isEqualTo(tokens.size());
-        return variants;
-    }
-
-    private static int count(String s, char c) {
-        return (int) s.chars().filter(x -> x == c).count();
-    }
-
-    /** A synopsis as a tree: a word, or an optional group of alternative sequences. */
-    private sealed interface Part permits Word, Group {
-    }
-
-    private record Word(String text) implements Part {
-    }
-
-    private record Group(List<List<Part>> alternatives) implements Part {
-    }
-
-    private static List<Part> sequence(List<String> tokens, int[] at) {
-        List<Part> out = new ArrayList<>();
-        while (at[0] < tokens.size()) {
-            String t = tokens.get(at[0]);
-            if (t.equals("]") || t.equals("|")) {
-                return out;
-            }
-            at[0]++;
-            if (t.equals("[")) {
-                List<List<Part>> alternatives = new ArrayList<>();
-                alternatives.add(sequence(tokens, at));
-                while (at[0] < tokens.size() && tokens.get(at[0]).equals("|")) {
-                    at[0]++;
-                    alternatives.add(sequence(tokens, at));
-                }
-                assertThat(at[0]).as("a ']' closes every '['").isLessThan(tokens.size());
-                at[0]++;
-                out.add(new Group(alternatives));
-            } else {
-                out.add(new Word(t));
-            }
-        }
-        return out;
-    }
-
-    private static List<List<String>> expand(List<Part> parts) {
-        List<List<String>> out = new ArrayList<>();
-        out.add(List.of());
-        for (Part p : parts) {
-            List<List<String>> choices = new ArrayList<>();
-            if (p instanceof Word w) {
-                Matcher negatable = Pattern.compile("--\\[no-](.+)").matcher(w.text());
-                if (w.text().equals("…")) {
-                    choices.add(List.of());
-                } else if (negatable.matches()) {
-                    choices.add(List.of("--" + negatable.group(1)));
-                    choices.add(List.of("--no-" + negatable.group(1)));
-                } else if (w.text().length() > 1 && w.text().contains("|")) {
-                    for (String a : w.text().split("\\|")) {
-                        choices.add(List.of(a));
-                    }
-                } else {
-                    choices.add(List.of(w.text()));
-                }
-            } else {
-                choices.add(List.of());
-                for (List<Part> alternative : ((Group) p).alternatives()) {
-                    choices.addAll(expand(alternative));
-                }
-            }
-            List<List<String>> next = new ArrayList<>();
-            for (List<String> prefix : out) {
-                for (List<String> choice : choices) {
-                    List<String> v = new ArrayList<>(prefix);
-                    v.addAll(choice);
-                    next.add(v);
-                }
-            }
-            assertThat(next.size()).as("variants of a synopsis").isLessThan(10_000);
-            out = next;
-        }
-        return out;
-    }
-
-    /** The file name of the CLI jar the build makes ({@code finalName} in el4ner-cli/pom.xml). */
-    private static String jarName() throws IOException {
-        String pom = Files.readString(ROOT.resolve("el4ner-cli/pom.xml"), StandardCharsets.UTF_8);
-        Matcher m = Pattern.compile("<finalName>([^<]+)</finalName>").matcher(pom);
-        assertThat(m.find()).as("el4ner-cli/pom.xml names the shaded jar").isTrue();
-        return m.group(1) + ".jar";
-    }
-
-    /** The arguments of {@code java -jar [el4ner-cli/target/]el4ner.jar ARGS}, checking the jar's path. */
-    private static List<String> el4nerArgs(List<String> command) throws IOException {
-        assertThat(command.subList(0, 2)).as("%s", command).containsExactly("java", "-jar");
-        Path jar = Path.of(command.get(2));
-        assertThat(jar.getFileName().toString()).isEqualTo(jarName());
-        if (jar.getParent() != null) {
-            assertThat(jar.getParent().toString().replace('\\', '/')).as("where the build writes the jar")
-                    .isEqualTo("el4ner-cli/target");
-        }
-        return command.subList(3, command.size());
-    }
-
-    /** Parses the arguments with the real command model: options exist, values convert, groups hold. */
-    private static void parse(List<String> args) {
-        CommandLine cmd = commandLine();
-        List<String> typed = new ArrayList<>(args);
-        CommandLine sub = cmd.getSubcommands().get(args.get(0));
-        assertThat(sub).as("command '%s' exists", args.get(0)).isNotNull();
-        CommandSpec spec = sub.getCommandSpec();
-        for (int i = 1; i + 1 < typed.size(); i++) {
-            OptionSpec o = spec.findOption(typed.get(i));
-            if (o != null && o.arity().max() > 0 && PLACEHOLDER.matcher(typed.get(i + 1)).matches()) {
-                Class<?> type = o.type();
-                if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
-                    typed.set(i + 1, "1");
-                }
-            }
-        }
-        try {
-            cmd.parseArgs(typed.toArray(String[]::new));
-        } catch (CommandLine.ParameterException e) {
-            fail("the documented command line " + args + " is not valid: " + e.getMessage());
-        }
-    }
-
-    private static CommandLine commandLine() {
-        PrintStream sink = new PrintStream(java.io.OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        PrintWriter none = new PrintWriter(java.io.Writer.nullWriter());
-        return Main.commandLine(new java.io.ByteArrayInputStream(new byte[0]), sink, sink, none, none);
-    }
-
-    /** Replaces placeholders: a key {@code "--option WORD"} replaces the WORD after that option, {@code "WORD"} any. */
-    private static List<String> substitute(List<String> args, Map<String, String> values) {
-        List<String> out = new ArrayList<>(args);
-        for (int i = 0; i < out.size(); i++) {
-            String after = i > 0 ? args.get(i - 1) + " " + args.get(i) : null;
-            if (after != null && values.containsKey(after)) {
-                out.set(i, values.get(after));
-            } else if (values.containsKey(args.get(i))) {
-                out.set(i, values.get(args.get(i)));
-            }
-        }
-        assertThat(out).as("placeholders left in %s", out)
-                .noneMatch(w -> PLACEHOLDER.matcher(w).matches());
-        return out;
-    }
-
-    /** {@code ./mvnw} with known options, lifecycle phases and modules. */
-    private static void checkMaven(List<String> command) {
-        assertThat(command.get(0)).isEqualTo("./mvnw");
-        assertThat(ROOT.resolve("mvnw")).isExecutable();
-        List<String> phases = List.of("clean", "validate", "compile", "test", "package", "verify", "install");
-        for (int i = 1; i < command.size(); i++) {
-            String w = command.get(i);
-            if (w.equals("-pl")) {
-                for (String module : command.get(++i).split(",")) {
-                    assertThat(ROOT.resolve(module).resolve("pom.xml")).as("module %s", module).exists();
-                }
-            } else if (!w.matches("-q|-o|-am|-D[A-Za-z.]+(=\\S*)?")) {
-                assertThat(phases).as("'%s' in %s is a known option or phase", w, command).contains(w);
-            }
-        }
     }
 }

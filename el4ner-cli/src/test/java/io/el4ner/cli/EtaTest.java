@@ -50,7 +50,7 @@ class EtaTest {
     }
 
     @Test
-    void recognizeProgressLineUsesIt() {
+    void line_recognizeProgress_usesTheEta() {
         // 1 of 3 sentences after 1 ms: 2 ms left, which the old evaluate format showed as 0m00s
         RecognitionProgress p = new RecognitionProgress(1, 3, Duration.ofMillis(1));
         assertThat(RecognizeCommand.ProgressPrinter.line(p)).endsWith("ETA 0m01s");

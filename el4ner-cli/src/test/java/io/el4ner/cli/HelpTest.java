@@ -137,7 +137,7 @@ class HelpTest {
     }
 
     @Test
-    void footersGiveTheReferenceAndItsUrl() {
+    void help_footers_giveTheReferenceAndItsUrl() {
         for (String name : commands().filter(n -> !n.equals("inspect") && !n.equals("score") && !n.equals("models")).toList()) {
             assertThat(help(name)).as("el4ner %s --help", name).contains("'el4ner help config'")
                     .contains("https://github.com/el4ner/el4ner/blob/main/el4ner-cli/CONFIG.md");
@@ -145,7 +145,7 @@ class HelpTest {
     }
 
     @Test
-    void referenceUrlIsTheRepositorysFile() throws IOException {
+    void help_referenceUrl_isTheRepositorysFile() throws IOException {
         String pom = Files.readString(Path.of("..", "pom.xml"), StandardCharsets.UTF_8);
         String scm = pom.substring(pom.indexOf("<scm"), pom.indexOf("</scm>"));
         String url = scm.replaceAll("(?s).*<url>([^<]+)</url>.*", "$1");
@@ -188,7 +188,7 @@ class HelpTest {
     }
 
     @Test
-    void topLevelHelpListsTheHelpCommand() {
+    void help_topLevel_listsTheHelpCommand() {
         Map<String, CommandLine> subcommands = commandLine().getSubcommands();
         assertThat(subcommands).containsKey("help");
         assertThat(help("")).contains("help       Show the help of a command, or the configuration reference.");

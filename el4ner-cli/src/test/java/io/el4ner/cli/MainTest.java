@@ -157,30 +157,30 @@ class MainTest {
     // --- success ---------------------------------------------------------------------------------------------------
 
     @Test
-    void recognizesText() throws IOException {
+    void recognize_text_printsEntitiesAsJson() throws IOException {
         Run r = run("recognize", "--config", aliceConfig().toString(), "--text", TEXT);
         assertAliceResult(r, TEXT);
         assertThat(r.err()).isEmpty();
     }
 
     @Test
-    void recognizesInputFile() throws IOException {
+    void recognize_inputFile_readsTheText() throws IOException {
         Path input = write("input.txt", TEXT);
         assertAliceResult(run("recognize", "-c", aliceConfig().toString(), "-i", input.toString()), TEXT);
     }
 
     @Test
-    void recognizesStdin() throws IOException {
+    void recognize_noTextOrInput_readsStdin() throws IOException {
         assertAliceResult(runWithStdin(TEXT, "recognize", "--config", aliceConfig().toString()), TEXT);
     }
 
     @Test
-    void dashInputReadsStdin() throws IOException {
+    void recognize_dashInput_readsStdin() throws IOException {
         assertAliceResult(runWithStdin(TEXT, "recognize", "--config", aliceConfig().toString(), "--input", "-"), TEXT);
     }
 
     @Test
-    void offsetsAreUtf16IndicesIntoUtf8Input() throws IOException {
+    void recognize_utf8Input_offsetsAreUtf16Indices() throws IOException {
         String text = "😀 Zoë met Ana in Zürich.\n";
         Path cfg = write("config.json", config(member("m1", "[\"Zoë\", \"Zürich\"]",
                 "{\"Zoë\": \"person\", \"Zürich\": \"location\"}", "{\"Zoë\": true, \"Zürich\": true}")));
@@ -200,7 +200,7 @@ class MainTest {
     }
 
     @Test
-    void diagnosticsAreObjectsWithFiveFields() throws IOException {
+    void recognize_diagnostics_areObjectsWithFiveFields() throws IOException {
         String text = "Alice flew to Paris. Bob stayed home.";
         Run r = run("recognize", "--config", aliceConfig().toString(), "--text", text);
         assertThat(r.exit()).as(r.err()).isZero();
@@ -220,7 +220,7 @@ class MainTest {
     }
 
     @Test
-    void provenanceIsOptIn() throws IOException {
+    void recognize_provenanceFlag_addsProvenance() throws IOException {
         Run r = run("recognize", "--config", aliceConfig().toString(), "--text", TEXT, "--provenance");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode e = r.json().get("entities").get(0);
@@ -230,7 +230,7 @@ class MainTest {
     }
 
     @Test
-    void prettyPrintsTheSameObject() throws IOException {
+    void recognize_pretty_printsTheSameObject() throws IOException {
         Run compact = run("recognize", "--config", aliceConfig().toString(), "--text", TEXT);
         Run pretty = run("recognize", "--config", aliceConfig().toString(), "--text", TEXT, "--pretty");
         assertThat(pretty.exit()).isZero();
@@ -240,7 +240,7 @@ class MainTest {
     }
 
     @Test
-    void blankTextGivesAnEmptyResultWithoutCalls() throws IOException {
+    void recognize_blankText_emptyResultWithoutCalls() throws IOException {
         Run r = run("recognize", "--config", aliceConfig().toString(), "--text", "   ");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.json().get("entities")).isEmpty();
@@ -248,7 +248,7 @@ class MainTest {
     }
 
     @Test
-    void demonstrationsFromPoolAndJsonlFileAreUsed() throws IOException {
+    void recognize_poolAndJsonlFile_usesBoth() throws IOException {
         Files.writeString(dir.resolve("demos.jsonl"), "{\"text\": \"Bob lives in Rome.\", \"entities\": ["
                 + "{\"start\": 0, \"end\": 3, \"type\": \"person\"}, {\"start\": 13, \"end\": 17, \"type\": "
                 + "\"location\", \"text\": \"Rome\"}]}\n\n{\"text\": \"Nothing here.\"}\n", StandardCharsets.UTF_8);
@@ -271,7 +271,7 @@ class MainTest {
     }
 
     @Test
-    void customAggregatorAndValidatorByProvider() throws IOException {
+    void recognize_customAggregatorAndValidator_createdByProvider() throws IOException {
         Map<String, Object> c = config(aliceMember("m1"));
         c.put("aggregator", Map.of("provider", "voting", "parameters", Map.of("quorum", 1)));
         c.put("validation", Map.of("provider", "self", "parameters", Map.of("mode", "unanimous")));
@@ -280,7 +280,7 @@ class MainTest {
     }
 
     @Test
-    void validationNoneMakesNoValidationCalls() throws IOException {
+    void recognize_validationNone_makesNoValidationCalls() throws IOException {
         Map<String, Object> c = config(aliceMember("m1"));
         c.put("validation", Map.of("mode", "none"));
         Run r = run("recognize", "--config", write("config.json", c).toString(), "--text", TEXT);
@@ -292,7 +292,7 @@ class MainTest {
     // --- help, version, usage errors ---------------------------------------------------------------------------
 
     @Test
-    void helpExitsZero() {
+    void help_anyForm_exitsZero() {
         Run top = run("--help");
         assertThat(top.exit()).isZero();
         assertThat(top.out()).contains("Usage: el4ner").contains("recognize");
@@ -302,14 +302,14 @@ class MainTest {
     }
 
     @Test
-    void versionPrintsTheVersion() {
+    void version_option_printsTheVersion() {
         Run r = run("--version");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).startsWith("el4ner ").doesNotContain("${").doesNotContain("unknown");
     }
 
     @Test
-    void noCommandPrintsUsageToStderrAndExitsTwo() {
+    void main_noCommand_printsUsageToStderrAndExitsTwo() {
         Run r = run();
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
@@ -329,14 +329,14 @@ class MainTest {
     }
 
     @Test
-    void textAndInputTogetherExitTwo() throws IOException {
+    void recognize_textAndInputTogether_exitsTwo() throws IOException {
         Run r = run("recognize", "--config", aliceConfig().toString(), "--text", "hi", "--input", "x.txt");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("mutually exclusive").doesNotContain("Error: ");
     }
 
     @Test
-    void unknownOptionExitsTwo() throws IOException {
+    void main_unknownOptionOrCommand_exitsTwo() throws IOException {
         Run r = run("recognize", "--config", aliceConfig().toString(), "--text", "hi", "--bogus");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--bogus");
@@ -349,7 +349,7 @@ class MainTest {
     }
 
     @Test
-    void atSignTextIsNotAnArgumentFile() throws IOException {
+    void recognize_atSignText_isNotAnArgumentFile() throws IOException {
         Run r = run("recognize", "--config", aliceConfig().toString(), "--text", "@nonexistent");
         assertThat(r.exit()).as(r.err()).isZero();
     }
@@ -357,7 +357,7 @@ class MainTest {
     // --- configuration errors ---------------------------------------------------------------------------------
 
     @Test
-    void unknownTopLevelFieldIsNamed() throws IOException {
+    void load_unknownTopLevelField_isNamed() throws IOException {
         Map<String, Object> c = config(aliceMember("m1"));
         c.put("memebers", List.of());
         Path p = write("config.json", c);
@@ -369,7 +369,7 @@ class MainTest {
     }
 
     @Test
-    void unknownNestedFieldAndMissingProviderAreNamed() throws IOException {
+    void load_unknownNestedFieldAndMissingProvider_areNamed() throws IOException {
         Path p = write("config.json", """
                 {"entityTypes": [{"name": "person", "descripton": "People"}],
                  "members": [{"provder": "scripted", "name": "m1"}]}
@@ -383,7 +383,7 @@ class MainTest {
     }
 
     @Test
-    void emptyObjectNamesTheRequiredFields() throws IOException {
+    void load_emptyObject_namesTheRequiredFields() throws IOException {
         Run r = run("recognize", "--config", write("c.json", "{}").toString(), "--text", "hi");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("missing required field 'entityTypes' at $")
@@ -391,7 +391,7 @@ class MainTest {
     }
 
     @Test
-    void wrongTypesAreNamedWithTheirPath() throws IOException {
+    void load_wrongTypes_areNamedWithTheirPath() throws IOException {
         Map<String, Object> c = config(aliceMember("m1"));
         c.put("timeoutSeconds", "soon");
         c.put("maxConcurrentCalls", 0);
@@ -409,7 +409,7 @@ class MainTest {
     }
 
     @Test
-    void badDemonstrationsAreNamedWithFileAndLine() throws IOException {
+    void load_badDemonstrations_areNamedWithFileAndLine() throws IOException {
         Files.writeString(dir.resolve("demos.jsonl"), "{\"text\": \"Bob\", \"entities\": [{\"start\": 0, "
                 + "\"end\": 3, \"type\": \"animal\"}]}\n{not json}\n", StandardCharsets.UTF_8);
         Map<String, Object> c = config(aliceMember("m1"));
@@ -428,7 +428,7 @@ class MainTest {
     }
 
     @Test
-    void missingDemonstrationFileIsNamed() throws IOException {
+    void load_missingDemonstrationFile_isNamed() throws IOException {
         Map<String, Object> c = config(aliceMember("m1"));
         c.put("demonstrations", Map.of("file", "nope.jsonl"));
         Run r = run("recognize", "--config", write("config.json", c).toString(), "--text", TEXT);
@@ -440,7 +440,7 @@ class MainTest {
     }
 
     @Test
-    void malformedJsonExitsTwoWithItsLocation() throws IOException {
+    void load_malformedJson_exitsTwoWithItsLocation() throws IOException {
         Path p = write("config.json", "{\"entityTypes\": [\n  {\"name\": \"person\",}\n");
         Run r = run("recognize", "--config", p.toString(), "--text", TEXT);
         assertThat(r.exit()).isEqualTo(2);
@@ -448,7 +448,7 @@ class MainTest {
     }
 
     @Test
-    void duplicateKeysAreRejected() throws IOException {
+    void load_duplicateKeys_areRejected() throws IOException {
         Path p = write("config.json", "{\"members\": [], \"members\": []}");
         Run r = run("recognize", "--config", p.toString(), "--text", TEXT);
         assertThat(r.exit()).isEqualTo(2);
@@ -456,7 +456,7 @@ class MainTest {
     }
 
     @Test
-    void emptyAndNonObjectConfigsAreRejected() throws IOException {
+    void load_emptyOrNonObjectConfig_isRejected() throws IOException {
         Run empty = run("recognize", "--config", write("a.json", "").toString(), "--text", TEXT);
         assertThat(empty.exit()).isEqualTo(2);
         assertThat(empty.err()).contains("the file is empty");
@@ -466,7 +466,7 @@ class MainTest {
     }
 
     @Test
-    void missingConfigFileExitsTwo() {
+    void load_missingConfigFile_exitsTwo() {
         Path missing = dir.resolve("missing.json");
         Run r = run("recognize", "--config", missing.toString(), "--text", TEXT);
         assertThat(r.exit()).isEqualTo(2);
@@ -474,7 +474,7 @@ class MainTest {
     }
 
     @Test
-    void missingAndInvalidInputFilesExitTwo() throws IOException {
+    void recognize_missingOrInvalidInputFile_exitsTwo() throws IOException {
         Run missing = run("recognize", "--config", aliceConfig().toString(), "--input",
                 dir.resolve("none.txt").toString());
         assertThat(missing.exit()).isEqualTo(2);
@@ -487,7 +487,7 @@ class MainTest {
     }
 
     @Test
-    void unknownProviderListsTheAvailableOnes() throws IOException {
+    void build_unknownProvider_listsTheAvailableOnes() throws IOException {
         Map<String, Object> c = config(Map.of("provider", "open-ai-compatible", "name", "qwen",
                 "parameters", Map.of("apiKey", SECRET, "model", "qwen2.5")));
         Run r = run("recognize", "--config", write("config.json", c).toString(), "--text", TEXT);
@@ -500,7 +500,7 @@ class MainTest {
     }
 
     @Test
-    void unknownRetrieverProviderExitsTwoWithoutTheMemberNote() throws IOException {
+    void build_unknownRetrieverProvider_exitsTwoWithoutTheMemberNote() throws IOException {
         Map<String, Object> c = config(aliceMember("m1"));
         c.put("demonstrations", Map.of("pool", List.of(Map.of("text", "Carol"))));
         c.put("retriever", Map.of("provider", "dense"));
@@ -511,7 +511,7 @@ class MainTest {
     }
 
     @Test
-    void verifierThatIsNotAMemberExitsTwo() throws IOException {
+    void build_verifierNotAMember_exitsTwo() throws IOException {
         Map<String, Object> c = config(aliceMember("m1"));
         c.put("validation", Map.of("verifier", "m9"));
         Run r = run("recognize", "--config", write("config.json", c).toString(), "--text", TEXT);
@@ -520,7 +520,7 @@ class MainTest {
     }
 
     @Test
-    void providerParameterErrorsExitTwo() throws IOException {
+    void build_providerParameterErrors_exitTwo() throws IOException {
         Map<String, Object> m = aliceMember("m1");
         m.put("parameters", Map.of("answerz", Map.of()));
         Run r = run("recognize", "--config", write("config.json", config(m)).toString(), "--text", TEXT);
@@ -529,7 +529,7 @@ class MainTest {
     }
 
     @Test
-    void everyProblemFoundWhileAssemblingIsReportedInOneRun() throws IOException {
+    void build_severalProblems_reportedInOneRun() throws IOException {
         Map<String, Object> typo = aliceMember("m1");
         typo.put("parameters", Map.of("answerz", Map.of(), "apiKey", SECRET));
         Map<String, Object> c = config(typo, aliceMember("m2"),
@@ -559,7 +559,7 @@ class MainTest {
     // --- runtime failures ---------------------------------------------------------------------------------------
 
     @Test
-    void memberFailingInEveryStageExitsOne() throws IOException {
+    void recognize_memberFailingInEveryStage_exitsOne() throws IOException {
         Path p = write("config.json", config(failingMember("broken", "connection refused")));
         Run r = run("recognize", "--config", p.toString(), "--text", TEXT);
         assertThat(r.exit()).isEqualTo(1);
@@ -571,7 +571,7 @@ class MainTest {
     }
 
     @Test
-    void aFailingMemberDegradesTheResult() throws IOException {
+    void recognize_oneMemberFailing_degradesTheResult() throws IOException {
         Path p = write("config.json", config(aliceMember("m1"), failingMember("broken", "bad key " + SECRET)));
         Run r = run("recognize", "--config", p.toString(), "--text", TEXT);
         assertThat(r.exit()).as(r.err()).isZero();
@@ -588,7 +588,7 @@ class MainTest {
     // --- secrets ----------------------------------------------------------------------------------------------------
 
     @Test
-    void secretsNeverAppearInErrors() throws IOException {
+    void errors_secretsInConfig_neverAppear() throws IOException {
         // an unknown field elsewhere in a file holding a key
         Map<String, Object> c = config(failingMember("broken", "x"));
         c.put("retries", 3);
@@ -620,14 +620,14 @@ class MainTest {
     }
 
     @Test
-    void secretsAreMaskedAtAnyDepth() {
+    void errors_secretsAtAnyDepth_areMasked() {
         Secrets s = Secrets.in(JSON.valueToTree(Map.of("members", List.of(Map.of("parameters", Map.of(
                 "headers", Map.of("Authorization", "Bearer abcdef"), "password", "hunter22", "model", "qwen-7b"))))));
         assertThat(s.mask("sent Bearer abcdef and hunter22 to qwen-7b")).isEqualTo("sent **** and **** to qwen-7b");
     }
 
     @Test
-    void logsAreConfiguredToGoToStderr() throws IOException {
+    void logging_configuration_goesToStderr() throws IOException {
         Properties p = new Properties();
         try (InputStream in = Main.class.getClassLoader().getResourceAsStream("simplelogger.properties")) {
             assertThat(in).isNotNull();
@@ -638,9 +638,9 @@ class MainTest {
     }
 
     @Test
-    void didYouMeanOnlySuggestsCloseNames() {
-        assertThat(ConfigLoader.closest("memebers", ConfigLoader.TOP_LEVEL)).isEqualTo("members");
-        assertThat(ConfigLoader.closest("Members", ConfigLoader.TOP_LEVEL)).isEqualTo("members");
-        assertThat(ConfigLoader.closest("retries", ConfigLoader.TOP_LEVEL)).isNull();
+    void closest_unknownName_suggestsOnlyCloseNames() {
+        assertThat(JsonChecker.closest("memebers", ConfigLoader.TOP_LEVEL)).isEqualTo("members");
+        assertThat(JsonChecker.closest("Members", ConfigLoader.TOP_LEVEL)).isEqualTo("members");
+        assertThat(JsonChecker.closest("retries", ConfigLoader.TOP_LEVEL)).isNull();
     }
 }

@@ -158,7 +158,7 @@ class ModelsCommandTest {
     }
 
     @Test
-    void offlineWithEmptyCache_exit1WithOneMessageNamingTheRepository() {
+    void models_offlineEmptyCache_exit1WithOneMessageNamingTheRepository() {
         Run r = run(env(true), "models", "--json");
 
         assertThat(r.exit()).isEqualTo(Main.FAILURE);
@@ -169,7 +169,7 @@ class ModelsCommandTest {
     }
 
     @Test
-    void unreachableHubWithEmptyCache_exit1WithOneMessageNamingTheUrl() throws IOException {
+    void models_unreachableHubEmptyCache_exit1WithOneMessageNamingTheUrl() throws IOException {
         int closed;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
@@ -187,7 +187,7 @@ class ModelsCommandTest {
     }
 
     @Test
-    void downloadWithACorruptedTransfer_fetchesAgainAndSucceeds() {
+    void download_corruptedTransfer_fetchesAgainAndSucceeds() {
         hub.fault("onnx/" + DefaultEnsemble.members().get(0).variant() + ".onnx", LoopbackHub.Fault.CORRUPT);
 
         Run r = run(env(false), "models", "--download");

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class ReadmeSpanSimExampleTest {
 
     @Test
-    void readmeSpanSimExampleBuildsTheIndex() throws IOException {
+    void readme_spanSimExample_buildsTheIndex() throws IOException {
         Path index = Path.of("pool.idx");
         assertThat(index).as("a pool.idx left in %s; remove it", Path.of("").toAbsolutePath()).doesNotExist();
         List<Demonstration> pool = List.of(

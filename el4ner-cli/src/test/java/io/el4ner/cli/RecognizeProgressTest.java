@@ -52,7 +52,7 @@ class RecognizeProgressTest {
     }
 
     @Test
-    void progressGoesToStderrAndLeavesStdoutAsItWas() throws IOException {
+    void recognize_progress_goesToStderrAndLeavesStdoutAsItWas() throws IOException {
         Run plain = MainTest.run(args());
         Run shown = MainTest.run(args("--progress"));
         Run pretty = MainTest.run(args("--progress", "--pretty"));
@@ -76,7 +76,7 @@ class RecognizeProgressTest {
     }
 
     @Test
-    void noProgressPrintsNothing() throws IOException {
+    void recognize_noProgress_printsNothing() throws IOException {
         Run r = MainTest.run(args("--no-progress"));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
@@ -84,7 +84,7 @@ class RecognizeProgressTest {
     }
 
     @Test
-    void helpShowsTheOption() {
+    void help_recognize_showsTheProgressOption() {
         Run r = MainTest.run("recognize", "--help");
         assertThat(r.out()).contains("--[no-]progress");
     }
@@ -94,7 +94,7 @@ class RecognizeProgressTest {
     }
 
     @Test
-    void printerThrottlesToOneLineASecondPlusTheLast() {
+    void printer_manyUpdates_oneLineASecondPlusTheLast() {
         StringWriter sw = new StringWriter();
         RecognizeCommand.ProgressPrinter printer = new RecognizeCommand.ProgressPrinter(new PrintWriter(sw), true);
         for (int i = 1; i <= 100; i++) {
@@ -108,7 +108,7 @@ class RecognizeProgressTest {
     }
 
     @Test
-    void printerNotAskedForStaysQuietForAQuickText() {
+    void printer_notAskedForQuickText_staysQuiet() {
         StringWriter quick = new StringWriter();
         RecognizeCommand.ProgressPrinter printer = new RecognizeCommand.ProgressPrinter(new PrintWriter(quick), false);
         printer.accept(at(1, 2, 300));

@@ -30,7 +30,7 @@ class SecretsTest {
     Path dir;
 
     @Test
-    void aKeyInABaseUrlIsNotPrintedInTheConfigurationError() throws IOException {
+    void in_keyInBaseUrl_notPrintedInTheConfigurationError() throws IOException {
         String key = "sk-query-key-in-base-url-3141";
         for (String url : List.of("http://127.0.0.1:8000/v1?api_key=" + key,
                 "http://user:" + key + "@127.0.0.1:8000/v1",
@@ -51,7 +51,7 @@ class SecretsTest {
     }
 
     @Test
-    void urlCredentialsAndSecretQueryValuesInAnyStringAreSecret() {
+    void in_urlCredentialsAndSecretQueryValues_areSecret() {
         Secrets s = Secrets.in(JSON.valueToTree(Map.of("members", List.of(Map.of("parameters", Map.of(
                 "baseUrl", "http://127.0.0.1:8000/v1?api_key=sk-in-query-0011&x=keep",
                 "baseUrls", List.of("https://alice:pa%24%24word42@gpu1:8080/v1", "http://gpu2/v1#token=frag-tok-77"),
@@ -63,7 +63,7 @@ class SecretsTest {
     }
 
     @Test
-    void theVariableNamedByApiKeyEnvIsShownAndItsValueIsSecret() {
+    void in_apiKeyEnv_variableNameShownItsValueSecret() {
         String value = "sk-from-the-environment-4455";
         Secrets s = Secrets.in(JSON.valueToTree(Map.of("members", List.of(Map.of("parameters", Map.of(
                 "apiKeyEnv", "MY_PROVIDER_KEY", "model", "m"))))), Map.of("MY_PROVIDER_KEY", value)::get);
@@ -73,7 +73,7 @@ class SecretsTest {
     }
 
     @Test
-    void diagnosticsPrintedByResultJsonAreMasked() {
+    void render_diagnostics_areMasked() {
         String key = "sk-echoed-in-an-answer-9988";
         Secrets s = Secrets.in(JSON.valueToTree(Map.of("members", List.of(Map.of("parameters", Map.of(
                 "apiKeyEnv", "ECHO_KEY", "model", "m"))))), Map.of("ECHO_KEY", key)::get);
@@ -85,7 +85,7 @@ class SecretsTest {
     }
 
     @Test
-    void aPasswordHoldingSlashesOrAtSignsIsSecretWhole() {
+    void in_passwordWithSlashesOrAtSigns_isSecretWhole() {
         Secrets s = Secrets.in(JSON.valueToTree(Map.of("members", List.of(Map.of("parameters", Map.of(
                 "baseUrls", List.of("http://bob:ab/cd1234@gpu1:8000/v1", "http://bob:hunt@er2xyz@gpu2/v1"),
                 "model", "m"))))), Map.<String, String>of()::get);
@@ -93,7 +93,7 @@ class SecretsTest {
     }
 
     @Test
-    void numbersBooleansAndCountsOfTokensAreSettingsNotSecrets() {
+    void in_numbersBooleansAndTokenCounts_areNotSecrets() {
         Secrets s = Secrets.in(JSON.valueToTree(Map.of("members", List.of(Map.of("name", "qwen-1024",
                 "parameters", Map.of("model", "qwen-1024", "apiKey", "sk-beside-the-settings-6161",
                         "extraBody", Map.of("skip_special_tokens", true, "max_tokens", 1024,

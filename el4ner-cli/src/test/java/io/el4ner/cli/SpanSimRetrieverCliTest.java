@@ -73,7 +73,7 @@ class SpanSimRetrieverCliTest {
     }
 
     @Test
-    void spanSimWithTheBundledEncoderPicksTheDemonstrationWithSimilarSpansAndReusesItsIndex() throws IOException {
+    void recognize_spanSimWithBundledEncoder_picksSimilarDemonstrationAndReusesItsIndex() throws IOException {
         Path record = dir.resolve("conf/record.jsonl");
         Path index = dir.resolve("conf/data/pool.idx");
         MainTest.Run first = recognize(config("record.jsonl", "data/pool.idx", pool()));
@@ -99,7 +99,7 @@ class SpanSimRetrieverCliTest {
     }
 
     @Test
-    void anIndexMadeForAnotherPoolIsAConfigurationErrorNamingTheFile() throws IOException {
+    void recognize_indexOfAnotherPool_configurationErrorNamingTheFile() throws IOException {
         Path index = dir.resolve("conf/pool.idx");
         assertThat(recognize(config("record.jsonl", "pool.idx", pool())).exit()).isZero();
         List<Map<String, Object>> other = new ArrayList<>(pool());
@@ -115,7 +115,7 @@ class SpanSimRetrieverCliTest {
      * file, never a failure while recognising (exit 1) nor a result; and the file is left for the user to delete.
      */
     @Test
-    void aDamagedIndexIsAConfigurationErrorNamingTheFileForEveryKindOfDamage() throws IOException {
+    void recognize_damagedIndex_configurationErrorNamingTheFile() throws IOException {
         Path index = dir.resolve("conf/pool.idx");
         assertThat(recognize(config("record.jsonl", "pool.idx", pool())).exit()).isZero();
         byte[] good = Files.readAllBytes(index);
@@ -150,7 +150,7 @@ class SpanSimRetrieverCliTest {
      * records answers), so they are recorded by path, not content: an evaluate run cut short resumes (issue 11).
      */
     @Test
-    void anEvaluateRunThatSavedItsIndexAndRecordedAnswersResumes() throws IOException {
+    void evaluate_savedIndexAndRecordedAnswers_resumes() throws IOException {
         Files.createDirectories(dir.resolve("conf"));
         Path file = dir.resolve("conf/config.json");
         Files.writeString(file, JSON.writeValueAsString(config("record.jsonl", "data/pool.idx", pool())),
