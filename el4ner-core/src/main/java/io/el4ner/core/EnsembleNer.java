@@ -1045,9 +1045,7 @@ public final class EnsembleNer implements AutoCloseable {
                                 ? Providers.byName(AggregatorProvider.class, n.provider(), loader)
                                 : Providers.single(AggregatorProvider.class, "el4ner.aggregator", loader);
                         a = p.create(config("aggregator " + p.name(), n != null ? n.parameters() : Map.of()));
-                        if (a instanceof AutoCloseable c) {
-                            owned.add(c);
-                        }
+                        owned.add(a);
                     } catch (El4nerConfigurationException e) {
                         problems.addAll(e.problems());
                     }
