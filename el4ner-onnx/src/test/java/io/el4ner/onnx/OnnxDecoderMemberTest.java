@@ -590,9 +590,9 @@ class OnnxDecoderMemberTest {
 
     /** Sets the decoding loop's test hook (package-private in the internal package) of a member. */
     static void faults(OnnxDecoderMember m, java.util.function.Consumer<String> hook) throws ReflectiveOperationException {
-        java.lang.reflect.Field loop = OnnxDecoderMember.class.getDeclaredField("loop");
-        loop.setAccessible(true);
-        Object decodingLoop = loop.get(m);
+        java.lang.reflect.Field model = OnnxDecoderMember.class.getDeclaredField("model");
+        model.setAccessible(true);
+        Object decodingLoop = ((io.el4ner.onnx.internal.DecoderModel) model.get(m)).loop();
         java.lang.reflect.Field faults = decodingLoop.getClass().getDeclaredField("faults");
         faults.setAccessible(true);
         faults.set(decodingLoop, hook);

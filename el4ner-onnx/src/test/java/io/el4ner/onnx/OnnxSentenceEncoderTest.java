@@ -246,23 +246,6 @@ class OnnxSentenceEncoderTest {
     }
 
     @Test
-    void runs_cutSortedLengthsWhereThePaddingWouldGrowTooLarge() {
-        // same lengths: only the batch size cuts
-        assertThat(OnnxSentenceEncoder.runs(new int[] {10, 10, 10, 10, 10}, 2)).containsExactly(0, 2, 4, 5);
-        // 8 and 22 together: 44 padded slots for 30 real ones is within a fifth plus 16
-        assertThat(OnnxSentenceEncoder.runs(new int[] {8, 22}, 32)).containsExactly(0, 2);
-        // 5 and 60: 120 slots for 65 real ones is not
-        assertThat(OnnxSentenceEncoder.runs(new int[] {5, 5, 5, 60}, 32)).containsExactly(0, 3, 4);
-        // many short then a few long texts: the long ones get their own run
-        int[] lengths = new int[40];
-        Arrays.fill(lengths, 0, 36, 12);
-        Arrays.fill(lengths, 36, 40, 120);
-        assertThat(OnnxSentenceEncoder.runs(lengths, 32)).containsExactly(0, 32, 36, 40);
-        assertThat(OnnxSentenceEncoder.runs(new int[] {7}, 32)).containsExactly(0, 1);
-        assertThat(OnnxSentenceEncoder.runs(new int[0], 32)).containsExactly(0);
-    }
-
-    @Test
     void encode_manyTextsGiveTheSameVectorsWhateverTheParallelism() {
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < 70; i++) {
