@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the bundled all-MiniLM-L6-v2 (int8) model from the langchain4j jar with real ONNX Runtime sessions. */
-class OnnxSentenceEncoderTest {
+public class OnnxSentenceEncoderTest {
     private static final int DIM = 384;
     private static final String APPLE = "Apple Inc. was founded by Steve Jobs in Cupertino, California.";
     private static final String CAT = "The cat sat on the mat";
@@ -447,7 +447,7 @@ class OnnxSentenceEncoderTest {
         return a.size() == b.size();
     }
 
-    static void copyResource(String name, Path to) throws IOException {
+    public static void copyResource(String name, Path to) throws IOException {
         try (InputStream in = OnnxSentenceEncoderTest.class.getClassLoader().getResourceAsStream(name)) {
             assertThat(in).as(name).isNotNull();
             Files.copy(in, to);

@@ -95,7 +95,7 @@ class DecodingLoopTest {
 
     @ParameterizedTest(name = "end token at step {0}")
     @ValueSource(ints = {0, 4, 11})
-    void everyEndTokenStopsItsRow(int step) {
+    void submit_anyEndToken_stopsItsRow(int step) {
         // Two end tokens as generation_config.json may list them: one the model never reaches, then the one it does.
         long reached = greedy[step];
         long never = firstAbsent(greedy);
@@ -110,7 +110,7 @@ class DecodingLoopTest {
     }
 
     @Test
-    void tokenLimitAndContextLimit() {
+    void submit_tokenAndContextLimits_stopTheRow() {
         try (DecodingLoop loop = loop(Set.of(), 0, 4)) {
             DecodingLoop.Outcome seven = run(loop, greedy(prompt, 7));
             assertThat(seven.tokens()).containsExactly(Arrays.copyOf(greedy, 7));
