@@ -15,6 +15,7 @@ import io.el4ner.onnx.internal.DecoderEngine;
 import io.el4ner.onnx.internal.DecoderFailures;
 import io.el4ner.onnx.internal.DecoderModel;
 import io.el4ner.onnx.internal.DecoderPrompts;
+import io.el4ner.onnx.internal.DecodeRequest;
 import io.el4ner.onnx.internal.DecodingLoop;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -208,25 +209,25 @@ public final class OnnxDecoderMember implements ModelMember {
         Objects.requireNonNull(requests, "requests");
         long start = System.nanoTime();
         long deadline = callTimeout == null ? Long.MAX_VALUE : start + callTimeout.toNanos();
-        List<DecodingLoop.Request> queued = new ArrayList<>(requests.size());
+        List<DecodeRequest> queued = new ArrayList<>(requests.size());
         int[] promptTokens = new int[requests.size()];
         lock.readLock().lock();
         try {
             ensureOpen();
-            List<DecodingLoop.Request> prepared = new ArrayList<>(requests.size());
+            List<DecodeRequest> prepared = new ArrayList<>(requests.size());
             for (int i = 0; i < requests.size(); i++) {
                 ChatRequest r = Objects.requireNonNull(requests.get(i), "requests[" + i + "]");
-                DecodingLoop.Request q = prompts.prepare(r, deadline);
+                DecodeRequest q = prompts.prepare(r, deadline);
                 promptTokens[i] = q.promptLength();
                 prepared.add(q);
             }
             try {
-                for (DecodingLoop.Request q : prepared) {
+                for (DecodeRequest q : prepared) {
                     model.loop().submit(q);
                     queued.add(q);
                 }
             } catch (IllegalStateException e) {
-                queued.forEach(DecodingLoop.Request::cancel);
+                queued.forEach(DecodeRequest::cancel);
                 if (e.getCause() != null) {
                     throw new NonRetriableBackendException(model.name(), "member '" + model.name()
                             + "' cannot decode any more: "
@@ -244,7 +245,7 @@ public final class OnnxDecoderMember implements ModelMember {
                 out.add(answers.answer(queued.get(i), o, promptTokens[i], this::decode));
             }
         } catch (RuntimeException e) {
-            queued.forEach(DecodingLoop.Request::cancel);
+            queued.forEach(DecodeRequest::cancel);
             throw e;
         }
         return out;

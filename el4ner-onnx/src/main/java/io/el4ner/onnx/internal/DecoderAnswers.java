@@ -37,7 +37,7 @@ public final class DecoderAnswers {
      * @param decode the tokenizer's decoding of generated tokens, without special tokens
      * @return the response; an answer cut because the context was full is logged as a WARN (counts only)
      */
-    public ChatResponse answer(DecodingLoop.Request q, DecodingLoop.Outcome o, int promptTokens,
+    public ChatResponse answer(DecodeRequest q, DecodingLoop.Outcome o, int promptTokens,
                                Function<long[], String> decode) {
         if (o.finish() == DecodingLoop.Finish.CONTEXT) {
             // Counts only: prompts and answers are the caller's data and stay out of logs.

@@ -44,7 +44,7 @@ public final class DecoderFailures {
      * @return the outcome
      * @throws ModelMemberException as the member's {@code chat}
      */
-    public DecodingLoop.Outcome await(DecodingLoop.Request q, long start, long deadline) {
+    public DecodingLoop.Outcome await(DecodeRequest q, long start, long deadline) {
         try {
             if (deadline == Long.MAX_VALUE) {
                 return q.result().get();

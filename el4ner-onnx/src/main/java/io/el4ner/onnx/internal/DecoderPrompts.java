@@ -52,7 +52,7 @@ public final class DecoderPrompts {
      * @throws NonRetriableBackendException if the template fails, the prompt does not fit, or no answer the
      *     request's contract allows can be written
      */
-    public DecodingLoop.Request prepare(ChatRequest request, long deadline) {
+    public DecodeRequest prepare(ChatRequest request, long deadline) {
         String name = model.name();
         DecoderDirectory files = model.files();
         DecodingLoop loop = model.loop();
@@ -91,7 +91,7 @@ public final class DecoderPrompts {
                     + "default -Xmx)" : "raise kvCacheMegabytes") + " or lower maxTokens");
         }
         SplittableRandom random = seed == null ? new SplittableRandom() : new SplittableRandom(mix(seed, ids));
-        return new DecodingLoop.Request(ids, maxNew, room < wanted, request.options().temperature(), random,
+        return new DecodeRequest(ids, maxNew, room < wanted, request.options().temperature(), random,
                 deadline, constraint(request));
     }
 
