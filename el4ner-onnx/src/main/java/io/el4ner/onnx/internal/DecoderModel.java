@@ -125,7 +125,7 @@ public final class DecoderModel implements AutoCloseable {
                     DecoderMemory.directMemoryLimit(), Runtime.getRuntime().maxMemory(), warnings);
             warnings.forEach(log::warn);
         } catch (OrtException | RuntimeException e) {
-            closeQuietly(s);
+            OrtSessions.closeQuietly(s);
             tokenizer.close();
             if (e instanceof El4nerException ee) {
                 throw ee;
@@ -219,7 +219,7 @@ public final class DecoderModel implements AutoCloseable {
     /** Releases the session and the tokenizer; the decoding loop must be closed and no call may use them. */
     @Override
     public void close() {
-        closeQuietly(session);
+        OrtSessions.closeQuietly(session);
         tokenizer.close();
     }
 
@@ -263,16 +263,6 @@ public final class DecoderModel implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new El4nerConfigurationException("cannot load " + file + " (the tokenizer of " + what + "): "
                     + e.getMessage(), e);
-        }
-    }
-
-    private static void closeQuietly(OrtSession s) {
-        if (s != null) {
-            try {
-                s.close();
-            } catch (OrtException e) {
-                log.debug("closing the ONNX session failed", e);
-            }
         }
     }
 }

@@ -21,8 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A loaded sentence-transformers export: its tokenizer and its ONNX Runtime session, with the checks that the model
@@ -30,7 +28,6 @@ import org.slf4j.LoggerFactory;
  * decides what to run; this class only runs it.
  */
 final class SentenceModel implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger("io.el4ner.onnx.OnnxSentenceEncoder");
     private static final String INPUT_IDS = "input_ids";
     private static final String ATTENTION_MASK = "attention_mask";
     private static final String TOKEN_TYPE_IDS = "token_type_ids";
@@ -73,7 +70,7 @@ final class SentenceModel implements AutoCloseable {
             long declared = ((TensorInfo) session.getOutputInfo().get(output).getInfo()).getShape()[2];
             this.dimension = declared > 0 ? (int) declared : probeDimension();
         } catch (OrtException | RuntimeException e) {
-            closeQuietly(s);
+            OrtSessions.closeQuietly(s);
             tokenizer.close();
             if (e instanceof El4nerException ee) {
                 throw ee;
@@ -146,7 +143,7 @@ final class SentenceModel implements AutoCloseable {
     /** Releases the session and the tokenizer. */
     @Override
     public void close() {
-        closeQuietly(session);
+        OrtSessions.closeQuietly(session);
         tokenizer.close();
     }
 
@@ -197,15 +194,5 @@ final class SentenceModel implements AutoCloseable {
                     + "last_hidden_state");
         }
         return rank3.get(0);
-    }
-
-    private static void closeQuietly(OrtSession s) {
-        if (s != null) {
-            try {
-                s.close();
-            } catch (OrtException e) {
-                log.debug("closing the ONNX session failed", e);
-            }
-        }
     }
 }
