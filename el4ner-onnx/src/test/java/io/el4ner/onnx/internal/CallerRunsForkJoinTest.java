@@ -91,4 +91,41 @@ class CallerRunsForkJoinTest {
         assertThat(next).hasValue(0);
         helper.join();
     }
+
+    @Test
+    void run_severalThreads_runsEveryTaskOnce() {
+        try (CallerRunsForkJoin forkJoin = new CallerRunsForkJoin(4, "test-fork-join-")) {
+            java.util.concurrent.atomic.AtomicIntegerArray runs = new java.util.concurrent.atomic.AtomicIntegerArray(50);
+            forkJoin.run(50, () -> runs::incrementAndGet, "testing");
+            for (int i = 0; i < 50; i++) {
+                assertThat(runs.get(i)).as("task " + i).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void run_taskFails_throwsItsFailure() {
+        try (CallerRunsForkJoin forkJoin = new CallerRunsForkJoin(1, "test-fork-join-")) {
+            IllegalStateException failure = new IllegalStateException("task 3");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> forkJoin.run(5, () -> task -> {
+                if (task == 3) {
+                    throw failure;
+                }
+            }, "testing")).isSameAs(failure);
+        }
+    }
+
+    @Test
+    void run_callerInterrupted_throwsEl4nerExceptionAndKeepsTheInterrupt() {
+        try (CallerRunsForkJoin forkJoin = new CallerRunsForkJoin(2, "test-fork-join-")) {
+            Thread.currentThread().interrupt();
+            try {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> forkJoin.run(2, () -> task -> { }, "testing"))
+                        .isInstanceOf(io.el4ner.api.El4nerException.class).hasMessage("interrupted while testing");
+                assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+        }
+    }
 }
