@@ -2,13 +2,10 @@ package io.el4ner.onnx.internal;
 
 import io.el4ner.api.AnswerContract;
 import io.el4ner.api.AnswerContract.StringRule;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -403,64 +400,14 @@ public final class JsonConstraint {
      * from which a complete answer can be written with whole tokens.
      */
     private Set<StateKey> explore() {
-        Map<StateKey, Integer> index = new HashMap<>();
-        List<StateKey> states = new ArrayList<>();
-        List<List<Integer>> predecessors = new ArrayList<>();
-        ArrayDeque<StateKey> queue = new ArrayDeque<>();
-        StateKey first = new StateKey(start, null, 0);
-        index.put(first, 0);
-        states.add(first);
-        predecessors.add(new ArrayList<>());
-        queue.add(first);
-        while (!queue.isEmpty()) {
-            StateKey s = queue.poll();
-            if (isComplete(s.state)) {
-                continue;
-            }
-            int from = index.get(s);
+        return LiveStates.of(new StateKey(start, null, 0), s -> {
             Set<StateKey> ends = new HashSet<>();
             int[] set = s.set == null && exit[node(s.state)] >= 0 ? matcher.initial() : s.set;
             walk(0, s.state, set, set == null ? 0 : set.length, 0, ends);
-            for (StateKey t : ends) {
-                Integer to = index.get(t);
-                if (to == null) {
-                    if (states.size() >= MAX_EXPLORED_STATES) {
-                        throw new NoValidAnswerException("this tokenizer cannot write every byte alone, and the "
-                                + "answers of " + contract.name() + " have more than " + MAX_EXPLORED_STATES
-                                + " states to check for dead ends; use the model with constrained=false");
-                    }
-                    to = states.size();
-                    index.put(t, to);
-                    states.add(t);
-                    predecessors.add(new ArrayList<>());
-                    queue.add(t);
-                }
-                predecessors.get(to).add(from);
-            }
-        }
-        boolean[] reached = new boolean[states.size()];
-        ArrayDeque<Integer> back = new ArrayDeque<>();
-        for (int i = 0; i < states.size(); i++) {
-            if (isComplete(states.get(i).state)) {
-                reached[i] = true;
-                back.add(i);
-            }
-        }
-        while (!back.isEmpty()) {
-            for (int p : predecessors.get(back.poll())) {
-                if (!reached[p]) {
-                    reached[p] = true;
-                    back.add(p);
-                }
-            }
-        }
-        Set<StateKey> out = new HashSet<>();
-        for (int i = 0; i < states.size(); i++) {
-            if (reached[i]) {
-                out.add(states.get(i));
-            }
-        }
-        return out;
+            return ends;
+        }, s -> isComplete(s.state), MAX_EXPLORED_STATES, () -> new NoValidAnswerException("this tokenizer cannot "
+                + "write every byte alone, and the answers of " + contract.name() + " have more than "
+                + MAX_EXPLORED_STATES + " states to check for dead ends; use the model with constrained=false"));
     }
 
     /**
