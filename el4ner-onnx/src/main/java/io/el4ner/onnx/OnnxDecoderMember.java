@@ -1,54 +1,30 @@
 package io.el4ner.onnx;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.el4ner.api.AnswerContract;
-import io.el4ner.api.ChatMessage;
 import io.el4ner.api.ChatRequest;
 import io.el4ner.api.ChatResponse;
 import io.el4ner.api.El4nerConfigurationException;
-import io.el4ner.api.El4nerException;
 import io.el4ner.api.MemberTimeoutException;
 import io.el4ner.api.ModelMemberException;
 import io.el4ner.api.NonRetriableBackendException;
 import io.el4ner.api.RetriableBackendException;
-import io.el4ner.api.TokenUsage;
 import io.el4ner.api.spi.ModelMember;
-import io.el4ner.onnx.internal.ChatTemplate;
+import io.el4ner.onnx.internal.DecoderAnswers;
 import io.el4ner.onnx.internal.DecoderDirectory;
 import io.el4ner.onnx.internal.DecoderEngine;
-import io.el4ner.onnx.internal.DecoderMemory;
-import io.el4ner.onnx.internal.DecoderOutputException;
-import io.el4ner.onnx.internal.DecoderSignature;
-import io.el4ner.onnx.internal.ConstraintState;
+import io.el4ner.onnx.internal.DecoderFailures;
+import io.el4ner.onnx.internal.DecoderModel;
+import io.el4ner.onnx.internal.DecoderPrompts;
+import io.el4ner.onnx.internal.DecodeRequest;
 import io.el4ner.onnx.internal.DecodingLoop;
-import io.el4ner.onnx.internal.JsonConstraint;
-import io.el4ner.onnx.internal.ModelSource;
-import io.el4ner.onnx.internal.NoValidAnswerException;
-import io.el4ner.onnx.internal.TokenBytes;
-import io.el4ner.onnx.internal.OrtSessions;
-import io.el4ner.onnx.internal.PrefixCache;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ModelMember} that runs a small instruct model in-process with ONNX Runtime: a decoder-only export in the
@@ -134,115 +110,30 @@ public final class OnnxDecoderMember implements ModelMember {
      */
     public static final long DEFAULT_KV_CACHE_BYTES = 2L << 30;
 
-    private static final Logger log = LoggerFactory.getLogger(OnnxDecoderMember.class);
-    /** Prompts the prefix cache holds at most, whatever its byte budget. */
-    private static final int PREFIX_CACHE_ENTRIES = 64;
-
-    private final String name;
-    private final DecoderDirectory files;
-    private final HuggingFaceTokenizer tokenizer;
-    private final ChatTemplate template;
-    private final OrtSession session;
-    private final DecoderSignature signature;
-    private final DecodingLoop loop;
-    private final String executionProvider;
-    private final int maxNewTokens;
-    private final Long seed;
+    private final DecoderModel model;
+    private final DecoderFailures failures;
+    private final DecoderPrompts prompts;
+    private final DecoderAnswers answers;
     private final Duration callTimeout;
-    private final int pickableIds;
-    private final List<String> specialTokens;
-    /** Each token's bytes, for constrained answers; null when {@link Builder#constrained(boolean)} is off. */
-    private final TokenBytes tokenBytes;
-    private final AtomicLong constrainedAnswers = new AtomicLong();
-    private final AtomicLong closedAnswers = new AtomicLong();
     private final Settings settings;
-    private final boolean kvLowered;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile boolean closed;
     private boolean released; // guarded by lock
 
     private OnnxDecoderMember(Builder b) {
-        long t0 = System.nanoTime();
-        OrtSessions.Options options = new OrtSessions.Options(b.threads, 0, b.cudaDevice, b.cudaRequired);
-        DecoderDirectory cpuFiles = DecoderDirectory.read(b.directory, b.variant, DecoderDirectory.CPU_VARIANTS);
-        // Without an explicit variant, CUDA gets the first of its own preferences (float16 first) and a fallback to
-        // the CPU the CPU's (quantized first).
-        DecoderDirectory cudaFiles = b.cudaDevice < 0 || b.variant != null ? cpuFiles
-                : DecoderDirectory.read(b.directory, null, DecoderDirectory.CUDA_VARIANTS);
-        String folder = ModelSource.folderName(cpuFiles.dir());
-        this.name = b.name != null ? b.name : folder.substring(folder.lastIndexOf('/') + 1);
-        this.maxNewTokens = b.maxNewTokens;
-        this.seed = b.seed;
+        this.model = new DecoderModel(new DecoderModel.Options(b.directory, b.variant, b.name, b.threads,
+                b.cudaDevice, b.cudaRequired, b.maxBatchSize, b.kvCacheBytes, DEFAULT_KV_CACHE_BYTES,
+                b.prefixCacheBytes, b.prefillChunk, b.constrained));
         this.callTimeout = b.callTimeout;
-        String model = "decoder model '" + folder + "'";
-        try {
-            this.template = ChatTemplate.fromModelDirectory(cpuFiles.dir());
-        } catch (IOException e) {
-            throw new El4nerConfigurationException("cannot read the chat template of " + model + ": "
-                    + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw e instanceof El4nerException ee ? ee : new El4nerConfigurationException("the chat template of "
-                    + model + " cannot be used: " + e.getMessage(), e);
-        }
-        JsonNode tokenizerJson = DecoderDirectory.readTokenizerJson(cpuFiles.tokenizerJson()); // read once
-        this.pickableIds = DecoderDirectory.tokenizerIds(tokenizerJson, cpuFiles.tokenizerJson());
-        this.specialTokens = DecoderDirectory.specialTokens(tokenizerJson);
-        this.tokenBytes = b.constrained ? tokenBytes(tokenizerJson, cpuFiles, model) : null;
-        this.tokenizer = loadTokenizer(cpuFiles.tokenizerJson(), model);
-        OrtSession s = null;
-        DecoderDirectory chosen = cpuFiles;
-        DecoderMemory memory;
-        int maxRows;
-        long kvWanted;
-        try {
-            String files = cudaFiles == cpuFiles ? relative(cpuFiles) : relative(cudaFiles) + " on CUDA, "
-                    + relative(cpuFiles) + " on the CPU";
-            OrtSessions.Opened opened = OrtSessions.open(model + " (" + files + ")", cudaFiles.onnxFile(),
-                    cpuFiles.onnxFile(), options);
-            s = opened.session();
-            chosen = opened.onCuda() ? cudaFiles : cpuFiles;
-            this.executionProvider = opened.executionProvider();
-            this.signature = DecoderSignature.read(s, chosen);
-            maxRows = signature.positionIds() ? b.maxBatchSize : 1;
-            // By default no more than maxBatchSize calls of the whole context can use.
-            kvWanted = b.kvCacheBytes > 0 ? b.kvCacheBytes : Math.min(DEFAULT_KV_CACHE_BYTES,
-                    (long) maxRows * chosen.contextTokens() * signature.bytesPerToken());
-            List<String> warnings = new ArrayList<>();
-            memory = DecoderMemory.fit(model, kvWanted, b.prefixCacheBytes, signature, maxRows, b.prefillChunk,
-                    DecoderMemory.directMemoryLimit(), Runtime.getRuntime().maxMemory(), warnings);
-            warnings.forEach(log::warn);
-        } catch (OrtException | RuntimeException e) {
-            closeQuietly(s);
-            tokenizer.close();
-            if (e instanceof El4nerException ee) {
-                throw ee;
-            }
-            throw new El4nerConfigurationException("cannot load " + model + " from " + chosen.onnxFile() + ": "
-                    + e.getMessage() + externalDataHint(e), e);
-        }
-        this.files = chosen;
-        this.session = s;
-        DecoderEngine engine = new DecoderEngine(session, signature, b.prefillChunk, files.endTokens());
-        PrefixCache cache = new PrefixCache(memory.prefixCacheBytes(), PREFIX_CACHE_ENTRIES, engine);
-        if (maxRows < b.maxBatchSize) {
-            log.warn("Decoder model '{}' ({}) takes no position_ids input, so it numbers a left-padded row's tokens "
-                    + "from the padding: its calls are decoded one at a time (maxBatchSize {} is not used). An export "
-                    + "with position_ids (optimum's) decodes concurrent calls together", files.name(),
-                    relative(files), b.maxBatchSize);
-        }
-        this.loop = new DecodingLoop(engine, cache, files.endTokens(), Math.min(pickableIds, signature.vocab()),
-                maxRows, memory.kvCacheBytes(), name);
-        this.kvLowered = memory.kvCacheBytes() < kvWanted;
+        this.failures = new DecoderFailures(model.name(), model.files().name(), model.executionProvider(),
+                b.callTimeout);
+        this.prompts = new DecoderPrompts(model, b.maxNewTokens, b.seed, failures);
+        this.answers = new DecoderAnswers(model.name(), model.files());
         this.settings = new Settings(b.maxNewTokens, b.threads, b.seed == null ? OptionalLong.empty()
-                : OptionalLong.of(b.seed), maxRows, memory.prefixCacheBytes(), memory.kvCacheBytes(),
+                : OptionalLong.of(b.seed), model.maxRows(), model.prefixCacheBytes(), model.kvCacheBytes(),
                 Optional.ofNullable(b.callTimeout), b.prefillChunk, b.constrained);
-        log.info("Decoder member '{}' runs {} on {} ({} layers, {} KV heads of {}, KV {}, vocabulary {}, context {}; "
-                        + "{}; prefix cache {} MiB; loaded in {} ms)", name, files.name(), executionProvider,
-                signature.layers(), signature.kvHeads(), signature.headDim(), signature.kvType(), signature.vocab(),
-                files.contextTokens(), DecoderMemory.describeKv(memory.kvCacheBytes(), signature.bytesPerToken(),
-                        files.contextTokens(), maxRows), mebibytes(memory.prefixCacheBytes()),
-                (System.nanoTime() - t0) / 1_000_000);
     }
+
 
     /** @return a builder; {@link Builder#directory(Path)} is required */
     public static Builder builder() {
@@ -251,23 +142,23 @@ public final class OnnxDecoderMember implements ModelMember {
 
     @Override
     public String name() {
-        return name;
+        return model.name();
     }
 
     /** @return the model's name: its folder's name, {@code /}, and the variant, e.g. {@code Qwen2.5-0.5B/model_q4} */
     public String model() {
-        return files.name();
+        return model.files().name();
     }
 
     /** @return the execution provider that runs the model: {@code CPU} or {@code CUDA:<device>} */
     public String executionProvider() {
-        return executionProvider;
+        return model.executionProvider();
     }
 
     /** {@inheritDoc} Here: {@code max_position_embeddings} of the model's config.json. */
     @Override
     public int contextTokens() {
-        return files.contextTokens();
+        return model.files().contextTokens();
     }
 
     /**
@@ -282,7 +173,7 @@ public final class OnnxDecoderMember implements ModelMember {
         lock.readLock().lock();
         try {
             ensureOpen();
-            return encode(text).length;
+            return prompts.encode(text).length;
         } finally {
             lock.readLock().unlock();
         }
@@ -318,30 +209,31 @@ public final class OnnxDecoderMember implements ModelMember {
         Objects.requireNonNull(requests, "requests");
         long start = System.nanoTime();
         long deadline = callTimeout == null ? Long.MAX_VALUE : start + callTimeout.toNanos();
-        List<DecodingLoop.Request> queued = new ArrayList<>(requests.size());
+        List<DecodeRequest> queued = new ArrayList<>(requests.size());
         int[] promptTokens = new int[requests.size()];
         lock.readLock().lock();
         try {
             ensureOpen();
-            List<DecodingLoop.Request> prepared = new ArrayList<>(requests.size());
+            List<DecodeRequest> prepared = new ArrayList<>(requests.size());
             for (int i = 0; i < requests.size(); i++) {
                 ChatRequest r = Objects.requireNonNull(requests.get(i), "requests[" + i + "]");
-                DecodingLoop.Request q = prepare(r, deadline);
+                DecodeRequest q = prompts.prepare(r, deadline);
                 promptTokens[i] = q.promptLength();
                 prepared.add(q);
             }
             try {
-                for (DecodingLoop.Request q : prepared) {
-                    loop.submit(q);
+                for (DecodeRequest q : prepared) {
+                    model.loop().submit(q);
                     queued.add(q);
                 }
             } catch (IllegalStateException e) {
-                queued.forEach(DecodingLoop.Request::cancel);
+                queued.forEach(DecodeRequest::cancel);
                 if (e.getCause() != null) {
-                    throw new NonRetriableBackendException(name, "member '" + name + "' cannot decode any more: "
+                    throw new NonRetriableBackendException(model.name(), "member '" + model.name()
+                            + "' cannot decode any more: "
                             + e.getMessage() + "; close it and create a new one", e);
                 }
-                throw closedDuringCall(e);
+                throw failures.closedDuringCall(e);
             }
         } finally {
             lock.readLock().unlock();
@@ -349,213 +241,14 @@ public final class OnnxDecoderMember implements ModelMember {
         List<ChatResponse> out = new ArrayList<>(queued.size());
         try {
             for (int i = 0; i < queued.size(); i++) {
-                DecodingLoop.Outcome o = await(queued.get(i), start, deadline);
-                if (o.finish() == DecodingLoop.Finish.CONTEXT) {
-                    // Counts only: prompts and answers are the caller's data and stay out of logs.
-                    log.warn("Member '{}': an answer was cut after {} tokens because the context of model '{}' "
-                            + "({} tokens) was full with a prompt of {} tokens; el4ner reads what was generated. A "
-                            + "shorter prompt or a model with a longer context leaves room for the whole answer",
-                            name, o.generated(), files.name(), files.contextTokens(), promptTokens[i]);
-                }
-                out.add(answer(queued.get(i), o, promptTokens[i]));
+                DecodingLoop.Outcome o = failures.await(queued.get(i), start, deadline);
+                out.add(answers.answer(queued.get(i), o, promptTokens[i], this::decode));
             }
         } catch (RuntimeException e) {
-            queued.forEach(DecodingLoop.Request::cancel);
+            queued.forEach(DecodeRequest::cancel);
             throw e;
         }
         return out;
-    }
-
-    /** The response to a finished request: its text, and for an answer cut by a limit, how it was cut. */
-    private ChatResponse answer(DecodingLoop.Request q, DecodingLoop.Outcome o, int promptTokens) {
-        TokenUsage usage = TokenUsage.of(promptTokens, o.generated());
-        ConstraintState constraint = q.constraint();
-        String limit = o.finish() == DecodingLoop.Finish.CONTEXT ? "the model's context of " + files.contextTokens()
-                + " tokens was full" : "it reached its limit of " + o.generated() + " new tokens";
-        if (constraint == null) {
-            boolean cut = o.finish() == DecodingLoop.Finish.MAX_TOKENS || o.finish() == DecodingLoop.Finish.CONTEXT;
-            return new ChatResponse(decode(o.tokens()), usage, files.name(), cut ? "the answer stopped because "
-                    + limit + ", before an end token" : "");
-        }
-        constrainedAnswers.incrementAndGet();
-        if (o.finish() == DecodingLoop.Finish.COMPLETE) {
-            return new ChatResponse(constraint.text(), usage, files.name());
-        }
-        closedAnswers.incrementAndGet();
-        Optional<ConstraintState.Closed> closed = constraint.closed();
-        if (closed.isEmpty()) {
-            return new ChatResponse(constraint.text(), usage, files.name(), "the answer stopped because " + limit
-                    + ", before its JSON list opened: nothing of it could be kept");
-        }
-        int dropped = closed.get().droppedBytes();
-        return new ChatResponse(closed.get().text(), usage, files.name(), "the answer stopped because " + limit
-                + ", before its JSON closed; the decoder closed it after its last whole item" + (dropped == 0 ? ""
-                : " (the " + dropped + " bytes of the item being written were left out)"));
-    }
-
-    /** Each token's bytes for constrained answers, read from the tokenizer.json of the model. */
-    private static TokenBytes tokenBytes(JsonNode tokenizerJson, DecoderDirectory files, String model) {
-        try {
-            return TokenBytes.fromJson(tokenizerJson, files.endTokens(), files.tokenizerJson().toString());
-        } catch (RuntimeException e) {
-            throw e instanceof El4nerException ee ? ee : new El4nerConfigurationException("cannot constrain the "
-                    + "answers of " + model + ": " + e.getMessage() + "; build the member with constrained(false) "
-                    + "(parameter constrained: false) to decode without constraints", e);
-        }
-    }
-
-    /** The constraint of a request's answer, or null for a request that is not constrained. */
-    private ConstraintState constraint(ChatRequest request) {
-        if (tokenBytes == null || !request.options().jsonOutput()) {
-            return null;
-        }
-        AnswerContract contract = AnswerContract.of(request.context());
-        try {
-            return JsonConstraint.start(contract, tokenBytes);
-        } catch (NoValidAnswerException e) {
-            throw noValidAnswer(e);
-        }
-    }
-
-    private NonRetriableBackendException noValidAnswer(NoValidAnswerException e) {
-        return new NonRetriableBackendException(name, "member '" + name + "' cannot constrain this answer with the "
-                + "tokens of model '" + files.name() + "': " + e.getMessage(), e);
-    }
-
-    /** Renders, tokenizes and checks one request. */
-    private DecodingLoop.Request prepare(ChatRequest request, long deadline) {
-        warnOfSpecialTokens(request);
-        String prompt;
-        try {
-            prompt = template.render(request.messages(), true);
-        } catch (RuntimeException e) {
-            throw new NonRetriableBackendException(name, "the chat template of model '" + files.name()
-                    + "' failed: " + e.getMessage(), e);
-        }
-        long[] ids = encode(prompt);
-        int context = files.contextTokens();
-        if (ids.length == 0) {
-            throw new NonRetriableBackendException(name, "the chat template of model '" + files.name()
-                    + "' rendered an empty prompt");
-        }
-        if (ids.length >= context) {
-            throw new NonRetriableBackendException(name, "the prompt has " + ids.length + " tokens, but the "
-                    + "context of model '" + files.name() + "' is " + context + " tokens (max_position_embeddings in "
-                    + "config.json), and one must be left for the answer; nothing was cut. Shorten the prompt (fewer "
-                    + "demonstrations, "
-                    + "shorter type descriptions or sentences: el4ner splits a sentence by contextTokens()) or use "
-                    + "a model with a longer context");
-        }
-        int wanted = Math.min(request.options().maxTokens(), maxNewTokens);
-        int room = context - ids.length;
-        int maxNew = Math.min(wanted, room);
-        long kvBytes = (long) (ids.length + maxNew) * loop.bytesPerToken();
-        if (kvBytes > loop.kvBudgetBytes()) {
-            throw new NonRetriableBackendException(name, "the prompt of " + ids.length + " tokens and up to "
-                    + maxNew + " new ones need " + mebibytes(kvBytes) + " MiB of KV cache for model '" + files.name()
-                    + "', more than its budget of " + mebibytes(loop.kvBudgetBytes()) + " MiB; " + (kvLowered
-                    ? "the budget was lowered to fit the JVM's direct memory: raise -XX:MaxDirectMemorySize (by "
-                    + "default -Xmx)" : "raise kvCacheMegabytes") + " or lower maxTokens");
-        }
-        SplittableRandom random = seed == null ? new SplittableRandom() : new SplittableRandom(mix(seed, ids));
-        return new DecodingLoop.Request(ids, maxNew, room < wanted, request.options().temperature(), random,
-                deadline, constraint(request));
-    }
-
-    /** A WARN when a message's text spells a special token: the tokenizer reads it as that control token. */
-    private void warnOfSpecialTokens(ChatRequest request) {
-        for (ChatMessage m : request.messages()) {
-            for (String token : specialTokens) {
-                if (m.content().contains(token)) {
-                    // the token's text only: the message is the caller's data
-                    log.warn("Member '{}': a {} message contains the text of the special token {} of model '{}'; "
-                            + "it is tokenized as that control token (as transformers does), so text from a "
-                            + "document can end a message or open a new role", name,
-                            m.role().name().toLowerCase(java.util.Locale.ROOT), token, files.name());
-                    return;
-                }
-            }
-        }
-    }
-
-    private DecodingLoop.Outcome await(DecodingLoop.Request q, long start, long deadline) {
-        try {
-            if (deadline == Long.MAX_VALUE) {
-                return q.result().get();
-            }
-            // A little longer than the deadline: the decoding thread ends the request by then, at its next step.
-            return q.result().get(Math.max(0, deadline - System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(50),
-                    TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            q.cancel();
-            Thread.currentThread().interrupt();
-            throw new MemberTimeoutException(name, "the call to member '" + name + "' was cancelled after "
-                    + millisSince(start) + " ms: its thread was interrupted");
-        } catch (TimeoutException e) {
-            q.cancel();
-            throw timedOut(start);
-        } catch (ExecutionException e) {
-            throw failure(e.getCause(), start);
-        }
-    }
-
-    private ModelMemberException failure(Throwable cause, long start) {
-        if (cause instanceof DecodingLoop.DeadlineException) {
-            return timedOut(start);
-        }
-        if (cause instanceof OutOfMemoryError) {
-            // Only this call failed; with fewer calls decoding at once the same call may fit.
-            return new RetriableBackendException(name, "member '" + name + "' ran out of memory decoding with model '"
-                    + files.name() + "' (" + cause + "); this call failed, the member goes on. The KV cache of the "
-                    + "calls decoding lives in direct memory (-XX:MaxDirectMemorySize, by default -Xmx) and the "
-                    + "prefix cache on the heap (-Xmx): give the JVM more, or lower kvCacheMegabytes, maxBatchSize or "
-                    + "prefixCacheMegabytes", cause);
-        }
-        if (cause instanceof DecodingLoop.StoppedException) {
-            return closedDuringCall(cause);
-        }
-        if (cause instanceof NoValidAnswerException e) {
-            return noValidAnswer(e);
-        }
-        if (cause instanceof DecoderOutputException) {
-            return new NonRetriableBackendException(name, "model '" + files.name() + "' of member '" + name
-                    + "' produced unusable output on " + executionProvider + ": " + cause.getMessage() + "; the "
-                    + "model file may be damaged, or this variant does not compute correctly on this execution "
-                    + "provider", cause);
-        }
-        if (cause instanceof OrtException && outOfMemory(cause.getMessage())) {
-            // GPU or native memory: with fewer calls decoding at once the same call may fit.
-            return new RetriableBackendException(name, "ONNX Runtime ran out of memory running model '"
-                    + files.name() + "' of member '" + name + "' on " + executionProvider + ": " + cause.getMessage()
-                    + "; this call failed, the member goes on. Lower maxBatchSize or kvCacheMegabytes, or use a "
-                    + "smaller variant", cause);
-        }
-        if (cause instanceof OrtException) {
-            return new NonRetriableBackendException(name, "ONNX Runtime failed running model '" + files.name()
-                    + "' of member '" + name + "' on " + executionProvider + ": " + cause.getMessage(), cause);
-        }
-        return new NonRetriableBackendException(name, "decoding with model '" + files.name() + "' of member '"
-                + name + "' failed: " + cause, cause);
-    }
-
-    /** Whether an ONNX Runtime message says memory ran out (its CPU and CUDA allocators word it so). */
-    static boolean outOfMemory(String message) {
-        String m = String.valueOf(message).toLowerCase(java.util.Locale.ROOT);
-        return m.contains("out of memory") || m.contains("failed to allocate") || m.contains("bad_alloc")
-                || m.contains("cudaerrormemoryallocation");
-    }
-
-    private MemberTimeoutException timedOut(long start) {
-        return new MemberTimeoutException(name, "member '" + name + "' did not answer within "
-                + callTimeout.toMillis() + " ms (callTimeout); it stopped after " + millisSince(start) + " ms");
-    }
-
-    private ModelMemberException closedDuringCall(Throwable cause) {
-        return new ModelMemberException(name, "member '" + name + "' was closed during the call", cause);
-    }
-
-    private long[] encode(String text) {
-        return tokenizer.encode(text, false, false).getIds();
     }
 
     private String decode(long[] tokens) {
@@ -565,9 +258,9 @@ public final class OnnxDecoderMember implements ModelMember {
         lock.readLock().lock();
         try {
             if (closed) {
-                throw closedDuringCall(null);
+                throw failures.closedDuringCall(null);
             }
-            return tokenizer.decode(tokens, true);
+            return model.tokenizer().decode(tokens, true);
         } finally {
             lock.readLock().unlock();
         }
@@ -618,22 +311,21 @@ public final class OnnxDecoderMember implements ModelMember {
 
     /** @return what the member has done since it was created */
     public Stats stats() {
-        DecodingLoop.Stats s = loop.stats();
+        DecodingLoop.Stats s = model.loop().stats();
         return new Stats(s.promptTokens(), s.reusedTokens(), s.generatedTokens(), s.steps(), s.widestBatch(),
-                s.prefixCacheBytes(), s.contextCuts(), constrainedAnswers.get(), closedAnswers.get());
+                s.prefixCacheBytes(), s.contextCuts(), answers.constrainedAnswers(), answers.closedAnswers());
     }
 
     /** Ends the calls in flight (they fail) and releases the session and tokenizer. May be called more than once. */
     @Override
     public void close() {
         closed = true;
-        loop.close();
+        model.loop().close();
         lock.writeLock().lock();
         try {
             if (!released) {
                 released = true;
-                closeQuietly(session);
-                tokenizer.close();
+                model.close();
             }
         } finally {
             lock.writeLock().unlock();
@@ -642,66 +334,12 @@ public final class OnnxDecoderMember implements ModelMember {
 
     @Override
     public String toString() {
-        return "OnnxDecoderMember[" + name + ", " + files.name() + ", " + executionProvider + "]";
+        return "OnnxDecoderMember[" + model.name() + ", " + model.files().name() + ", " + model.executionProvider() + "]";
     }
 
     private void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("member '" + name + "' is closed");
-        }
-    }
-
-    private static long mix(long seed, long[] ids) {
-        long h = seed;
-        for (long id : ids) {
-            h = (h ^ id) * 0x9E3779B97F4A7C15L;
-            h ^= h >>> 29;
-        }
-        return h;
-    }
-
-    private static long millisSince(long start) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    }
-
-    private static long mebibytes(long bytes) {
-        return (bytes + (1 << 20) - 1) >> 20;
-    }
-
-    private static String relative(DecoderDirectory d) {
-        return d.dir().relativize(d.onnxFile()).toString();
-    }
-
-    private static String externalDataHint(Throwable e) {
-        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-        return m.contains("external") || m.contains("onnx_data") ? "; a model whose weights are external needs its "
-                + "data file (e.g. model.onnx_data) beside the .onnx file, under the name the model was saved with" : "";
-    }
-
-    private static HuggingFaceTokenizer loadTokenizer(Path file, String what) {
-        if (System.getenv("OPT_OUT_TRACKING") == null && System.getProperty("OPT_OUT_TRACKING") == null) {
-            System.setProperty("OPT_OUT_TRACKING", "true");
-        }
-        // Nothing added, cut or padded: the chat template writes the special tokens, and a prompt is never cut.
-        Map<String, String> options = Map.of("addSpecialTokens", "false", "padding", "false", "truncation", "false");
-        try (InputStream in = Files.newInputStream(file)) {
-            return HuggingFaceTokenizer.newInstance(in, options);
-        } catch (IOException e) {
-            throw new El4nerConfigurationException("cannot read " + file + " (the tokenizer of " + what + "): "
-                    + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new El4nerConfigurationException("cannot load " + file + " (the tokenizer of " + what + "): "
-                    + e.getMessage(), e);
-        }
-    }
-
-    private static void closeQuietly(OrtSession s) {
-        if (s != null) {
-            try {
-                s.close();
-            } catch (OrtException e) {
-                log.debug("closing the ONNX session failed", e);
-            }
+            throw new IllegalStateException("member '" + model.name() + "' is closed");
         }
     }
 

@@ -1,39 +1,15 @@
 package io.el4ner.onnx;
 
-import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.huggingface.tokenizers.jni.CharSpan;
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.El4nerException;
 import io.el4ner.api.TextRange;
 import io.el4ner.api.spi.SentenceEncoder;
 import io.el4ner.onnx.internal.ModelSource;
 import io.el4ner.onnx.internal.OrtSessions;
-import io.el4ner.onnx.internal.Pooling;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
+import io.el4ner.onnx.internal.SentenceEncoding;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,20 +71,10 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
     public static final int DEFAULT_BATCH_SIZE = 32;
 
     private static final Logger log = LoggerFactory.getLogger(OnnxSentenceEncoder.class);
-    private static final String INPUT_IDS = "input_ids";
-    private static final String ATTENTION_MASK = "attention_mask";
-    private static final String TOKEN_TYPE_IDS = "token_type_ids";
 
-    private final OrtEnvironment env = OrtSessions.environment();
-    private final HuggingFaceTokenizer tokenizer;
-    private final OrtSession session;
-    private final boolean takesTypeIds;
-    private final String output;
+    private final SentenceEncoding encoding;
     private final int dimension;
     private final int maxLength;
-    private final int batchSize;
-    private final int parallelism;
-    private final ExecutorService runner; // null when parallelism is 1
     private final String executionProvider;
     private final String identity;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -118,30 +84,11 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         long t0 = System.nanoTime();
         ModelSource source = b.source != null ? b.source : ModelSource.bundled();
         this.maxLength = b.maxLength;
-        this.batchSize = b.batchSize;
-        this.parallelism = b.parallelism > 0 ? b.parallelism : defaultParallelism();
-        this.tokenizer = newTokenizer(source, maxLength);
-        OrtSession s = null;
-        String cudaFailure;
-        try {
-            OrtSessions.Opened opened = openSession(source, b);
-            s = opened.session();
-            cudaFailure = opened.cudaFailure();
-            this.session = s;
-            this.executionProvider = opened.executionProvider();
-            this.takesTypeIds = checkInputs(session.getInputNames(), source.name());
-            this.output = pickOutput(session.getOutputInfo(), source.name());
-            long declared = ((TensorInfo) session.getOutputInfo().get(output).getInfo()).getShape()[2];
-            this.dimension = declared > 0 ? (int) declared : probeDimension();
-        } catch (OrtException | RuntimeException e) {
-            closeQuietly(s);
-            tokenizer.close();
-            if (e instanceof El4nerException ee) {
-                throw ee;
-            }
-            throw new El4nerConfigurationException("cannot load sentence encoder model '" + source.name() + "': "
-                    + e.getMessage(), e);
-        }
+        int parallelism = b.parallelism > 0 ? b.parallelism : defaultParallelism();
+        this.encoding = new SentenceEncoding(source, maxLength, b.batchSize, parallelism,
+                new OrtSessions.Options(b.intraOpThreads, b.interOpThreads, b.cudaDevice, false));
+        this.executionProvider = encoding.executionProvider();
+        this.dimension = encoding.dimension();
         if (b.expectedDimension > 0 && b.expectedDimension != dimension) {
             close();
             throw new El4nerConfigurationException("sentence encoder model '" + source.name() + "' makes vectors of "
@@ -149,15 +96,12 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         }
         this.identity = "onnx:" + source.name() + ":sha256=" + source.fingerprint() + ":pooling=mean:norm=l2:maxLength="
                 + maxLength;
-        this.runner = parallelism > 1 ? Executors.newFixedThreadPool(parallelism - 1, runnable -> {
-            Thread t = new Thread(runnable, "el4ner-encoder-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }) : null;
         log.info("Sentence encoder {} runs on {}{} (dimension {}, loaded in {} ms)", identity, executionProvider,
-                cudaFailure == null ? "" : " because CUDA device " + b.cudaDevice + " is unavailable (see the WARN above)",
+                encoding.cudaFailure() == null ? "" : " because CUDA device " + b.cudaDevice
+                        + " is unavailable (see the WARN above)",
                 dimension, (System.nanoTime() - t0) / 1_000_000);
     }
+
 
     /** @return a builder with the defaults: the bundled model, maxLength 256, batch size 32, CPU */
     public static Builder builder() {
@@ -232,220 +176,13 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         lock.readLock().lock();
         try {
             ensureOpen();
-            return encodeOpen(texts, alone);
+            return encoding.encode(texts, alone);
         } finally {
             lock.readLock().unlock();
         }
     }
 
-    /** Encodes texts, each alone or in runs, while the caller holds the read lock. */
-    private List<float[]> encodeOpen(List<String> texts, boolean alone) {
-        Encoding[] encodings = tokenizer.batchEncode(texts);
-        long truncated = Arrays.stream(encodings).filter(Encoding::exceedMaxLength).count();
-        if (truncated > 0) {
-            log.warn("{} of {} texts are longer than {} sub-tokens and were truncated", truncated, texts.size(),
-                    maxLength);
-        }
-        Integer[] order = new Integer[encodings.length];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparingInt(i -> encodings[i].getIds().length));
-        int[] lengths = new int[order.length];
-        for (int i = 0; i < order.length; i++) {
-            lengths[i] = encodings[order[i]].getIds().length;
-        }
-        // Runs of at least MIN_RUN texts (smaller ones use the cores less well), and at least MIN_RUNS runs when
-        // there are texts enough, so that the threads share them evenly and finish together. Not derived from
-        // the thread count: a text's vector depends on its run (see Batching), and the same call should give the
-        // same vectors on any machine.
-        int perRun = alone ? 1 : Math.min(batchSize, Math.max(MIN_RUN, (order.length + MIN_RUNS - 1) / MIN_RUNS));
-        int[] bounds = runs(lengths, perRun);
-        int runs = bounds.length - 1;
-        float[][] out = new float[encodings.length][];
-        // Runs are taken longest first by whichever thread is free: the calling thread and up to
-        // parallelism - 1 pool threads. Each writes only its own texts' slots of out.
-        AtomicInteger next = new AtomicInteger(runs);
-        Runnable work = () -> {
-            int[] tokens = new int[maxLength];
-            for (int r = next.decrementAndGet(); r >= 0; r = next.decrementAndGet()) {
-                encodeRun(encodings, order, bounds[r], bounds[r + 1], out, tokens);
-            }
-        };
-        int helpers = runner == null ? 0 : Math.min(parallelism, runs) - 1;
-        Helpers gate = new Helpers(next);
-        for (int h = 0; h < helpers; h++) {
-            runner.execute(() -> gate.run(work));
-        }
-        Throwable failure = null;
-        try {
-            work.run();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            next.set(0);
-        }
-        // An interrupt of the calling thread abandons the runs not yet started, whether it comes before or while
-        // this thread waits for the helpers that have begun (they stop after their current run).
-        boolean interrupted = helpers > 0 && Thread.currentThread().isInterrupted();
-        if (interrupted) {
-            next.set(0);
-        }
-        interrupted |= gate.closeAndAwait();
-        failure = Helpers.merge(failure, gate.failure());
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-            El4nerException e = new El4nerException("interrupted while encoding " + texts.size() + " texts");
-            if (failure != null) {
-                e.addSuppressed(failure);
-            }
-            throw e;
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure instanceof Error err) {
-            throw err;
-        }
-        if (failure != null) {
-            throw new El4nerException("sentence encoder failed: " + failure, failure);
-        }
-        return List.of(out);
-    }
-
-    /**
-     * The pool threads helping one call. A helper that starts after the calling thread has finished its share
-     * finds the call closed and returns at once, so the caller waits only for helpers that have begun a run (they
-     * may be queued behind other calls' work): none of them may still use the session once the call has returned
-     * and released the read lock, and none that starts later touches it.
-     */
-    static final class Helpers {
-        private final AtomicInteger next;
-        private int active;
-        private boolean closed;
-        private Throwable failure;
-
-        Helpers(AtomicInteger next) {
-            this.next = next;
-        }
-
-        /** Runs {@code work} on a pool thread unless the call is over; a failure stops the call's other runs. */
-        void run(Runnable work) {
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                active++;
-            }
-            Throwable thrown = null;
-            try {
-                work.run();
-            } catch (RuntimeException | Error e) {
-                thrown = e;
-                next.set(0);
-            } finally {
-                synchronized (this) {
-                    failure = merge(failure, thrown);
-                    if (--active == 0) {
-                        notifyAll();
-                    }
-                }
-            }
-        }
-
-        /**
-         * Lets no further helper begin and waits, uninterruptibly, for those that have.
-         *
-         * @return whether the calling thread was interrupted while it waited (the runs not yet begun are then
-         *     abandoned)
-         */
-        synchronized boolean closeAndAwait() {
-            closed = true;
-            boolean interrupted = false;
-            while (active > 0) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    next.set(0);
-                }
-            }
-            return interrupted;
-        }
-
-        synchronized Throwable failure() {
-            return failure;
-        }
-
-        /** @return the first failure with the later one suppressed in it, or whichever is not null */
-        static Throwable merge(Throwable first, Throwable later) {
-            if (first == null) {
-                return later;
-            }
-            if (later != null) {
-                first.addSuppressed(later);
-            }
-            return first;
-        }
-    }
-
-    /** Runs texts {@code order[from..to)} as one batch and pools their vectors into {@code out}. */
-    private void encodeRun(Encoding[] encodings, Integer[] order, int from, int to, float[][] out, int[] tokens) {
-        Encoding[] batch = new Encoding[to - from];
-        for (int i = from; i < to; i++) {
-            batch[i - from] = encodings[order[i]];
-        }
-        Hidden h = run(batch);
-        for (int r = 0; r < batch.length; r++) {
-            long[] mask = batch[r].getAttentionMask();
-            int n = 0;
-            for (int t = 0; t < mask.length; t++) {
-                if (mask[t] != 0) {
-                    tokens[n++] = t;
-                }
-            }
-            out[order[from + r]] = Pooling.meanNormalised(h.values, r * h.seq * dimension, dimension, tokens, n);
-        }
-    }
-
-    /**
-     * Splits texts sorted by length into runs of at most {@code batchSize} texts whose padding (every text is
-     * padded to the longest of its run) stays within about a fifth of the run's real tokens: one run of 32 short
-     * and long sentences together would spend most of its time on padding.
-     *
-     * @param lengths sub-token counts, ascending
-     * @param batchSize the most texts per run
-     * @return run boundaries: run {@code r} is {@code [bounds[r], bounds[r + 1])}
-     */
-    static int[] runs(int[] lengths, int batchSize) {
-        int[] bounds = new int[lengths.length + 1];
-        int count = 0;
-        int from = 0;
-        while (from < lengths.length) {
-            int to = from + 1;
-            long sum = lengths[from];
-            while (to < lengths.length && to - from < batchSize) {
-                long padded = (long) (to - from + 1) * lengths[to];
-                if (padded * 5 > (sum + lengths[to]) * 6 + PADDING_SLACK) {
-                    break;
-                }
-                sum += lengths[to];
-                to++;
-            }
-            bounds[++count] = to;
-            from = to;
-        }
-        return Arrays.copyOf(bounds, count + 1);
-    }
-
-    /** Runs a call is cut into at least, texts permitting. */
-    private static final int MIN_RUNS = 8;
-    /** Texts per run below which a call is not cut further for {@link #MIN_RUNS}. */
-    private static final int MIN_RUN = 4;
-
-    /** Padding sub-tokens a run may carry beyond a fifth of its real ones (times 5). */
-    private static final int PADDING_SLACK = 5 * 16;
-
-    private static final AtomicInteger THREADS = new AtomicInteger();
-
-    static int defaultParallelism() {
+    private static int defaultParallelism() {
         return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
     }
 
@@ -483,53 +220,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         lock.readLock().lock();
         try {
             ensureOpen();
-            Encoding encoding = tokenizer.encode(sentence);
-            CharSpan[] chars = encoding.getCharTokenSpans();
-            int[] cp = Pooling.codePointToUtf16(sentence);
-            int[] starts = new int[chars.length];
-            int[] ends = new int[chars.length];
-            long[] special = encoding.getSpecialTokenMask();
-            int seen = 0; // the end of the text the model sees
-            for (int t = 0; t < chars.length; t++) {
-                if (chars[t] == null || special[t] != 0) {
-                    starts[t] = -1;
-                    continue;
-                }
-                starts[t] = cp == null ? chars[t].getStart() : cp[chars[t].getStart()];
-                ends[t] = cp == null ? chars[t].getEnd() : cp[chars[t].getEnd()];
-                seen = Math.max(seen, ends[t]);
-            }
-            int limit = encoding.exceedMaxLength() ? seen : sentence.length();
-            Hidden h = run(new Encoding[] {encoding});
-            float[][] out = new float[spans.size()][];
-            List<Integer> alone = new ArrayList<>();
-            int[] tokens = new int[chars.length];
-            for (int i = 0; i < spans.size(); i++) {
-                TextRange r = spans.get(i);
-                int n = r.end() <= limit ? Pooling.overlapping(starts, ends, r.start(), r.end(), tokens) : 0;
-                if (n == 0) {
-                    alone.add(i);
-                } else {
-                    out[i] = Pooling.meanNormalised(h.values, 0, dimension, tokens, n);
-                }
-            }
-            if (!alone.isEmpty()) {
-                TextRange first = spans.get(alone.get(0));
-                log.warn("{} of {} spans lie beyond the first {} sub-tokens of their {}-character sentence or cover no "
-                        + "sub-token, and were encoded from their text alone; the first is [{}, {}) '{}'", alone.size(),
-                        spans.size(), maxLength, sentence.length(), first.start(), first.end(),
-                        sentence.substring(first.start(), first.end()));
-                // One run each, so that the vector is exactly encode(List.of(spanText)) (see Batching).
-                List<String> texts = new ArrayList<>(alone.size());
-                for (int i : alone) {
-                    texts.add(sentence.substring(spans.get(i).start(), spans.get(i).end()));
-                }
-                List<float[]> vectors = encodeOpen(texts, true);
-                for (int x = 0; x < alone.size(); x++) {
-                    out[alone.get(x)] = vectors.get(x);
-                }
-            }
-            return List.of(out);
+            return encoding.encodeSpans(sentence, spans);
         } finally {
             lock.readLock().unlock();
         }
@@ -542,11 +233,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         try {
             if (!closed) {
                 closed = true;
-                if (runner != null) {
-                    runner.shutdownNow();
-                }
-                closeQuietly(session);
-                tokenizer.close();
+                encoding.close();
             }
         } finally {
             lock.writeLock().unlock();
@@ -558,120 +245,9 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
         return "OnnxSentenceEncoder[" + identity + ", " + executionProvider + "]";
     }
 
-    /** The model's token vectors for a batch, {@code [rows, seq, dim]}. */
-    private record Hidden(FloatBuffer values, int seq, int dim) {
-    }
-
-    /** Pads the batch to its longest encoding (pad id 0, mask 0) and runs the model. */
-    private Hidden run(Encoding[] batch) {
-        int rows = batch.length;
-        int seq = 0;
-        for (Encoding e : batch) {
-            seq = Math.max(seq, e.getIds().length);
-        }
-        long[] ids = new long[rows * seq];
-        long[] mask = new long[rows * seq];
-        long[] types = new long[rows * seq];
-        for (int r = 0; r < rows; r++) {
-            long[] eIds = batch[r].getIds();
-            System.arraycopy(eIds, 0, ids, r * seq, eIds.length);
-            System.arraycopy(batch[r].getAttentionMask(), 0, mask, r * seq, eIds.length);
-            System.arraycopy(batch[r].getTypeIds(), 0, types, r * seq, eIds.length);
-        }
-        long[] shape = {rows, seq};
-        Map<String, OnnxTensor> inputs = new HashMap<>();
-        try {
-            inputs.put(INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
-            inputs.put(ATTENTION_MASK, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
-            if (takesTypeIds) {
-                inputs.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
-            }
-            try (OrtSession.Result result = session.run(inputs, Set.of(output))) {
-                OnnxValue value = result.get(output).orElseThrow();
-                long[] got = ((TensorInfo) value.getInfo()).getShape();
-                if (got.length != 3 || got[0] != rows || got[1] != seq || dimension > 0 && got[2] != dimension) {
-                    throw new El4nerException("sentence encoder model returned vectors of shape " + Arrays.toString(got)
-                            + ", expected [" + rows + ", " + seq + ", " + dimension + "]");
-                }
-                return new Hidden(((OnnxTensor) value).getFloatBuffer(), seq, (int) got[2]);
-            }
-        } catch (OrtException e) {
-            throw new El4nerException("ONNX Runtime failed to run the sentence encoder: " + e.getMessage(), e);
-        } finally {
-            inputs.values().forEach(OnnxTensor::close);
-        }
-    }
-
-    private static OrtSessions.Opened openSession(ModelSource source, Builder b) throws OrtException {
-        OrtSessions.Options options = new OrtSessions.Options(b.intraOpThreads, b.interOpThreads, b.cudaDevice,
-                false);
-        String what = "sentence encoder model '" + source.name() + "'";
-        return source.modelPath() != null ? OrtSessions.open(what, source.modelPath(), options)
-                : OrtSessions.open(what, source.modelBytes(), options);
-    }
-
-    private int probeDimension() {
-        return run(new Encoding[] {tokenizer.encode("dimension")}).dim;
-    }
-
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("sentence encoder " + identity + " is closed");
-        }
-    }
-
-    private static HuggingFaceTokenizer newTokenizer(ModelSource source, int maxLength) {
-        if (System.getenv("OPT_OUT_TRACKING") == null && System.getProperty("OPT_OUT_TRACKING") == null) {
-            System.setProperty("OPT_OUT_TRACKING", "true");
-        }
-        // tokenizer.json may fix padding (all-MiniLM's pads every text to 128): turn it off, we pad per batch.
-        Map<String, String> options = Map.of("padding", "false", "truncation", "true",
-                "maxLength", Integer.toString(maxLength), "modelMaxLength", Integer.toString(maxLength));
-        try {
-            return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(source.tokenizerJson()), options);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            throw new El4nerConfigurationException("cannot load the tokenizer of sentence encoder model '"
-                    + source.name() + "': " + e.getMessage(), e);
-        }
-    }
-
-    /** @return whether the model takes token_type_ids */
-    private static boolean checkInputs(Set<String> names, String model) {
-        if (!names.contains(INPUT_IDS) || !names.contains(ATTENTION_MASK)
-                || !Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS).containsAll(names)) {
-            throw new El4nerConfigurationException("sentence encoder model '" + model + "' has inputs " + names
-                    + "; expected input_ids, attention_mask and optionally token_type_ids");
-        }
-        return names.contains(TOKEN_TYPE_IDS);
-    }
-
-    /** @return {@code last_hidden_state}, else {@code token_embeddings}, else the only float output of rank 3 */
-    private static String pickOutput(Map<String, NodeInfo> outputs, String model) {
-        for (String preferred : List.of("last_hidden_state", "token_embeddings")) {
-            if (outputs.containsKey(preferred)) {
-                return preferred;
-            }
-        }
-        List<String> rank3 = outputs.entrySet().stream()
-                .filter(e -> e.getValue().getInfo() instanceof TensorInfo ti && ti.getShape().length == 3)
-                .map(Map.Entry::getKey).toList();
-        if (rank3.size() != 1) {
-            throw new El4nerConfigurationException("sentence encoder model '" + model + "' has outputs "
-                    + outputs.keySet() + "; expected one token-level output [batch, sequence, dimension] such as "
-                    + "last_hidden_state");
-        }
-        return rank3.get(0);
-    }
-
-    private static void closeQuietly(OrtSession s) {
-        if (s != null) {
-            try {
-                s.close();
-            } catch (OrtException e) {
-                log.debug("closing the ONNX session failed", e);
-            }
         }
     }
 

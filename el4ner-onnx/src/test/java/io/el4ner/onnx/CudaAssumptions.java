@@ -6,7 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
 
 /** What the tests of the CPU fallback assume of the machine. */
-final class CudaAssumptions {
+public final class CudaAssumptions {
     private CudaAssumptions() {
     }
 
@@ -15,7 +15,7 @@ final class CudaAssumptions {
      * {@code onnxruntime_gpu} artifact, {@code -Pcuda}): there CUDA may well run, and the test would fail. (The GPU
      * artifact lists CUDA even where its libraries are missing, so the test is skipped there too.)
      */
-    static void assumeCudaAbsent() {
+    public static void assumeCudaAbsent() {
         assumeFalse(OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
                 "ONNX Runtime has the CUDA provider here: the fallback to the CPU is tested only without it");
     }

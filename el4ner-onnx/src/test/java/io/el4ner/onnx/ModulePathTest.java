@@ -47,7 +47,7 @@ class ModulePathTest {
     }
 
     @Test
-    void onnxResolvesAsAModuleProvidesItsEncoderAndSeesTheBundledModel() throws Exception {
+    void modulePath_onnxModule_providesItsEncoderAndSeesTheBundledModel() throws Exception {
         ModuleLayer layer = layer();
         Module onnx = layer.findModule("io.el4ner.onnx").orElseThrow();
         assertThat(onnx.getDescriptor().exports()).filteredOn(e -> !e.isQualified()).extracting(e -> e.source())
@@ -70,7 +70,7 @@ class ModulePathTest {
     }
 
     @Test
-    void theDecoderMemberProviderIsFoundThroughProvides() throws Exception {
+    void modulePath_decoderMemberProvider_isFoundThroughProvides() throws Exception {
         ModuleLayer layer = layer();
         Class<?> spi = layer.findLoader("io.el4ner.api").loadClass(ModelMemberProvider.class.getName());
         List<String> names = new ArrayList<>();
@@ -81,7 +81,7 @@ class ModulePathTest {
     }
 
     @Test
-    void chatTemplatesRenderAndRaiseOnTheModulePath() throws Exception {
+    void modulePath_chatTemplates_renderAndRaise() throws Exception {
         ModuleLayer.Controller controller = controller();
         ModuleLayer layer = controller.layer();
         // only so that this test may call the internal class; jinjava relies on the descriptor's own export

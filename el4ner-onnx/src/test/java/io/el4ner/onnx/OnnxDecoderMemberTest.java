@@ -58,7 +58,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the CUDA fallback, and bad input: missing files, a foreign model, a prompt longer than the context, NaN logits,
  * deadlines and interrupts.
  */
-class OnnxDecoderMemberTest {
+public class OnnxDecoderMemberTest {
     /** The fixture's chat prompt, and its 16 token ids by the generator's Python tokenizer. */
     private static final String CHAT = "<|im_start|>user\nHello, world!<|im_end|>\n<|im_start|>assistant\n";
     private static final int CHAT_TOKENS = 16;
@@ -75,11 +75,11 @@ class OnnxDecoderMemberTest {
         gqa.close();
     }
 
-    static ChatRequest request(String sentence, int maxTokens) {
+    public static ChatRequest request(String sentence, int maxTokens) {
         return request(sentence, maxTokens, 0.0);
     }
 
-    static ChatRequest request(String sentence, int maxTokens, double temperature) {
+    public static ChatRequest request(String sentence, int maxTokens, double temperature) {
         TaskContext context = new TaskContext(Stage.EXTRACTION, sentence, List.of(), List.of(), List.of(), List.of());
         return new ChatRequest(List.of(ChatMessage.system("Find the names in the sentence."),
                 ChatMessage.user("Sentence: " + sentence)), new GenerationOptions(temperature, maxTokens, false),
@@ -169,7 +169,7 @@ class OnnxDecoderMemberTest {
 
     @ParameterizedTest(name = "end token at step {0}")
     @ValueSource(ints = {1, 6})
-    void everyEndTokenOfGenerationConfigStopsTheAnswer(int step, @TempDir Path tmp) throws Exception {
+    void chat_anyEndTokenOfGenerationConfig_stopsTheAnswer(int step, @TempDir Path tmp) throws Exception {
         ChatRequest r = request("Angela Merkel visited Paris.", 12);
         Reference ref = reference(DecoderFixtures.GQA, "model_q4", r, 12);
         long end = ref.tokens[step];
@@ -590,9 +590,9 @@ class OnnxDecoderMemberTest {
 
     /** Sets the decoding loop's test hook (package-private in the internal package) of a member. */
     static void faults(OnnxDecoderMember m, java.util.function.Consumer<String> hook) throws ReflectiveOperationException {
-        java.lang.reflect.Field loop = OnnxDecoderMember.class.getDeclaredField("loop");
-        loop.setAccessible(true);
-        Object decodingLoop = loop.get(m);
+        java.lang.reflect.Field model = OnnxDecoderMember.class.getDeclaredField("model");
+        model.setAccessible(true);
+        Object decodingLoop = ((io.el4ner.onnx.internal.DecoderModel) model.get(m)).loop();
         java.lang.reflect.Field faults = decodingLoop.getClass().getDeclaredField("faults");
         faults.setAccessible(true);
         faults.set(decodingLoop, hook);

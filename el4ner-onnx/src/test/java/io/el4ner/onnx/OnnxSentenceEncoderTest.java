@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the bundled all-MiniLM-L6-v2 (int8) model from the langchain4j jar with real ONNX Runtime sessions. */
-class OnnxSentenceEncoderTest {
+public class OnnxSentenceEncoderTest {
     private static final int DIM = 384;
     private static final String APPLE = "Apple Inc. was founded by Steve Jobs in Cupertino, California.";
     private static final String CAT = "The cat sat on the mat";
@@ -246,23 +246,6 @@ class OnnxSentenceEncoderTest {
     }
 
     @Test
-    void runs_cutSortedLengthsWhereThePaddingWouldGrowTooLarge() {
-        // same lengths: only the batch size cuts
-        assertThat(OnnxSentenceEncoder.runs(new int[] {10, 10, 10, 10, 10}, 2)).containsExactly(0, 2, 4, 5);
-        // 8 and 22 together: 44 padded slots for 30 real ones is within a fifth plus 16
-        assertThat(OnnxSentenceEncoder.runs(new int[] {8, 22}, 32)).containsExactly(0, 2);
-        // 5 and 60: 120 slots for 65 real ones is not
-        assertThat(OnnxSentenceEncoder.runs(new int[] {5, 5, 5, 60}, 32)).containsExactly(0, 3, 4);
-        // many short then a few long texts: the long ones get their own run
-        int[] lengths = new int[40];
-        Arrays.fill(lengths, 0, 36, 12);
-        Arrays.fill(lengths, 36, 40, 120);
-        assertThat(OnnxSentenceEncoder.runs(lengths, 32)).containsExactly(0, 32, 36, 40);
-        assertThat(OnnxSentenceEncoder.runs(new int[] {7}, 32)).containsExactly(0, 1);
-        assertThat(OnnxSentenceEncoder.runs(new int[0], 32)).containsExactly(0);
-    }
-
-    @Test
     void encode_manyTextsGiveTheSameVectorsWhateverTheParallelism() {
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < 70; i++) {
@@ -464,7 +447,7 @@ class OnnxSentenceEncoderTest {
         return a.size() == b.size();
     }
 
-    static void copyResource(String name, Path to) throws IOException {
+    public static void copyResource(String name, Path to) throws IOException {
         try (InputStream in = OnnxSentenceEncoderTest.class.getClassLoader().getResourceAsStream(name)) {
             assertThat(in).as(name).isNotNull();
             Files.copy(in, to);

@@ -23,7 +23,7 @@ class ReadmeInProcessExampleTest {
     Path models;
 
     @Test
-    void readmeInProcessExampleRuns() throws IOException {
+    void readme_inProcessExample_runs() throws IOException {
         Files.createSymbolicLink(models.resolve("Qwen2.5-0.5B-Instruct"), DecoderFixtures.dir(DecoderFixtures.GQA));
         Files.createSymbolicLink(models.resolve("SmolLM2-360M-Instruct"), DecoderFixtures.dir(DecoderFixtures.MHA));
         Usage usage;

@@ -95,7 +95,7 @@ class TinyDecoderFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-mha", "tiny-gqa"})
-    void tokenizerRoundTripsTextAndKeepsChatTokensWhole(String model) throws IOException {
+    void tokenizer_text_roundTripsAndKeepsChatTokensWhole(String model) throws IOException {
         try (HuggingFaceTokenizer tok = tokenizer(model)) {
             for (String text : List.of("The quick brown fox jumps over the lazy dog.",
                     "Grüße aus München: Größe, Übermaß und Äpfel.", "東京と北京の天気は晴れです。", "Emoji 🙂👍🏽 and ✓",
@@ -119,7 +119,7 @@ class TinyDecoderFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-mha", "tiny-gqa"})
-    void configsMatchTheTokenizerAndTheGraph(String model) throws Exception {
+    void configs_fixtures_matchTheTokenizerAndTheGraph(String model) throws Exception {
         String config = Files.readString(dir(model).resolve("config.json"));
         assertThat(intField(config, "vocab_size")).isEqualTo(VOCAB);
         String generation = Files.readString(dir(model).resolve("generation_config.json"));
@@ -276,7 +276,7 @@ class TinyDecoderFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-mha/model", "tiny-gqa/model", "tiny-gqa/model_q4"})
-    void cachedDecodingEqualsFullRecomputation(String variant) throws Exception {
+    void decode_withKvCache_equalsFullRecomputation(String variant) throws Exception {
         OrtSession s = session(variant);
         long[] prompt = reference(variant.split("/")[0], "prompt");
         int n = prompt.length;
@@ -313,7 +313,7 @@ class TinyDecoderFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-mha/model", "tiny-gqa/model", "tiny-gqa/model_q4"})
-    void positionIdsMatter(String variant) throws Exception {
+    void forward_positionIds_changeTheLogits(String variant) throws Exception {
         OrtSession s = session(variant);
         long[] prompt = reference(variant.split("/")[0], "prompt");
         int n = prompt.length;
@@ -327,7 +327,7 @@ class TinyDecoderFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-mha/model", "tiny-gqa/model", "tiny-gqa/model_q4"})
-    void leftPaddedBatchGivesEachRowItsOwnLogits(String variant) throws Exception {
+    void forward_leftPaddedBatch_givesEachRowItsOwnLogits(String variant) throws Exception {
         OrtSession s = session(variant);
         long[] a = reference(variant.split("/")[0], "prompt");
         long[] b = {872, 198, 1879, 11, 2746};
@@ -366,7 +366,7 @@ class TinyDecoderFixturesTest {
     }
 
     @Test
-    void q4ModelMatchesTheFp32ModelOfItsDequantizedWeights() throws Exception {
+    void forward_q4Model_matchesTheFp32ModelOfItsDequantizedWeights() throws Exception {
         long[] prompt = reference("tiny-gqa", "prompt");
         int n = prompt.length;
         Step fp32 = run(session("tiny-gqa/model"), single(prompt), single(ones(n)), single(range(0, n)), null);
@@ -381,7 +381,7 @@ class TinyDecoderFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-mha/model", "tiny-gqa/model", "tiny-gqa/model_q4"})
-    void onnxRuntimeAgreesWithTheGeneratorsNumPyForwardPass(String variant) throws Exception {
+    void forward_onnxRuntime_agreesWithTheGeneratorsNumPyForwardPass(String variant) throws Exception {
         String model = variant.split("/")[0];
         OrtSession s = session(variant);
         long[] prompt = reference(model, "prompt");

@@ -6,12 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
-import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
-import com.hubspot.jinjava.el.TruthyTypeConverter;
-import com.hubspot.jinjava.el.ext.AstFilterChain;
-import com.hubspot.jinjava.el.ext.ExtendedParser;
-import com.hubspot.jinjava.el.ext.FilterSpec;
-import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -28,21 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import jinjava.de.odysseus.el.ExpressionFactoryImpl;
-import jinjava.de.odysseus.el.tree.Bindings;
-import jinjava.de.odysseus.el.tree.TreeStore;
-import jinjava.de.odysseus.el.tree.impl.Builder;
-import jinjava.de.odysseus.el.tree.impl.Cache;
-import jinjava.de.odysseus.el.tree.impl.Parser;
-import jinjava.de.odysseus.el.tree.impl.ast.AstBracket;
-import jinjava.de.odysseus.el.tree.impl.ast.AstDot;
-import jinjava.de.odysseus.el.tree.impl.ast.AstFunction;
-import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
-import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
-import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
-import jinjava.de.odysseus.el.tree.impl.ast.AstRightValue;
-import jinjava.javax.el.ELContext;
-import jinjava.javax.el.ExpressionFactory;
 
 /**
  * A model's own chat template (Jinja, as in the Hugging Face {@code tokenizer_config.json}), rendered with jinjava
@@ -206,7 +185,7 @@ public final class ChatTemplate {
             if (cause(e, TooManySteps.class) != null) {
                 throw tooManySteps();
             }
-            NotJinja2 n = cause(e, NotJinja2.class);
+            StrictJinjava.NotJinja2 n = cause(e, StrictJinjava.NotJinja2.class);
             if (n != null) {
                 throw notJinja2(n, 0);
             }
@@ -222,7 +201,7 @@ public final class ChatTemplate {
             if (cause(error.getException(), TooManySteps.class) != null) {
                 throw tooManySteps();
             }
-            NotJinja2 n = cause(error.getException(), NotJinja2.class);
+            StrictJinjava.NotJinja2 n = cause(error.getException(), StrictJinjava.NotJinja2.class);
             if (n != null) {
                 throw notJinja2(n, error.getLineno());
             }
@@ -265,7 +244,7 @@ public final class ChatTemplate {
         return new El4nerConfigurationException(source + " raised an error: " + e.getMessage(), e);
     }
 
-    private El4nerConfigurationException notJinja2(NotJinja2 e, int line) {
+    private El4nerConfigurationException notJinja2(StrictJinjava.NotJinja2 e, int line) {
         return new El4nerConfigurationException(source + " failed to render" + (line > 0 ? " at line " + line : "")
                 + ": " + e.getMessage(), e);
     }
@@ -300,7 +279,7 @@ public final class ChatTemplate {
                 .withMaxStringLength(MAX_OUTPUT_CHARS)
                 .withNodePreProcessor((node, interpreter) -> step())
                 .build();
-        Jinjava jinjava = new Jinja2Strict(config);
+        Jinjava jinjava = new StrictJinjava(config);
         jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class,
                 "raiseException", Object.class));
         return jinjava;
@@ -332,140 +311,6 @@ public final class ChatTemplate {
             }
         }
         return null;
-    }
-
-    /** Where jinja2 raises and jinjava would go on: an unknown filter or test, an attribute of an undefined value. */
-    static final class NotJinja2 extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        NotJinja2(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    /**
-     * jinjava whose expressions fail where jinja2's do: its expression factory's parser checks filter and test names
-     * against jinjava's, and makes the object of an attribute ({@code x.a}, {@code x['a']}, {@code x.f()}) fail
-     * when it is undefined instead of making the whole expression undefined. The parser and cache are jinjava's own
-     * otherwise (features and cache size as {@code Jinjava} sets them).
-     */
-    private static final class Jinja2Strict extends Jinjava {
-        private final ExpressionFactory expressions;
-
-        Jinja2Strict(JinjavaConfig config) {
-            super(config);
-            Context names = getGlobalContext();
-            Builder builder = new ExtendedSyntaxBuilder(Builder.Feature.METHOD_INVOCATIONS, Builder.Feature.VARARGS) {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected Parser createParser(String expression) {
-                    return new StrictParser(this, expression, names);
-                }
-            };
-            expressions = new ExpressionFactoryImpl(new TreeStore(builder, new Cache(1000)), new TruthyTypeConverter());
-        }
-
-        @Override
-        public ExpressionFactory getExpressionFactory() {
-            return expressions;
-        }
-    }
-
-    private static final class StrictParser extends ExtendedParser {
-        private final Context names;
-
-        StrictParser(Builder builder, String expression, Context names) {
-            super(builder, expression);
-            this.names = names;
-        }
-
-        @Override
-        protected AstDot createAstDot(AstNode base, String property, boolean lvalue) {
-            // jinjava turns "x | f(a)" into "filter:f.filter(x, interpreter, a)", and "x is t" alike
-            if (base instanceof AstIdentifier id && (id.getName().startsWith(ExtendedParser.FILTER_PREFIX)
-                    || id.getName().startsWith(ExtendedParser.EXPTEST_PREFIX))) {
-                checkName(id.getName());
-                return super.createAstDot(base, property, lvalue);
-            }
-            return super.createAstDot(new Defined(base, "attribute '" + property + "'"), property, lvalue);
-        }
-
-        @Override
-        protected AstBracket createAstBracket(AstNode base, AstNode property, boolean lvalue, boolean strict) {
-            return super.createAstBracket(new Defined(base, "items"), property, lvalue, strict);
-        }
-
-        @Override
-        protected AstFilterChain createAstFilterChain(AstNode input, List<FilterSpec> filters) {
-            for (FilterSpec f : filters) {
-                checkName(ExtendedParser.FILTER_PREFIX + f.getName());
-            }
-            return super.createAstFilterChain(input, filters);
-        }
-
-        @Override
-        protected AstFunction createAstFunction(String name, int index, AstParameters params) {
-            checkName(name);
-            return super.createAstFunction(name, index, params);
-        }
-
-        /** Fails on an unknown {@code filter:name} or {@code exptest:name}, as jinja2 does; other names pass. */
-        private void checkName(String name) {
-            if (name.startsWith(ExtendedParser.FILTER_PREFIX)) {
-                String filter = name.substring(ExtendedParser.FILTER_PREFIX.length());
-                if (names.getFilter(filter) == null) {
-                    throw new NotJinja2("no filter named '" + filter + "'");
-                }
-            } else if (name.startsWith(ExtendedParser.EXPTEST_PREFIX)) {
-                String test = name.substring(ExtendedParser.EXPTEST_PREFIX.length());
-                if (names.getExpTest(test) == null) {
-                    throw new NotJinja2("no test named '" + test + "'");
-                }
-            }
-        }
-    }
-
-    /** The object of an attribute or item access: fails when undefined, as jinja2's {@code Undefined} does. */
-    private static final class Defined extends AstRightValue {
-        private final AstNode node;
-        private final String wanted;
-
-        Defined(AstNode node, String wanted) {
-            this.node = node;
-            this.wanted = wanted;
-        }
-
-        @Override
-        public Object eval(Bindings bindings, ELContext context) {
-            Object value = node.eval(bindings, context);
-            if (value == null) {
-                StringBuilder expression = new StringBuilder();
-                node.appendStructure(expression, bindings);
-                throw new NotJinja2("'" + expression + "' is undefined, so it has no " + wanted);
-            }
-            return value;
-        }
-
-        @Override
-        public void appendStructure(StringBuilder builder, Bindings bindings) {
-            node.appendStructure(builder, bindings);
-        }
-
-        @Override
-        public int getCardinality() {
-            return 1;
-        }
-
-        @Override
-        public AstNode getChild(int i) {
-            return i == 0 ? node : null;
-        }
-
-        @Override
-        public String toString() {
-            return node.toString();
-        }
     }
 
     /** What {@code raise_exception} throws inside jinjava. */

@@ -1,18 +1,9 @@
 package io.el4ner.onnx.internal;
 
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.platform.Fp16Conversions;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
-import java.nio.ShortBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -62,10 +53,8 @@ public final class DecoderEngine {
     private final Set<String> presents;
     private final String[] pastNames;
     private final String[] presentNames;
-    private ByteBuffer logitsBytes; // pinned logits, grown on demand
-    private final ByteBuffer[] inputBytes = new ByteBuffer[3]; // input ids, attention mask, position ids
-    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>(); // direct buffers of closed KV tensors
-    private final int maxSpare;
+    private final EngineBuffers buffers;
+    private final KvTensors kv;
 
     /**
      * @param session the decoder's session
@@ -90,7 +79,8 @@ public final class DecoderEngine {
             presentNames[2 * i + 1] = DecoderSignature.presentValue(i);
         }
         presents = Set.of(presentNames);
-        maxSpare = 4 * sig.layers();
+        buffers = new EngineBuffers(env, sig);
+        kv = new KvTensors(env, sig, pastNames, presentNames, buffers);
     }
 
     /** @return the signature */
@@ -143,7 +133,7 @@ public final class DecoderEngine {
      * head_dim]} in the model's KV type, native byte order. Immutable once made.
      */
     public static final class RowKv {
-        private final byte[][] tensors;
+        final byte[][] tensors;
         private final int length;
 
         RowKv(byte[][] tensors, int length) {
@@ -219,8 +209,8 @@ public final class DecoderEngine {
         }
         List<AutoCloseable> owner = new ArrayList<>();
         try {
-            OnnxTensor[] past = prefix == null ? emptyPast(1, owner) : tensors(List.of(prefix), new int[0], null,
-                    done, owner);
+            OnnxTensor[] past = prefix == null ? kv.emptyPast(1, owner)
+                    : tensors(List.of(prefix), new int[0], null, done, owner);
             int c = 0;
             while (done < total) {
                 c = nextBoundary(tokens, done) - done;
@@ -231,19 +221,19 @@ public final class DecoderEngine {
                     pos[t] = done + t;
                 }
                 OrtSession.Result result = run(past, Arrays.copyOfRange(tokens, done, done + c), mask, pos, 1, c);
-                closeAll(owner);
+                KvTensors.closeAll(owner);
                 owner.add(result);
-                past = presentsOf(result, 1, done + c);
+                past = kv.presentsOf(result, 1, done + c);
                 done += c;
                 if (done < total && cancelled.getAsBoolean()) {
                     return null;
                 }
             }
             float[] logits = new float[sig.vocab()];
-            readLogits(c - 1, logits);
-            return new Prefilled(rowKv(past, 0, 1, total, total), logits);
+            buffers.readLogits(c - 1, logits);
+            return new Prefilled(kv.rowKv(past, 0, 1, total, total), logits);
         } finally {
-            closeAll(owner);
+            KvTensors.closeAll(owner);
         }
     }
 
@@ -351,7 +341,7 @@ public final class DecoderEngine {
             List<AutoCloseable> fresh = new ArrayList<>(pastNames.length);
             OnnxTensor[] next = newRows == 0 ? null : tensors(added, kept, this, longest, fresh);
             // Nothing below fails: when the above does, the batch is unchanged.
-            closeAll(owner);
+            KvTensors.closeAll(owner);
             owner.addAll(fresh);
             past = next;
             rows = newRows;
@@ -382,30 +372,30 @@ public final class DecoderEngine {
             OrtSession.Result result = run(past, tokens, mask, pos, rows, 1);
             OnnxTensor[] next;
             try {
-                next = presentsOf(result, rows, total);
+                next = kv.presentsOf(result, rows, total);
             } catch (Throwable t) {
                 result.close();
                 throw t;
             }
-            closeAll(owner);
+            KvTensors.closeAll(owner);
             owner.add(result);
             past = next;
             pastLength = total;
             for (int r = 0; r < rows; r++) {
                 realLength[r]++;
-                readLogits(r, logits[r]);
+                buffers.readLogits(r, logits[r]);
             }
             return logits;
         }
 
         /** Copies a row's cache out, without its padding. */
         RowKv row(int r) {
-            return rowKv(past, r, rows, pastLength, realLength[r]);
+            return kv.rowKv(past, r, rows, pastLength, realLength[r]);
         }
 
         @Override
         public void close() {
-            closeAll(owner);
+            KvTensors.closeAll(owner);
             past = null;
             rows = 0;
             pastLength = 0;
@@ -439,15 +429,15 @@ public final class DecoderEngine {
         }
         List<AutoCloseable> owner = new ArrayList<>();
         try {
-            OrtSession.Result result = run(emptyPast(rows, owner), ids, mask, pos, rows, longest);
+            OrtSession.Result result = run(kv.emptyPast(rows, owner), ids, mask, pos, rows, longest);
             owner.add(result);
             float[][] out = new float[rows][sig.vocab()];
             for (int r = 0; r < rows; r++) {
-                readLogits(r * longest + longest - 1, out[r]);
+                buffers.readLogits(r * longest + longest - 1, out[r]);
             }
             return out;
         } finally {
-            closeAll(owner);
+            KvTensors.closeAll(owner);
         }
     }
 
@@ -458,18 +448,18 @@ public final class DecoderEngine {
         List<OnnxTensor> created = new ArrayList<>();
         try {
             long[] shape = {rows, seq};
-            created.add(put(inputs, DecoderSignature.INPUT_IDS, OnnxTensor.createTensor(env, longs(0, ids),
-                    shape)));
-            created.add(put(inputs, DecoderSignature.ATTENTION_MASK, OnnxTensor.createTensor(env, longs(1, mask),
-                    new long[] {rows, mask.length / rows})));
+            created.add(put(inputs, DecoderSignature.INPUT_IDS,
+                    OnnxTensor.createTensor(env, buffers.longs(0, ids), shape)));
+            created.add(put(inputs, DecoderSignature.ATTENTION_MASK,
+                    OnnxTensor.createTensor(env, buffers.longs(1, mask), new long[] {rows, mask.length / rows})));
             if (sig.positionIds()) {
-                created.add(put(inputs, DecoderSignature.POSITION_IDS, OnnxTensor.createTensor(env, longs(2, pos),
-                        shape)));
+                created.add(put(inputs, DecoderSignature.POSITION_IDS,
+                        OnnxTensor.createTensor(env, buffers.longs(2, pos), shape)));
             }
             for (int i = 0; i < pastNames.length; i++) {
                 inputs.put(pastNames[i], past[i]);
             }
-            OnnxTensor logits = pinnedLogits(rows, seq);
+            OnnxTensor logits = buffers.pinnedLogits(rows, seq);
             created.add(logits);
             return session.run(inputs, presents, Map.of(DecoderSignature.LOGITS, logits));
         } finally {
@@ -477,125 +467,9 @@ public final class DecoderEngine {
         }
     }
 
-    /**
-     * Copies {@code values} into input buffer {@code which} (grown on demand, reused by every run) and returns a
-     * direct view of them, which ONNX Runtime reads in place.
-     */
-    private LongBuffer longs(int which, long[] values) {
-        int bytes = values.length * Long.BYTES;
-        ByteBuffer b = inputBytes[which];
-        if (b == null || b.capacity() < bytes) {
-            b = ByteBuffer.allocateDirect(Math.max(bytes, b == null ? 0 : 2 * b.capacity()));
-            inputBytes[which] = b;
-        }
-        LongBuffer out = view(b, bytes).asLongBuffer();
-        out.put(values).flip();
-        return out;
-    }
-
-    /**
-     * A direct buffer of at least {@code bytes}, its content undefined: the smallest spare buffer of a closed tensor
-     * that is large enough, else a new one with a quarter more room (the next batch is usually a little longer). Give
-     * it back with {@link #release} once the tensor over it is closed.
-     */
-    private ByteBuffer take(int bytes) {
-        ByteBuffer best = null;
-        for (ByteBuffer b : spare) {
-            if (b.capacity() >= bytes && (best == null || b.capacity() < best.capacity())) {
-                best = b;
-            }
-        }
-        if (best != null) {
-            spare.remove(best);
-            return best;
-        }
-        return ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE, bytes + bytes / 4L));
-    }
-
-    /**
-     * Takes back a buffer from {@link #take} whose tensor was closed; keeps at most {@code 4 × layers} buffers (the
-     * cache tensors of about two batches), dropping the smallest.
-     */
-    private void release(ByteBuffer buffer) {
-        spare.add(buffer);
-        if (spare.size() > maxSpare) {
-            ByteBuffer smallest = null;
-            for (ByteBuffer b : spare) {
-                if (smallest == null || b.capacity() < smallest.capacity()) {
-                    smallest = b;
-                }
-            }
-            spare.remove(smallest);
-        }
-    }
-
-    /** @return the first {@code bytes} of {@code base}, in native byte order */
-    private static ByteBuffer view(ByteBuffer base, int bytes) {
-        return base.duplicate().position(0).limit(bytes).slice().order(ByteOrder.nativeOrder());
-    }
-
     private static OnnxTensor put(Map<String, OnnxTensor> inputs, String name, OnnxTensor t) {
         inputs.put(name, t);
         return t;
-    }
-
-    /** A tensor over the start of the engine's logits buffer, {@code [rows, seq, vocab]}. */
-    private OnnxTensor pinnedLogits(int rows, int seq) throws OrtException {
-        int elementBytes = sig.logitsType() == OnnxJavaType.FLOAT16 ? 2 : 4;
-        long count = (long) rows * seq * sig.vocab();
-        if (count * elementBytes > Integer.MAX_VALUE) {
-            throw new IllegalStateException(rows + " x " + seq + " x " + sig.vocab() + " logits do not fit a buffer");
-        }
-        int bytes = (int) count * elementBytes;
-        if (logitsBytes == null || logitsBytes.capacity() < bytes) {
-            logitsBytes = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-        }
-        ByteBuffer slice = logitsBytes.duplicate().order(ByteOrder.nativeOrder());
-        slice.position(0).limit(bytes);
-        slice = slice.slice().order(ByteOrder.nativeOrder());
-        long[] shape = {rows, seq, sig.vocab()};
-        return elementBytes == 2 ? OnnxTensor.createTensor(env, slice.asShortBuffer(), shape, OnnxJavaType.FLOAT16)
-                : OnnxTensor.createTensor(env, slice.asFloatBuffer(), shape);
-    }
-
-    /** Copies the logits at flat position {@code index} (row × seq + position) of the last run into {@code out}. */
-    private void readLogits(int index, float[] out) {
-        int v = sig.vocab();
-        if (sig.logitsType() == OnnxJavaType.FLOAT16) {
-            ShortBuffer s = logitsBytes.duplicate().order(ByteOrder.nativeOrder()).asShortBuffer();
-            for (int i = 0; i < v; i++) {
-                out[i] = Fp16Conversions.fp16ToFloat(s.get(index * v + i));
-            }
-        } else {
-            FloatBuffer f = logitsBytes.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
-            f.get(index * v, out, 0, v);
-        }
-    }
-
-    private OnnxTensor[] presentsOf(OrtSession.Result result, int rows, int length) {
-        OnnxTensor[] out = new OnnxTensor[presentNames.length];
-        for (int i = 0; i < presentNames.length; i++) {
-            OnnxValue v = result.get(presentNames[i]).orElse(null);
-            long[] expected = {rows, sig.kvHeads(), length, sig.headDim()};
-            if (!(v instanceof OnnxTensor t) || !Arrays.equals(t.getInfo().getShape(), expected)
-                    || t.getInfo().type != sig.kvType()) {
-                throw new DecoderOutputException("output " + presentNames[i] + " is "
-                        + (v == null ? "missing" : String.valueOf(v.getInfo())) + ", expected " + sig.kvType()
-                        + Arrays.toString(expected));
-            }
-            out[i] = t;
-        }
-        return out;
-    }
-
-    private OnnxTensor[] emptyPast(int rows, List<AutoCloseable> owner) throws OrtException {
-        OnnxTensor[] out = new OnnxTensor[pastNames.length];
-        long[] shape = {rows, sig.kvHeads(), 0, sig.headDim()};
-        for (int i = 0; i < out.length; i++) {
-            out[i] = OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0), shape, sig.kvType());
-            owner.add(out[i]);
-        }
-        return out;
     }
 
     /**
@@ -607,103 +481,7 @@ public final class DecoderEngine {
      */
     OnnxTensor[] tensors(List<RowKv> added, int[] kept, Batch from, int length, List<AutoCloseable> owner)
             throws OrtException {
-        int heads = sig.kvHeads();
-        int headBytes = sig.headDim() * sig.kvElementBytes();
-        int rows = kept.length + added.size();
-        long[] shape = {rows, heads, length, sig.headDim()};
-        OnnxTensor[] out = new OnnxTensor[pastNames.length];
-        boolean made = false;
-        try {
-            for (int i = 0; i < out.length; i++) {
-                long size = (long) rows * heads * length * headBytes;
-                if (size > Integer.MAX_VALUE) {
-                    throw new IllegalStateException("a KV tensor of " + size + " bytes is too large");
-                }
-                ByteBuffer base = take((int) size);
-                ByteBuffer buf = view(base, (int) size);
-                if (kept.length > 0) {
-                    ByteBuffer old = from.past[i].getByteBuffer();
-                    int oldLength = from.pastLength;
-                    for (int r = 0; r < kept.length; r++) {
-                        int real = from.realLength[kept[r]];
-                        for (int h = 0; h < heads; h++) {
-                            int src = ((kept[r] * heads + h) * oldLength + oldLength - real) * headBytes;
-                            int dst = ((r * heads + h) * length + length - real) * headBytes;
-                            zero(buf, dst - (length - real) * headBytes, (length - real) * headBytes);
-                            buf.put(dst, old, src, real * headBytes);
-                        }
-                    }
-                }
-                for (int a = 0; a < added.size(); a++) {
-                    RowKv row = added.get(a);
-                    int r = kept.length + a;
-                    int real = row.length();
-                    for (int h = 0; h < heads; h++) {
-                        int dst = ((r * heads + h) * length + length - real) * headBytes;
-                        zero(buf, dst - (length - real) * headBytes, (length - real) * headBytes);
-                        buf.put(dst, row.tensors[i], h * real * headBytes, real * headBytes);
-                    }
-                }
-                OnnxTensor t = OnnxTensor.createTensor(env, buf, shape, sig.kvType());
-                out[i] = t;
-                owner.add(() -> {
-                    t.close();
-                    release(base);
-                });
-            }
-            made = true;
-            return out;
-        } catch (OrtException e) {
-            // Not the model's output: ONNX Runtime could not take the cache (native memory, say).
-            OrtException context = new OrtException(e.getCode(), "cannot create the KV cache tensors of " + rows
-                    + " rows of " + length + " tokens: " + e.getMessage());
-            context.initCause(e);
-            throw context;
-        } finally {
-            if (!made) {
-                closeAll(owner);
-            }
-        }
-    }
-
-    private static final byte[] ZEROS = new byte[4096];
-
-    /** Zeroes {@code bytes} bytes of {@code buf} from {@code at} (the padding before a row's real positions). */
-    private static void zero(ByteBuffer buf, int at, int bytes) {
-        for (int done = 0; done < bytes; done += ZEROS.length) {
-            buf.put(at + done, ZEROS, 0, Math.min(ZEROS.length, bytes - done));
-        }
-    }
-
-    /** Copies row {@code r}'s last {@code real} positions out of past tensors of {@code length} positions. */
-    private RowKv rowKv(OnnxTensor[] past, int r, int rows, int length, int real) {
-        int heads = sig.kvHeads();
-        int headBytes = sig.headDim() * sig.kvElementBytes();
-        byte[][] out = new byte[past.length][];
-        for (int i = 0; i < past.length; i++) {
-            ByteBuffer all = past[i].getByteBuffer();
-            if (rows == 1 && real == length && all.hasArray() && all.arrayOffset() == 0
-                    && all.array().length == heads * length * headBytes) {
-                out[i] = all.array();
-                continue;
-            }
-            out[i] = new byte[heads * real * headBytes];
-            for (int h = 0; h < heads; h++) {
-                all.get(((r * heads + h) * length + length - real) * headBytes, out[i], h * real * headBytes,
-                        real * headBytes);
-            }
-        }
-        return new RowKv(out, real);
-    }
-
-    private static void closeAll(List<AutoCloseable> values) {
-        for (AutoCloseable v : values) {
-            try {
-                v.close();
-            } catch (Exception e) {
-                // closing native memory does not fail in a way the caller could act on
-            }
-        }
-        values.clear();
+        return kv.tensors(added, kept, from == null ? null : from.past, from == null ? 0 : from.pastLength,
+                from == null ? null : from.realLength, length, owner);
     }
 }

@@ -3,13 +3,9 @@ package io.el4ner.onnx.internal;
 import ai.onnxruntime.OrtException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -53,7 +49,7 @@ public final class DecodingLoop implements AutoCloseable {
     private final Thread thread;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
-    private final ArrayDeque<Request> queue = new ArrayDeque<>(); // guarded by lock
+    private final ArrayDeque<DecodeRequest> queue = new ArrayDeque<>(); // guarded by lock
     private boolean closed; // guarded by lock
     private volatile boolean stopping;
     private volatile Throwable died;
@@ -126,94 +122,6 @@ public final class DecodingLoop implements AutoCloseable {
         }
     }
 
-    /** One prompt to continue. Cancel it with {@link #cancel()}; its result comes through {@link #result()}. */
-    public static final class Request {
-        private final long[] prompt;
-        private final int maxNew;
-        private final boolean limitedByContext;
-        private final double temperature;
-        private final SplittableRandom random;
-        private final long deadline;
-        private final ConstraintState constraint;
-        private final BitSet allowed;
-        private final CompletableFuture<Outcome> result = new CompletableFuture<>();
-        private volatile boolean cancelled;
-        private long[] generated;
-        private int count;
-        private int reused;
-
-        /**
-         * @param prompt the prompt's tokens, at least one
-         * @param maxNew the most tokens to generate, at least one
-         * @param limitedByContext whether {@code maxNew} is what the context leaves (for the finish reason)
-         * @param temperature 0 for greedy decoding
-         * @param random the request's random source (used only when sampling)
-         * @param deadlineNanos the {@link System#nanoTime()} by which to give up, or {@link Long#MAX_VALUE}
-         */
-        public Request(long[] prompt, int maxNew, boolean limitedByContext, double temperature,
-                       SplittableRandom random, long deadlineNanos) {
-            this(prompt, maxNew, limitedByContext, temperature, random, deadlineNanos, null);
-        }
-
-        /**
-         * A request whose answer is constrained: each token is picked among those the constraint allows, and
-         * decoding stops when the answer is complete ({@link Finish#COMPLETE}).
-         *
-         * @param prompt the prompt's tokens, at least one
-         * @param maxNew the most tokens to generate, at least one
-         * @param limitedByContext whether {@code maxNew} is what the context leaves (for the finish reason)
-         * @param temperature 0 for greedy decoding
-         * @param random the request's random source (used only when sampling)
-         * @param deadlineNanos the {@link System#nanoTime()} by which to give up, or {@link Long#MAX_VALUE}
-         * @param constraint the answer's constraint before its first token, or null for none; used by the decoding
-         *     thread only from now on (read it again once the result is complete)
-         */
-        public Request(long[] prompt, int maxNew, boolean limitedByContext, double temperature,
-                       SplittableRandom random, long deadlineNanos, ConstraintState constraint) {
-            if (prompt.length == 0 || maxNew < 1) {
-                throw new IllegalArgumentException("a request needs a prompt and at least one new token");
-            }
-            this.prompt = prompt.clone();
-            this.maxNew = maxNew;
-            this.limitedByContext = limitedByContext;
-            this.temperature = temperature;
-            this.random = Objects.requireNonNull(random, "random");
-            this.deadline = deadlineNanos;
-            this.constraint = constraint;
-            this.allowed = constraint == null ? null : new BitSet();
-            this.generated = new long[Math.min(maxNew, 64)];
-        }
-
-        /** @return the answer's constraint, or null; read it only once {@link #result()} is complete */
-        public ConstraintState constraint() {
-            return constraint;
-        }
-
-        /** @return the future result */
-        public CompletableFuture<Outcome> result() {
-            return result;
-        }
-
-        /** Stops the request at the next step; its result fails with a {@link StoppedException}. */
-        public void cancel() {
-            cancelled = true;
-        }
-
-        /** @return the prompt's tokens */
-        public int promptLength() {
-            return prompt.length;
-        }
-
-        /** @return the most cache this request can need, in tokens */
-        public int tokenBound() {
-            return prompt.length + maxNew;
-        }
-
-        boolean expired(long now) {
-            return now - deadline > 0 && deadline != Long.MAX_VALUE;
-        }
-    }
-
     /**
      * Starts the decoding thread.
      *
@@ -262,7 +170,7 @@ public final class DecodingLoop implements AutoCloseable {
      * @throws IllegalStateException if the loop is closed, or its thread stopped after an error (named in the
      *     message and the cause)
      */
-    public void submit(Request request) {
+    public void submit(DecodeRequest request) {
         lock.lock();
         try {
             if (closed) {
@@ -300,20 +208,20 @@ public final class DecodingLoop implements AutoCloseable {
 
     private void run() {
         DecoderEngine.Batch batch = engine.newBatch();
-        List<Request> rows = new ArrayList<>();
+        List<DecodeRequest> rows = new ArrayList<>();
         // Admitted (taken off the queue) but not decoding in the batch yet: failed in finally if the thread stops.
-        List<Request> inFlight = new ArrayList<>();
+        List<DecodeRequest> inFlight = new ArrayList<>();
         Throwable death = null;
         try {
             while (true) {
-                List<Request> admitted = admit(rows);
+                List<DecodeRequest> admitted = admit(rows);
                 if (admitted == null) {
                     return;
                 }
                 inFlight.addAll(admitted);
-                List<Request> joining = new ArrayList<>();
+                List<DecodeRequest> joining = new ArrayList<>();
                 List<DecoderEngine.RowKv> joined = new ArrayList<>();
-                for (Request r : admitted) {
+                for (DecodeRequest r : admitted) {
                     DecoderEngine.RowKv kv = prefill(r);
                     if (kv != null) {
                         joining.add(r);
@@ -351,7 +259,7 @@ public final class DecodingLoop implements AutoCloseable {
                     + "(close the member and create a new one)", name, t);
         } finally {
             batch.close();
-            List<Request> pending;
+            List<DecodeRequest> pending;
             lock.lock();
             try {
                 closed = true;
@@ -368,10 +276,10 @@ public final class DecodingLoop implements AutoCloseable {
     }
 
     /** Runs one decode step for the rows, picks each row's token; returns the rows that go on. */
-    private List<Request> step(DecoderEngine.Batch batch, List<Request> rows) throws OrtException {
+    private List<DecodeRequest> step(DecoderEngine.Batch batch, List<DecodeRequest> rows) throws OrtException {
         long[] next = new long[rows.size()];
         for (int i = 0; i < next.length; i++) {
-            Request r = rows.get(i);
+            DecodeRequest r = rows.get(i);
             next[i] = r.generated[r.count - 1];
         }
         fault("step");
@@ -380,19 +288,19 @@ public final class DecodingLoop implements AutoCloseable {
         boolean[] keep = new boolean[rows.size()];
         long now = System.nanoTime();
         for (int i = 0; i < keep.length; i++) {
-            Request r = rows.get(i);
-            if (!stillWanted(r, now)) {
+            DecodeRequest r = rows.get(i);
+            if (!r.stillWanted(now)) {
                 continue;
             }
             try {
-                keep[i] = accept(r, pick(r, logits[i]));
+                keep[i] = accept(r, r.pick(logits[i], pickableIds));
             } catch (Throwable t) {
                 fail(List.of(r), t, "picking a token");
             }
         }
         fault("retain");
         batch.retain(keep);
-        List<Request> left = new ArrayList<>(rows.size());
+        List<DecodeRequest> left = new ArrayList<>(rows.size());
         for (int i = 0; i < keep.length; i++) {
             if (keep[i]) {
                 left.add(rows.get(i));
@@ -406,12 +314,12 @@ public final class DecodingLoop implements AutoCloseable {
      * a KV buffer, say) is logged too, since it says something about the whole process; other failures are the
      * callers' to report.
      */
-    private void fail(List<Request> requests, Throwable t, String during) {
+    private void fail(List<DecodeRequest> requests, Throwable t, String during) {
         if (t instanceof Error) {
             log.error("{} during {} for model '{}': {} call(s) fail, decoding goes on", t.getClass().getSimpleName(),
                     during, name, requests.size(), t);
         }
-        for (Request r : requests) {
+        for (DecodeRequest r : requests) {
             r.result.completeExceptionally(t);
         }
     }
@@ -429,7 +337,7 @@ public final class DecodingLoop implements AutoCloseable {
      *
      * @return the requests to prefill, possibly none; null when the loop is closed
      */
-    private List<Request> admit(List<Request> rows) {
+    private List<DecodeRequest> admit(List<DecodeRequest> rows) {
         lock.lock();
         try {
             while (queue.isEmpty() && rows.isEmpty() && !closed) {
@@ -438,18 +346,18 @@ public final class DecodingLoop implements AutoCloseable {
             if (closed) {
                 return null;
             }
-            List<Request> out = new ArrayList<>();
+            List<DecodeRequest> out = new ArrayList<>();
             int longest = 0;
-            for (Request r : rows) {
+            for (DecodeRequest r : rows) {
                 longest = Math.max(longest, r.tokenBound());
             }
             int count = rows.size();
             long now = System.nanoTime();
-            for (java.util.Iterator<Request> it = queue.iterator(); it.hasNext() && count < maxRows; ) {
-                Request r = it.next();
+            for (java.util.Iterator<DecodeRequest> it = queue.iterator(); it.hasNext() && count < maxRows; ) {
+                DecodeRequest r = it.next();
                 if (r.cancelled || r.expired(now)) {
                     it.remove();
-                    stillWanted(r, now);
+                    r.stillWanted(now);
                     continue;
                 }
                 int bound = Math.max(longest, r.tokenBound());
@@ -468,8 +376,8 @@ public final class DecodingLoop implements AutoCloseable {
     }
 
     /** Prefills a request and picks its first token; returns its cache if it goes on decoding, else null. */
-    private DecoderEngine.RowKv prefill(Request r) {
-        if (!stillWanted(r, System.nanoTime())) {
+    private DecoderEngine.RowKv prefill(DecodeRequest r) {
+        if (!r.stillWanted(System.nanoTime())) {
             return null;
         }
         try {
@@ -478,7 +386,7 @@ public final class DecodingLoop implements AutoCloseable {
             DecoderEngine.Prefilled p = engine.prefill(r.prompt, hit == null ? null : hit.kv(),
                     () -> stopping || r.cancelled || r.expired(System.nanoTime()));
             if (p == null) {
-                stillWanted(r, System.nanoTime());
+                r.stillWanted(System.nanoTime());
                 if (!r.result.isDone()) {
                     r.result.completeExceptionally(new StoppedException("the member was closed", true));
                 }
@@ -488,57 +396,25 @@ public final class DecodingLoop implements AutoCloseable {
             promptTokens.addAndGet(r.prompt.length);
             reusedTokens.addAndGet(r.reused);
             cache.offer(r.prompt, p.kv());
-            return accept(r, pick(r, p.logits())) ? p.kv() : null;
+            return accept(r, r.pick(p.logits(), pickableIds)) ? p.kv() : null;
         } catch (Throwable t) {
             fail(List.of(r), t, "a prefill of " + r.prompt.length + " tokens");
             return null;
         }
     }
 
-    /** Picks a request's next token: among those its constraint allows, if it has one. */
-    private int pick(Request r, float[] logits) {
-        if (r.constraint == null) {
-            return TokenSampler.next(logits, pickableIds, r.temperature, r.random);
-        }
-        r.constraint.allowed(r.allowed);
-        return TokenSampler.next(logits, pickableIds, r.allowed, r.temperature, r.random);
-    }
-
-    /** Fails a cancelled or expired request; returns whether it is still wanted. */
-    private static boolean stillWanted(Request r, long now) {
-        if (r.cancelled) {
-            r.result.completeExceptionally(new StoppedException("cancelled", false));
-            return false;
-        }
-        if (r.expired(now)) {
-            r.result.completeExceptionally(new DeadlineException("the deadline passed after " + r.count
-                    + " generated tokens"));
-            return false;
-        }
-        return true;
-    }
-
     /** Records a generated token; returns whether the request goes on, else completes it. */
-    private boolean accept(Request r, int token) {
-        if (r.count == r.generated.length) {
-            r.generated = Arrays.copyOf(r.generated, Math.min(r.maxNew, r.generated.length * 2));
-        }
-        if (r.constraint != null) {
-            r.constraint.advance(token);
-        }
-        r.generated[r.count++] = token;
+    private boolean accept(DecodeRequest r, int token) {
+        r.record(token);
         generatedTokens.incrementAndGet();
-        Finish finish = r.constraint != null && r.constraint.isComplete() ? Finish.COMPLETE
-                : endTokens.contains((long) token) ? Finish.END_TOKEN : r.count >= r.maxNew
-                ? (r.limitedByContext ? Finish.CONTEXT : Finish.MAX_TOKENS) : null;
+        Finish finish = r.finish(endTokens);
         if (finish == null) {
             return true;
         }
         if (finish == Finish.CONTEXT) {
             contextCuts.incrementAndGet();
         }
-        int kept = finish == Finish.END_TOKEN ? r.count - 1 : r.count;
-        r.result.complete(new Outcome(Arrays.copyOf(r.generated, kept), r.count, r.reused, finish));
+        r.complete(finish);
         return false;
     }
 

@@ -16,7 +16,7 @@ import java.util.Objects;
  * downloaded into the Hugging Face cache (or found there) by {@link HubClient}, whose snapshot directory then serves
  * as the folder.
  */
-public final class HubModelFiles {
+final class HubModelFiles {
     private static final Logger log = LoggerFactory.getLogger(HubModelFiles.class);
     /** Files of at least this size get progress lines. */
     private static final long PROGRESS_MIN_BYTES = 5_000_000;

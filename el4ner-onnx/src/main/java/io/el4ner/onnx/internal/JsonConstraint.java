@@ -1,24 +1,14 @@
 package io.el4ner.onnx.internal;
 
 import io.el4ner.api.AnswerContract;
-import io.el4ner.api.AnswerContract.ArrayShape;
-import io.el4ner.api.AnswerContract.Field;
-import io.el4ner.api.AnswerContract.ObjectShape;
-import io.el4ner.api.AnswerContract.Shape;
 import io.el4ner.api.AnswerContract.StringRule;
-import io.el4ner.api.AnswerContract.StringShape;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The answers an {@link AnswerContract} allows, as an automaton over the bytes of the answer, and the token mask it
@@ -54,10 +44,10 @@ public final class JsonConstraint {
     static final int MAX_EXPLORED_STATES = 200_000;
     /** The most token ids kept in the cache of masks, per request. */
     static final int MAX_CACHED_IDS = 1 << 20;
-    private static final int NODE_MASK = (1 << 24) - 1;
+    private static final int NODE_MASK = ContractGraph.NODE_MASK;
     /** Inside a substring: set once a byte has been read (the string may not close before). */
     private static final long STARTED = 1L << 32;
-    private static final int ACCEPT = 0;
+    private static final int ACCEPT = ContractGraph.ACCEPT;
     private static final int[] WHITESPACE = {' ', '\t', '\n', '\r'};
 
     private final AnswerContract contract;
@@ -91,31 +81,13 @@ public final class JsonConstraint {
         this.tokens = tokens;
         this.trie = tokens.trie();
         this.matcher = new SubstringMatcher(contract.sentence());
-        Builder b = new Builder(matcher);
-        int accept = b.node(false);
-        assert accept == ACCEPT;
-        int root = b.node(true);
-        b.edges(root, b.entries(contract.shape(), ACCEPT));
-        int n = b.size();
-        boolean[] reaches = b.reachesAccept();
-        if (!reaches[root]) {
-            throw new NoValidAnswerException("the answer contract " + contract.name() + " allows no answer at all for "
-                    + "this request (a required string has no allowed value)");
-        }
-        this.nodeBytes = new int[n][];
-        this.nodeTargets = new int[n][];
-        this.whitespace = new boolean[n];
-        this.exit = new int[n];
-        for (int v = 0; v < n; v++) {
-            TreeMap<Integer, Integer> t = b.transitions.get(v);
-            t.values().removeIf(target -> !reaches[target]);
-            nodeBytes[v] = t.keySet().stream().mapToInt(Integer::intValue).toArray();
-            nodeTargets[v] = t.values().stream().mapToInt(Integer::intValue).toArray();
-            whitespace[v] = b.whitespace.get(v);
-            exit[v] = b.exits.get(v);
-        }
-        this.start = root;
-        this.closers = closers(nodeBytes, nodeTargets, exit);
+        ContractGraph graph = ContractGraph.compile(contract, matcher);
+        this.nodeBytes = graph.nodeBytes;
+        this.nodeTargets = graph.nodeTargets;
+        this.whitespace = graph.whitespace;
+        this.exit = graph.exit;
+        this.start = graph.start;
+        this.closers = graph.closers;
         this.sets = new int[trie.depth() + 2][];
         this.followers = new long[trie.depth() + 2][];
         this.live = tokens.coversEveryByte() ? null : explore();
@@ -151,32 +123,6 @@ public final class JsonConstraint {
     byte[] closer(long state) {
         int node = node(state);
         return exit[node] >= 0 ? null : closers[node];
-    }
-
-    private static byte[][] closers(int[][] nodeBytes, int[][] nodeTargets, int[] exit) {
-        int n = nodeBytes.length;
-        byte[][] out = new byte[n][];
-        out[ACCEPT] = new byte[0];
-        for (boolean changed = true; changed; ) {
-            changed = false;
-            for (int v = 0; v < n; v++) {
-                if (exit[v] >= 0) {
-                    continue;
-                }
-                for (int i = 0; i < nodeBytes[v].length; i++) {
-                    int b = nodeBytes[v][i];
-                    byte[] rest = out[nodeTargets[v][i]];
-                    if ((b == ']' || b == '}') && rest != null && (out[v] == null || out[v].length > rest.length + 1)) {
-                        byte[] c = new byte[rest.length + 1];
-                        c[0] = (byte) b;
-                        System.arraycopy(rest, 0, c, 1, rest.length);
-                        out[v] = c;
-                        changed = true;
-                    }
-                }
-            }
-        }
-        return out;
     }
 
     TokenBytes tokens() {
@@ -454,64 +400,14 @@ public final class JsonConstraint {
      * from which a complete answer can be written with whole tokens.
      */
     private Set<StateKey> explore() {
-        Map<StateKey, Integer> index = new HashMap<>();
-        List<StateKey> states = new ArrayList<>();
-        List<List<Integer>> predecessors = new ArrayList<>();
-        ArrayDeque<StateKey> queue = new ArrayDeque<>();
-        StateKey first = new StateKey(start, null, 0);
-        index.put(first, 0);
-        states.add(first);
-        predecessors.add(new ArrayList<>());
-        queue.add(first);
-        while (!queue.isEmpty()) {
-            StateKey s = queue.poll();
-            if (isComplete(s.state)) {
-                continue;
-            }
-            int from = index.get(s);
+        return LiveStates.of(new StateKey(start, null, 0), s -> {
             Set<StateKey> ends = new HashSet<>();
             int[] set = s.set == null && exit[node(s.state)] >= 0 ? matcher.initial() : s.set;
             walk(0, s.state, set, set == null ? 0 : set.length, 0, ends);
-            for (StateKey t : ends) {
-                Integer to = index.get(t);
-                if (to == null) {
-                    if (states.size() >= MAX_EXPLORED_STATES) {
-                        throw new NoValidAnswerException("this tokenizer cannot write every byte alone, and the "
-                                + "answers of " + contract.name() + " have more than " + MAX_EXPLORED_STATES
-                                + " states to check for dead ends; use the model with constrained=false");
-                    }
-                    to = states.size();
-                    index.put(t, to);
-                    states.add(t);
-                    predecessors.add(new ArrayList<>());
-                    queue.add(t);
-                }
-                predecessors.get(to).add(from);
-            }
-        }
-        boolean[] reached = new boolean[states.size()];
-        ArrayDeque<Integer> back = new ArrayDeque<>();
-        for (int i = 0; i < states.size(); i++) {
-            if (isComplete(states.get(i).state)) {
-                reached[i] = true;
-                back.add(i);
-            }
-        }
-        while (!back.isEmpty()) {
-            for (int p : predecessors.get(back.poll())) {
-                if (!reached[p]) {
-                    reached[p] = true;
-                    back.add(p);
-                }
-            }
-        }
-        Set<StateKey> out = new HashSet<>();
-        for (int i = 0; i < states.size(); i++) {
-            if (reached[i]) {
-                out.add(states.get(i));
-            }
-        }
-        return out;
+            return ends;
+        }, s -> isComplete(s.state), MAX_EXPLORED_STATES, () -> new NoValidAnswerException("this tokenizer cannot "
+                + "write every byte alone, and the answers of " + contract.name() + " have more than "
+                + MAX_EXPLORED_STATES + " states to check for dead ends; use the model with constrained=false"));
     }
 
     /**
@@ -559,173 +455,6 @@ public final class JsonConstraint {
 
         int[] toArray() {
             return Arrays.copyOf(ids, size);
-        }
-    }
-
-    /** Compiles shapes into nodes. */
-    private static final class Builder {
-        final List<TreeMap<Integer, Integer>> transitions = new ArrayList<>();
-        final List<Boolean> whitespace = new ArrayList<>();
-        final List<Integer> exits = new ArrayList<>();
-        private final SubstringMatcher matcher;
-
-        Builder(SubstringMatcher matcher) {
-            this.matcher = matcher;
-        }
-
-        int size() {
-            return transitions.size();
-        }
-
-        int node(boolean blanks) {
-            transitions.add(new TreeMap<>());
-            whitespace.add(blanks);
-            exits.add(-1);
-            if (transitions.size() > NODE_MASK) {
-                throw new IllegalArgumentException("the answer contract is too large to constrain");
-            }
-            return transitions.size() - 1;
-        }
-
-        void edge(int from, int b, int to) {
-            Integer old = transitions.get(from).put(b, to);
-            if (old != null && old != to) {
-                throw new IllegalStateException("two ways to read byte " + b + " at node " + from);
-            }
-        }
-
-        void edges(int from, Map<Integer, Integer> entries) {
-            entries.forEach((b, to) -> edge(from, b, to));
-        }
-
-        /** A chain reading {@code bytes} then going to {@code cont}; returns its first byte and node. */
-        Map<Integer, Integer> literal(byte[] bytes, int cont) {
-            int after = cont;
-            for (int i = bytes.length - 1; i >= 1; i--) {
-                int v = node(false);
-                edge(v, bytes[i] & 0xFF, after);
-                after = v;
-            }
-            return Map.of(bytes[0] & 0xFF, after);
-        }
-
-        /**
-         * Compiles a value of {@code shape} followed by {@code cont}.
-         *
-         * @return the value's first bytes and the nodes they lead to (to be added to the node before the value)
-         */
-        Map<Integer, Integer> entries(Shape shape, int cont) {
-            if (shape instanceof ObjectShape o) {
-                int open = node(true);
-                int keyAt = open;
-                List<Field> fields = o.fields();
-                for (int i = 0; i < fields.size(); i++) {
-                    int afterKey = node(true);
-                    edges(keyAt, literal(quoted(fields.get(i).name()), afterKey));
-                    int afterColon = node(true);
-                    edge(afterKey, ':', afterColon);
-                    int afterValue = node(true);
-                    edges(afterColon, entries(fields.get(i).value(), afterValue));
-                    if (i + 1 < fields.size()) {
-                        keyAt = node(true);
-                        edge(afterValue, ',', keyAt);
-                    } else {
-                        edge(afterValue, '}', cont);
-                    }
-                }
-                return Map.of((int) '{', open);
-            }
-            if (shape instanceof ArrayShape a) {
-                int open = node(true);
-                int afterItem = node(true);
-                int afterComma = node(true);
-                Map<Integer, Integer> item = entries(a.items(), afterItem);
-                edge(open, ']', cont);
-                edges(open, item);
-                edge(afterItem, ',', afterComma);
-                edge(afterItem, ']', cont);
-                edges(afterComma, item);
-                return Map.of((int) '[', open);
-            }
-            if (shape instanceof StringShape s) {
-                if (s.rule() == StringRule.SUBSTRING_OF_SENTENCE) {
-                    if (!matcher.hasStart()) {
-                        return Map.of();
-                    }
-                    int inside = node(false);
-                    exits.set(inside, cont);
-                    return Map.of((int) '"', inside);
-                }
-                if (s.values().isEmpty()) {
-                    return Map.of();
-                }
-                int inside = node(false);
-                for (String v : s.values()) {
-                    int at = inside;
-                    for (byte x : escaped(v)) {
-                        Integer next = transitions.get(at).get(x & 0xFF);
-                        if (next == null) {
-                            next = node(false);
-                            edge(at, x & 0xFF, next);
-                        }
-                        at = next;
-                    }
-                    edge(at, '"', cont);
-                }
-                return Map.of((int) '"', inside);
-            }
-            Map<Integer, Integer> out = new HashMap<>(literal("true".getBytes(StandardCharsets.US_ASCII), cont));
-            out.putAll(literal("false".getBytes(StandardCharsets.US_ASCII), cont));
-            return out;
-        }
-
-        /** Which nodes a complete answer can be reached from. */
-        boolean[] reachesAccept() {
-            int n = size();
-            List<List<Integer>> into = new ArrayList<>();
-            for (int v = 0; v < n; v++) {
-                into.add(new ArrayList<>());
-            }
-            for (int v = 0; v < n; v++) {
-                for (int to : transitions.get(v).values()) {
-                    into.get(to).add(v);
-                }
-                if (exits.get(v) >= 0) {
-                    into.get(exits.get(v)).add(v);
-                }
-            }
-            boolean[] reaches = new boolean[n];
-            ArrayDeque<Integer> queue = new ArrayDeque<>();
-            reaches[ACCEPT] = true;
-            queue.add(ACCEPT);
-            while (!queue.isEmpty()) {
-                for (int p : into.get(queue.poll())) {
-                    if (!reaches[p]) {
-                        reaches[p] = true;
-                        queue.add(p);
-                    }
-                }
-            }
-            return reaches;
-        }
-
-        private static byte[] escaped(String s) {
-            SubstringMatcher.ByteSink out = new SubstringMatcher.ByteSink(s.length() + 8);
-            for (int i = 0; i < s.length(); ) {
-                int cp = s.codePointAt(i);
-                SubstringMatcher.escape(cp, out);
-                i += Character.charCount(cp);
-            }
-            return out.toArray();
-        }
-
-        private static byte[] quoted(String s) {
-            byte[] inner = escaped(s);
-            byte[] out = new byte[inner.length + 2];
-            out[0] = '"';
-            System.arraycopy(inner, 0, out, 1, inner.length);
-            out[out.length - 1] = '"';
-            return out;
         }
     }
 }

@@ -331,7 +331,8 @@ public final class OrtSessions {
         }
     }
 
-    private static void closeQuietly(OrtSession session) {
+    /** Closes a session, if any, logging a failure at DEBUG: nothing a caller could act on. */
+    static void closeQuietly(OrtSession session) {
         if (session != null) {
             try {
                 session.close();

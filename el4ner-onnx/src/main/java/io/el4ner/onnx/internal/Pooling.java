@@ -3,7 +3,7 @@ package io.el4ner.onnx.internal;
 import java.nio.FloatBuffer;
 
 /** Mean pooling, L2 normalisation and the alignment of sub-tokens to character ranges. */
-public final class Pooling {
+final class Pooling {
     private Pooling() {
     }
 

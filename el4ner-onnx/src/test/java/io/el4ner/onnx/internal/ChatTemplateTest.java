@@ -81,14 +81,14 @@ class ChatTemplateTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("renderings")
-    void rendersExactlyAsPythonJinja2(String family, String caseName) throws IOException {
+    void render_familyTemplates_rendersExactlyAsPythonJinja2(String family, String caseName) throws IOException {
         JsonNode spec = cases().get("cases").get(caseName);
         String rendered = family(family).render(messages(spec), spec.get("add_generation_prompt").asBoolean());
         assertThat(rendered).isEqualTo(resource("expected/" + family + "/" + caseName + ".txt"));
     }
 
     @Test
-    void templateSyntaxInsideMessagesIsPrintedNotEvaluated() throws IOException {
+    void render_templateSyntaxInsideMessages_isPrintedNotEvaluated() throws IOException {
         String user = "{{ 7*7 }} {% if true %}yes{% endif %} {{ raise_exception('boom') }} {{ bos_token }}";
         for (String family : List.of("qwen2.5", "llama3.2", "smollm2", "phi3.5")) {
             String rendered = family(family).render(List.of(ChatMessage.user(user)), true);
@@ -100,7 +100,7 @@ class ChatTemplateTest {
     }
 
     @Test
-    void variablesAreMessagesGenerationPromptAndSpecialTokens() {
+    void render_variables_areMessagesGenerationPromptAndSpecialTokens() {
         ChatTemplate t = ChatTemplate.of("{{ bos_token }}|{% for m in messages %}{{ m.role }}={{ m['content'] }};"
                 + "{% endfor %}|{{ add_generation_prompt }}|{{ eos_token }}|{{ strftime_now is defined }}", "<s>", "</s>");
         assertThat(t.render(List.of(ChatMessage.system("s"), ChatMessage.user("u"),
@@ -111,7 +111,7 @@ class ChatTemplateTest {
     }
 
     @Test
-    void aTemplateThatRaisesFailsWithItsOwnMessage() throws IOException {
+    void render_templateRaises_failsWithItsOwnMessage() throws IOException {
         ChatTemplate t = ChatTemplate.of("{% for m in messages %}{% if m.role == 'assistant' %}"
                 + "{{ raise_exception('Conversation roles must alternate user/assistant') }}{% endif %}"
                 + "{{ m.content }}{% endfor %}", null, null);
@@ -122,7 +122,7 @@ class ChatTemplateTest {
     }
 
     @Test
-    void theLlamaTemplateRaisesItsOwnErrorThroughTheRealTemplate() throws IOException {
+    void render_llamaTemplateRaises_failsWithItsOwnErrorThroughTheRealTemplate() throws IOException {
         // Llama 3.2 raises when tools go into the first user message but there is none; tools are not a variable
         // el4ner sets, so emulate it with a wrapper that sets them.
         String llama = resource("llama3.2.jinja");
@@ -133,7 +133,7 @@ class ChatTemplateTest {
     }
 
     @Test
-    void syntaxErrorsNameTheSource(@TempDir Path dir) throws IOException {
+    void new_syntaxError_namesTheSource(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("chat_template.jinja"), "{% for m in messages %}{{ m.content }}");
         ChatTemplate t = ChatTemplate.fromModelDirectory(dir);
         assertThatThrownBy(() -> t.render(List.of(ChatMessage.user("x")), false))
@@ -178,7 +178,7 @@ class ChatTemplateTest {
 
     @Test
     @Timeout(60)
-    void hugeOutputFailsClearly() {
+    void render_hugeOutput_failsClearly() {
         ChatTemplate t = ChatTemplate.of("{% for i in range(1000) %}{% for m in messages %}{{ m.content }}"
                 + "{% endfor %}{% endfor %}", null, null);
         List<ChatMessage> big = new ArrayList<>();
@@ -192,7 +192,7 @@ class ChatTemplateTest {
 
     @Test
     @Timeout(60)
-    void aLoopThatWouldRunForeverFailsClearly() {
+    void render_endlessLoop_failsClearly() {
         ChatTemplate t = ChatTemplate.of("{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}"
                 + "{% if false %}x{% endif %}{% endfor %}{% endfor %}{% endfor %}done", null, null);
         assertThatThrownBy(() -> t.render(List.of(), false))
@@ -204,7 +204,7 @@ class ChatTemplateTest {
     }
 
     @Test
-    void fromModelDirectoryPrefersChatTemplateJinjaAndReadsTokens(@TempDir Path dir) throws IOException {
+    void fromModelDirectory_chatTemplateJinja_isPreferredAndTokensAreRead(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"bos_token\": {\"__type\": \"AddedToken\", "
                 + "\"content\": \"<s>\"}, \"eos_token\": \"</s>\", \"chat_template\": \"from config\"}");
         assertThat(ChatTemplate.fromModelDirectory(dir).render(List.of(), false)).isEqualTo("from config");
@@ -215,7 +215,7 @@ class ChatTemplateTest {
     }
 
     @Test
-    void fromModelDirectoryTakesTheDefaultOfNamedTemplates(@TempDir Path dir) throws IOException {
+    void fromModelDirectory_namedTemplates_takesTheDefault(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": [{\"name\": \"tool_use\", "
                 + "\"template\": \"tools\"}, {\"name\": \"default\", \"template\": \"plain\"}]}");
         assertThat(ChatTemplate.fromModelDirectory(dir).render(List.of(), false)).isEqualTo("plain");
@@ -228,7 +228,7 @@ class ChatTemplateTest {
     }
 
     @Test
-    void aDirectoryWithoutTemplateIsAnErrorNamingTheFiles(@TempDir Path dir) throws IOException {
+    void fromModelDirectory_noTemplate_throwsNamingTheFiles(@TempDir Path dir) throws IOException {
         assertThatThrownBy(() -> ChatTemplate.fromModelDirectory(dir))
                 .isInstanceOf(El4nerConfigurationException.class)
                 .hasMessageContaining(dir.toAbsolutePath().toString())
@@ -244,7 +244,7 @@ class ChatTemplateTest {
     }
 
     @Test
-    void theTinyDecoderFixturesCarryARenderableChatMLTemplate() throws Exception {
+    void fromModelDirectory_tinyDecoderFixtures_carryARenderableChatMlTemplate() throws Exception {
         for (String model : List.of("tiny-mha", "tiny-gqa")) {
             Path dir = Path.of(ChatTemplateTest.class.getResource("/io/el4ner/onnx/decoders/" + model).toURI());
             String rendered = ChatTemplate.fromModelDirectory(dir)
@@ -255,7 +255,7 @@ class ChatTemplateTest {
     }
 
     @Test
-    void oneInstanceIsSafeToShareBetweenThreads() throws Exception {
+    void render_sharedInstance_isSafeBetweenThreads() throws Exception {
         ChatTemplate qwen = family("qwen2.5");
         String expected = resource("expected/qwen2.5/multi-turn.txt");
         List<ChatMessage> messages = messages(cases().get("cases").get("multi-turn"));
@@ -287,7 +287,7 @@ class ChatTemplateTest {
     }
 
     @Test
-    void expectedRenderingsCoverEveryFamilyFile() throws URISyntaxException, IOException {
+    void expectedRenderings_familyFiles_areAllCovered() throws URISyntaxException, IOException {
         Path dir = Path.of(ChatTemplateTest.class.getResource(ROOT).toURI());
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jinja")))

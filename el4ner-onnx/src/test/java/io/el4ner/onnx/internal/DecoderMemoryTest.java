@@ -92,7 +92,7 @@ class DecoderMemoryTest {
     }
 
     @Test
-    void theJvmsLimits() {
+    void directMemoryLimit_jvmLimits_areRead() {
         assertThat(DecoderMemory.directMemoryLimit()).as("no -XX:MaxDirectMemorySize in the tests: the heap's")
                 .isEqualTo(Runtime.getRuntime().maxMemory());
         assertThat(DecoderMemory.parseSize("300k")).isEqualTo(300 * 1024);

@@ -63,11 +63,11 @@ class DecodingLoopTest {
                 signature.vocab(), maxRows, 1L << 30, "test");
     }
 
-    private static DecodingLoop.Request greedy(long[] prompt, int maxNew) {
-        return new DecodingLoop.Request(prompt, maxNew, false, 0, new SplittableRandom(0), Long.MAX_VALUE);
+    private static DecodeRequest greedy(long[] prompt, int maxNew) {
+        return new DecodeRequest(prompt, maxNew, false, 0, new SplittableRandom(0), Long.MAX_VALUE);
     }
 
-    private static DecodingLoop.Outcome run(DecodingLoop loop, DecodingLoop.Request r) {
+    private static DecodingLoop.Outcome run(DecodingLoop loop, DecodeRequest r) {
         loop.submit(r);
         return r.result().join();
     }
@@ -81,7 +81,7 @@ class DecodingLoopTest {
             assertThat(alone.generated()).isEqualTo(24);
 
             // The reference request decoded in one batch with longer and shorter prompts, submitted together.
-            List<DecodingLoop.Request> batch = new ArrayList<>();
+            List<DecodeRequest> batch = new ArrayList<>();
             long[] longer = concat(prompt, prompt, prompt);
             batch.add(greedy(longer, 30));
             batch.add(greedy(prompt, 24));
@@ -95,7 +95,7 @@ class DecodingLoopTest {
 
     @ParameterizedTest(name = "end token at step {0}")
     @ValueSource(ints = {0, 4, 11})
-    void everyEndTokenStopsItsRow(int step) {
+    void submit_anyEndToken_stopsItsRow(int step) {
         // Two end tokens as generation_config.json may list them: one the model never reaches, then the one it does.
         long reached = greedy[step];
         long never = firstAbsent(greedy);
@@ -110,12 +110,12 @@ class DecodingLoopTest {
     }
 
     @Test
-    void tokenLimitAndContextLimit() {
+    void submit_tokenAndContextLimits_stopTheRow() {
         try (DecodingLoop loop = loop(Set.of(), 0, 4)) {
             DecodingLoop.Outcome seven = run(loop, greedy(prompt, 7));
             assertThat(seven.tokens()).containsExactly(Arrays.copyOf(greedy, 7));
             assertThat(seven.finish()).isEqualTo(DecodingLoop.Finish.MAX_TOKENS);
-            DecodingLoop.Outcome full = run(loop, new DecodingLoop.Request(prompt, 3, true, 0,
+            DecodingLoop.Outcome full = run(loop, new DecodeRequest(prompt, 3, true, 0,
                     new SplittableRandom(0), Long.MAX_VALUE));
             assertThat(full.finish()).isEqualTo(DecodingLoop.Finish.CONTEXT);
             assertThat(full.tokens()).hasSize(3);
@@ -127,7 +127,7 @@ class DecodingLoopTest {
         try (DecodingLoop loop = loop(Set.of(), 0, 8)) {
             long[] a = run(loop, sampled(42)).tokens();
             assertThat(run(loop, sampled(42)).tokens()).as("same seed, alone").containsExactly(a);
-            List<DecodingLoop.Request> together = List.of(greedy(concat(prompt, prompt), 20), sampled(42),
+            List<DecodeRequest> together = List.of(greedy(concat(prompt, prompt), 20), sampled(42),
                     sampled(43));
             together.forEach(loop::submit);
             assertThat(together.get(1).result().join().tokens()).as("same seed, in a batch").containsExactly(a);
@@ -136,8 +136,8 @@ class DecodingLoopTest {
         }
     }
 
-    private DecodingLoop.Request sampled(long seed) {
-        return new DecodingLoop.Request(prompt, 24, false, 1.0, new SplittableRandom(seed), Long.MAX_VALUE);
+    private DecodeRequest sampled(long seed) {
+        return new DecodeRequest(prompt, 24, false, 1.0, new SplittableRandom(seed), Long.MAX_VALUE);
     }
 
     @Test
@@ -165,10 +165,10 @@ class DecodingLoopTest {
     @Test
     void cancelledAndExpiredRequests_failAndLeaveTheOthersAlone() throws Exception {
         try (DecodingLoop loop = loop(Set.of(), 0, 8)) {
-            DecodingLoop.Request cancelled = greedy(prompt, 1000);
-            DecodingLoop.Request expired = new DecodingLoop.Request(prompt, 1000, false, 0, new SplittableRandom(0),
+            DecodeRequest cancelled = greedy(prompt, 1000);
+            DecodeRequest expired = new DecodeRequest(prompt, 1000, false, 0, new SplittableRandom(0),
                     System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30));
-            DecodingLoop.Request normal = greedy(prompt, 24);
+            DecodeRequest normal = greedy(prompt, 24);
             loop.submit(cancelled);
             loop.submit(expired);
             loop.submit(normal);
@@ -184,7 +184,7 @@ class DecodingLoopTest {
     @Test
     void close_failsWhatIsInFlightAndRefusesMore() {
         DecodingLoop loop = loop(Set.of(), 0, 2);
-        DecodingLoop.Request endless = greedy(prompt, 1500);
+        DecodeRequest endless = greedy(prompt, 1500);
         loop.submit(endless);
         loop.close();
         assertThatThrownBy(() -> endless.result().join()).isInstanceOf(CompletionException.class)
@@ -207,7 +207,7 @@ class DecodingLoopTest {
         };
     }
 
-    private static Throwable failureOf(DecodingLoop.Request r) {
+    private static Throwable failureOf(DecodeRequest r) {
         assertThatThrownBy(() -> r.result().get(10, TimeUnit.SECONDS)).as("the request fails, it does not hang")
                 .isInstanceOf(ExecutionException.class);
         return catchThrowable(() -> r.result().get()).getCause();
@@ -218,9 +218,9 @@ class DecodingLoopTest {
         try (DecodingLoop loop = loop(Set.of(), 0, 8)) {
             OutOfMemoryError oom = new OutOfMemoryError("Direct buffer memory (injected)");
             loop.faults = failAt("prefill", 1, oom);
-            DecodingLoop.Request first = greedy(prompt, 24);
-            DecodingLoop.Request second = greedy(prompt, 24);
-            DecodingLoop.Request third = greedy(prompt, 5);
+            DecodeRequest first = greedy(prompt, 24);
+            DecodeRequest second = greedy(prompt, 24);
+            DecodeRequest third = greedy(prompt, 5);
             loop.submit(first);
             loop.submit(second);
             loop.submit(third);
@@ -238,7 +238,7 @@ class DecodingLoopTest {
                 new DecoderOutputException("injected"))) {
             try (DecodingLoop loop = loop(Set.of(), 0, 8)) {
                 loop.faults = failAt(point, 1, failure);
-                DecodingLoop.Request r = greedy(prompt, 24);
+                DecodeRequest r = greedy(prompt, 24);
                 loop.submit(r);
                 assertThat(failureOf(r)).as(point + ", " + failure).isSameAs(failure);
                 assertThat(run(loop, greedy(prompt, 24)).tokens()).as("after " + failure + " at " + point)

@@ -1,4 +1,4 @@
-package io.el4ner.onnx;
+package io.el4ner.onnx.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class HelpersTest {
+class CallerRunsForkJoinTest {
     /** Starts a pool thread that begins a run of the call and holds it until {@code release}; returns once begun. */
-    private static Thread helperHoldingARun(OnnxSentenceEncoder.Helpers gate, CountDownLatch release)
+    private static Thread helperHoldingARun(CallerRunsForkJoin.Helpers gate, CountDownLatch release)
             throws InterruptedException {
         CountDownLatch begun = new CountDownLatch(1);
         Thread helper = new Thread(() -> gate.run(() -> {
@@ -27,9 +27,9 @@ class HelpersTest {
     }
 
     @Test
-    void aHelperStartingAfterTheCallIsOverDoesNothing() {
+    void run_helperStartingAfterTheCallIsOver_doesNothing() {
         AtomicInteger next = new AtomicInteger(5);
-        OnnxSentenceEncoder.Helpers gate = new OnnxSentenceEncoder.Helpers(next);
+        CallerRunsForkJoin.Helpers gate = new CallerRunsForkJoin.Helpers(next);
         assertThat(gate.closeAndAwait()).isFalse();
         AtomicBoolean ran = new AtomicBoolean();
         gate.run(() -> ran.set(true));
@@ -39,8 +39,8 @@ class HelpersTest {
     }
 
     @Test
-    void theCallWaitsForAHelperThatHasBegun() throws Exception {
-        OnnxSentenceEncoder.Helpers gate = new OnnxSentenceEncoder.Helpers(new AtomicInteger(3));
+    void closeAndAwait_helperHasBegun_waitsForIt() throws Exception {
+        CallerRunsForkJoin.Helpers gate = new CallerRunsForkJoin.Helpers(new AtomicInteger(3));
         CountDownLatch release = new CountDownLatch(1);
         Thread helper = helperHoldingARun(gate, release);
         CountDownLatch closed = new CountDownLatch(1);
@@ -57,9 +57,9 @@ class HelpersTest {
     }
 
     @Test
-    void aHelperFailureStopsTheOtherRunsAndIsKept() {
+    void run_helperFails_stopsTheOtherRunsAndKeepsTheFailure() {
         AtomicInteger next = new AtomicInteger(7);
-        OnnxSentenceEncoder.Helpers gate = new OnnxSentenceEncoder.Helpers(next);
+        CallerRunsForkJoin.Helpers gate = new CallerRunsForkJoin.Helpers(next);
         IllegalStateException first = new IllegalStateException("first");
         gate.run(() -> {
             throw first;
@@ -74,9 +74,9 @@ class HelpersTest {
     }
 
     @Test
-    void anInterruptWhileWaitingIsReportedAndAbandonsTheRunsNotBegun() throws Exception {
+    void closeAndAwait_interruptedWhileWaiting_reportsItAndAbandonsTheRunsNotBegun() throws Exception {
         AtomicInteger next = new AtomicInteger(9);
-        OnnxSentenceEncoder.Helpers gate = new OnnxSentenceEncoder.Helpers(next);
+        CallerRunsForkJoin.Helpers gate = new CallerRunsForkJoin.Helpers(next);
         CountDownLatch release = new CountDownLatch(1);
         Thread helper = helperHoldingARun(gate, release);
         AtomicBoolean interrupted = new AtomicBoolean();
@@ -90,5 +90,42 @@ class HelpersTest {
         assertThat(interrupted).isTrue();
         assertThat(next).hasValue(0);
         helper.join();
+    }
+
+    @Test
+    void run_severalThreads_runsEveryTaskOnce() {
+        try (CallerRunsForkJoin forkJoin = new CallerRunsForkJoin(4, "test-fork-join-")) {
+            java.util.concurrent.atomic.AtomicIntegerArray runs = new java.util.concurrent.atomic.AtomicIntegerArray(50);
+            forkJoin.run(50, () -> runs::incrementAndGet, "testing");
+            for (int i = 0; i < 50; i++) {
+                assertThat(runs.get(i)).as("task " + i).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void run_taskFails_throwsItsFailure() {
+        try (CallerRunsForkJoin forkJoin = new CallerRunsForkJoin(1, "test-fork-join-")) {
+            IllegalStateException failure = new IllegalStateException("task 3");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> forkJoin.run(5, () -> task -> {
+                if (task == 3) {
+                    throw failure;
+                }
+            }, "testing")).isSameAs(failure);
+        }
+    }
+
+    @Test
+    void run_callerInterrupted_throwsEl4nerExceptionAndKeepsTheInterrupt() {
+        try (CallerRunsForkJoin forkJoin = new CallerRunsForkJoin(2, "test-fork-join-")) {
+            Thread.currentThread().interrupt();
+            try {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> forkJoin.run(2, () -> task -> { }, "testing"))
+                        .isInstanceOf(io.el4ner.api.El4nerException.class).hasMessage("interrupted while testing");
+                assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+        }
     }
 }

@@ -1,12 +1,15 @@
-package io.el4ner.onnx;
+package io.el4ner.onnx.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.el4ner.onnx.CudaAssumptions;
+import io.el4ner.onnx.DecoderFixtures;
+import io.el4ner.onnx.OnnxDecoderMember;
+import io.el4ner.onnx.OnnxDecoderMemberTest;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.ModelMember;
-import io.el4ner.onnx.internal.OnnxDecoderMemberProvider;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

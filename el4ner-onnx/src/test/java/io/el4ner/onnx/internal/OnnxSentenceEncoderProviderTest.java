@@ -1,8 +1,11 @@
-package io.el4ner.onnx;
+package io.el4ner.onnx.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.el4ner.onnx.CudaAssumptions;
+import io.el4ner.onnx.OnnxSentenceEncoder;
+import io.el4ner.onnx.OnnxSentenceEncoderTest;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.SentenceEncoder;

@@ -1,13 +1,13 @@
-package io.el4ner.onnx;
+package io.el4ner.onnx.internal;
 
+import io.el4ner.onnx.DecoderFixtures;
+import io.el4ner.onnx.OnnxDecoderMember;
+import io.el4ner.onnx.OnnxSentenceEncoder;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.hub.HubClient;
 import io.el4ner.hub.HubException;
 import io.el4ner.hub.testing.LoopbackHub;
-import io.el4ner.onnx.internal.DecoderDirectory;
-import io.el4ner.onnx.internal.HubModelFiles;
-import io.el4ner.onnx.internal.OnnxDecoderMemberProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -151,7 +151,7 @@ class HubModelTest {
         assertThatThrownBy(() -> provider.create(ComponentConfig.of("member 'm'", Map.of("directory", "x",
                 "revision", "main")))).isInstanceOf(El4nerConfigurationException.class)
                 .hasMessageContaining("'revision' needs 'repo'");
-        assertThatThrownBy(() -> new io.el4ner.onnx.internal.OnnxSentenceEncoderProvider().create(ComponentConfig.of(
+        assertThatThrownBy(() -> new OnnxSentenceEncoderProvider().create(ComponentConfig.of(
                 "encoder", Map.of("repo", "sentence-transformers/mini", "directory", "x"))))
                 .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("not several");
     }
