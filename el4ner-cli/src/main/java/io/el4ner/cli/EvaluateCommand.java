@@ -152,9 +152,11 @@ final class EvaluateCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         Secrets secrets = cfg.secrets();
+        ObjectNode run;
         try {
             Files.createDirectories(out);
-            if (!checkRun(items, secrets)) {
+            run = checkRun(secrets);
+            if (run == null) {
                 return Main.USAGE;
             }
         } catch (IOException e) {
@@ -179,6 +181,16 @@ final class EvaluateCommand implements Callable<Integer> {
         if (built.ner() == null) {
             removeHook(interrupted);
             return built.exitCode();
+        }
+        // run.json is written only for an ensemble that could be built: a configuration that build() rejects
+        // leaves no run behind that its corrected version would then be refused to resume
+        try {
+            writeRun(run, items);
+        } catch (IOException e) {
+            removeHook(interrupted);
+            built.ner().close();
+            err.println("error: cannot write to " + out + ": " + e.getMessage());
+            return Main.USAGE;
         }
         try (EnsembleNer ner = built.ner()) {
             long[] lastPrint = {0};
@@ -317,9 +329,11 @@ final class EvaluateCommand implements Callable<Integer> {
      * Records what determines the run's predictions in OUT/run.json ({@link RunFingerprint}); an existing run there
      * is resumed only when all of it is the same. With --restart the previous run's outputs are deleted first.
      *
-     * @return false when the run cannot go on (the message is printed)
+     * Nothing is written here: {@link #writeRun} records the run once its ensemble is built.
+     *
+     * @return what to record in run.json, or null when the run cannot go on (the message is printed)
      */
-    private boolean checkRun(List<EvaluationItem> items, Secrets secrets) throws IOException {
+    private ObjectNode checkRun(Secrets secrets) throws IOException {
         ObjectNode run = JSON.createObjectNode();
         run.put("config", config.toString());
         var d = run.putArray("data");
@@ -344,7 +358,7 @@ final class EvaluateCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println("error: cannot read a file the run depends on, to record it in run.json: "
                     + secrets.mask(RecognizeCommand.describe(e)));
-            return false;
+            return null;
         }
         run.set(RunFingerprint.KEY, fingerprint);
         Path runFile = out.resolve("run.json");
@@ -372,7 +386,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 err.println("error: " + out + " holds a run whose " + runFile.getFileName() + " does not record what "
                         + "its predictions depend on (it was written by an older el4ner, or is damaged), so it "
                         + "cannot be resumed safely; " + startOver);
-                return false;
+                return null;
             }
             List<String> changes = RunFingerprint.differences(before.get(RunFingerprint.KEY), fingerprint);
             if (!changes.isEmpty()) {
@@ -380,19 +394,23 @@ final class EvaluateCommand implements Callable<Integer> {
                         + "resumed (they would be mixed with new ones):");
                 changes.forEach(c -> err.println("  - " + c));
                 err.println(Character.toUpperCase(startOver.charAt(0)) + startOver.substring(1) + ".");
-                return false;
+                return null;
             }
             err.println("resuming the run in " + out + " (same configuration, files, data and options)");
         } else if (Files.exists(out.resolve("predictions.jsonl"))) {
             err.println("error: " + out + " holds predictions.jsonl but no run.json, so nothing says how those "
                     + "predictions were made; " + startOver);
-            return false;
+            return null;
         }
-        Files.writeString(runFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n",
-                StandardCharsets.UTF_8);
+        return run;
+    }
+
+    /** Writes OUT/run.json and OUT/sentence-ids.txt for a run {@link #checkRun} accepted. */
+    private void writeRun(ObjectNode run, List<EvaluationItem> items) throws IOException {
+        Files.writeString(out.resolve("run.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(run)
+                + "\n", StandardCharsets.UTF_8);
         StringBuilder ids = new StringBuilder();
         items.forEach(it -> ids.append(it.id()).append('\n'));
         Files.writeString(out.resolve("sentence-ids.txt"), ids, StandardCharsets.UTF_8);
-        return true;
     }
 }
