@@ -97,6 +97,16 @@ public record EnsembleSpec(List<ComponentChoice<ModelMember>> members, List<Enti
         if (members.isEmpty()) {
             problems.add("no members: add at least one with member(...)");
         }
+        // names known before any member is created (a given member's, or a provider's "name" parameter): a
+        // duplicate is reported with the other problems of the settings, before any model is loaded
+        Set<String> memberNames = new HashSet<>();
+        for (ComponentChoice<ModelMember> m : members) {
+            String name = m instanceof ComponentChoice.Given<ModelMember> g ? g.instance().name()
+                    : ((ComponentChoice.Named<ModelMember>) m).parameters().get("name") instanceof String s ? s : null;
+            if (name != null && !name.isBlank() && !memberNames.add(name)) {
+                problems.add("two members are named '" + name + "'; member names must be unique");
+            }
+        }
         if (aggregator != null && (quorum != 1 || !weights.isEmpty())) {
             problems.add("extractionQuorum and memberWeights configure the default aggregator; pass them to "
                     + "your aggregator instead");
