@@ -171,7 +171,8 @@ public final class DefaultEnsemble {
     }
 
     /**
-     * Configures a builder with the default ensemble.
+     * Configures a builder with the default ensemble. Its single-valued settings are defaults, as {@link
+     * EnsembleNer.Builder#defaultEnsemble()} says: the builder's user may still set each of them once.
      *
      * @param builder the builder
      * @param memberParameters the parameters of each member's {@value #MEMBER_PROVIDER} provider, e.g. {@link
@@ -180,16 +181,17 @@ public final class DefaultEnsemble {
      */
     public static EnsembleNer.Builder configure(EnsembleNer.Builder builder,
                                          Function<Member, Map<String, ?>> memberParameters) {
-        builder.entityTypes(TYPES);
-        for (Member m : MEMBERS) {
-            builder.member(MEMBER_PROVIDER, memberParameters.apply(m));
-        }
-        builder.demonstrations(demonstrations());
-        builder.demonstrationCount(DEMONSTRATION_COUNT);
-        builder.retriever(RETRIEVER, Map.of());
-        builder.validation(VALIDATION);
-        builder.verifier(MEMBERS.get(0).name());
-        return builder;
+        return builder.withDefaults(b -> {
+            b.entityTypes(TYPES);
+            for (Member m : MEMBERS) {
+                b.member(MEMBER_PROVIDER, memberParameters.apply(m));
+            }
+            b.demonstrations(demonstrations());
+            b.demonstrationCount(DEMONSTRATION_COUNT);
+            b.retriever(RETRIEVER, Map.of());
+            b.validation(VALIDATION);
+            b.verifier(MEMBERS.get(0).name());
+        });
     }
 
     private static String readResource() {

@@ -27,11 +27,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -216,10 +218,11 @@ public final class EnsembleNer implements AutoCloseable {
     }
 
     /**
-     * Configures an {@link EnsembleNer}. Not thread-safe. List-valued options add to the list; component choices
-     * (retriever, aggregator, validator, executor, sentence splitter) can be set once, and a second call throws
-     * {@link IllegalStateException}. {@link #build()} checks the whole configuration and may be called more than
-     * once.
+     * Configures an {@link EnsembleNer}. Not thread-safe. List-valued options (members, entity types,
+     * demonstrations, member weights, prompts) add to what is there; every other option, component choices
+     * included, can be set once, and a second call of its setter throws {@link IllegalStateException}. What
+     * {@link #defaultEnsemble()} sets are defaults, which a setter called afterwards replaces (once).
+     * {@link #build()} checks the whole configuration and may be called more than once.
      *
      * @since 0.1
      */
@@ -229,6 +232,7 @@ public final class EnsembleNer implements AutoCloseable {
         private final List<Demonstration> pool = new ArrayList<>();
         private final Map<Stage, PromptTemplate> prompts = new EnumMap<>(Stage.class);
         private final Map<String, Double> weights = new LinkedHashMap<>();
+        private final Set<String> setByUser = new HashSet<>();
         private ComponentChoice<Retriever> retriever;
         private ComponentChoice<Aggregator> aggregator;
         private ComponentChoice<Validator> validator;
@@ -246,6 +250,7 @@ public final class EnsembleNer implements AutoCloseable {
         private int windowTokens;
         private ClassLoader classLoader;
         private Path baseDirectory;
+        private boolean applyingDefaults;
 
         private Builder() {
         }
@@ -326,9 +331,10 @@ public final class EnsembleNer implements AutoCloseable {
         /**
          * @param k demonstrations per sentence, {@code >= 0}; default 5
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder demonstrationCount(int k) {
-            this.k = atLeast(k, 0, "demonstration count");
+            this.k = option("demonstration count", this.k, atLeast(k, 0, "demonstration count"));
             return this;
         }
 
@@ -336,9 +342,10 @@ public final class EnsembleNer implements AutoCloseable {
          * @param retriever the retriever; default: the highest-priority {@link RetrieverProvider} found (or the
          *     one named by {@code -Del4ner.retriever}), used only when there is a pool
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder retriever(Retriever retriever) {
-            this.retriever = once(this.retriever, given(retriever, "retriever"), "retriever");
+            this.retriever = option("retriever", this.retriever, given(retriever, "retriever"));
             return this;
         }
 
@@ -346,9 +353,10 @@ public final class EnsembleNer implements AutoCloseable {
          * @param provider a {@link RetrieverProvider}'s name, e.g. {@code token-overlap}
          * @param parameters its parameters
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder retriever(String provider, Map<String, ?> parameters) {
-            this.retriever = once(this.retriever, named(provider, parameters), "retriever");
+            this.retriever = option("retriever", this.retriever, named(provider, parameters));
             return this;
         }
 
@@ -356,9 +364,10 @@ public final class EnsembleNer implements AutoCloseable {
          * @param aggregator the aggregator; default {@code voting}, configured by {@link #extractionQuorum} and
          *     {@link #memberWeights}, which cannot be combined with an explicit aggregator
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder aggregator(Aggregator aggregator) {
-            this.aggregator = once(this.aggregator, given(aggregator, "aggregator"), "aggregator");
+            this.aggregator = option("aggregator", this.aggregator, given(aggregator, "aggregator"));
             return this;
         }
 
@@ -366,18 +375,20 @@ public final class EnsembleNer implements AutoCloseable {
          * @param provider an {@link AggregatorProvider}'s name
          * @param parameters its parameters
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder aggregator(String provider, Map<String, ?> parameters) {
-            this.aggregator = once(this.aggregator, named(provider, parameters), "aggregator");
+            this.aggregator = option("aggregator", this.aggregator, named(provider, parameters));
             return this;
         }
 
         /**
          * @param m members that must propose a span for it to be kept; 1 (default) is the union
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder extractionQuorum(int m) {
-            this.quorum = atLeast(m, 1, "extraction quorum");
+            this.quorum = option("extraction quorum", this.quorum, atLeast(m, 1, "extraction quorum"));
             return this;
         }
 
@@ -395,18 +406,20 @@ public final class EnsembleNer implements AutoCloseable {
          *
          * @param mode who validates
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder validation(ValidationMode mode) {
-            this.validation = Objects.requireNonNull(mode, "mode");
+            this.validation = option("validation", this.validation, Objects.requireNonNull(mode, "mode"));
             return this;
         }
 
         /**
          * @param memberName the verifier of {@link ValidationMode#SINGLE} validation
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder verifier(String memberName) {
-            this.verifier = Objects.requireNonNull(memberName, "memberName");
+            this.verifier = option("verifier", this.verifier, Objects.requireNonNull(memberName, "memberName"));
             return this;
         }
 
@@ -414,9 +427,10 @@ public final class EnsembleNer implements AutoCloseable {
          * @param skip skip validating entities that every member proposed and labelled alike, to save calls;
          *     default false
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder skipValidationWhenUnanimous(boolean skip) {
-            this.skipUnanimous = skip;
+            this.skipUnanimous = option("skipValidationWhenUnanimous", this.skipUnanimous, skip);
             return this;
         }
 
@@ -425,9 +439,10 @@ public final class EnsembleNer implements AutoCloseable {
          *
          * @param validator the validator
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder validator(Validator validator) {
-            this.validator = once(this.validator, given(validator, "validator"), "validator");
+            this.validator = option("validator", this.validator, given(validator, "validator"));
             return this;
         }
 
@@ -435,9 +450,10 @@ public final class EnsembleNer implements AutoCloseable {
          * @param provider a {@link ValidatorProvider}'s name, e.g. {@code self}
          * @param parameters its parameters
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder validator(String provider, Map<String, ?> parameters) {
-            this.validator = once(this.validator, named(provider, parameters), "validator");
+            this.validator = option("validator", this.validator, named(provider, parameters));
             return this;
         }
 
@@ -453,18 +469,21 @@ public final class EnsembleNer implements AutoCloseable {
         /**
          * @param executor runs member calls; default: an own pool of daemon threads, shut down on close
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder executor(Executor executor) {
-            this.executor = once(this.executor, Objects.requireNonNull(executor, "executor"), "executor");
+            this.executor = option("executor", this.executor, Objects.requireNonNull(executor, "executor"));
             return this;
         }
 
         /**
          * @param n member calls in flight at once, across all recognitions, {@code >= 1}; default 16
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder maxConcurrentCalls(int n) {
-            this.maxConcurrentCalls = atLeast(n, 1, "maxConcurrentCalls");
+            this.maxConcurrentCalls = option("maxConcurrentCalls", this.maxConcurrentCalls,
+                    atLeast(n, 1, "maxConcurrentCalls"));
             return this;
         }
 
@@ -473,9 +492,11 @@ public final class EnsembleNer implements AutoCloseable {
          *     recording, a model directory, …) are resolved against, as {@link ComponentConfig#path(String)}
          *     does; the CLI passes its configuration file's folder. Default: the current directory
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder baseDirectory(Path directory) {
-            this.baseDirectory = Objects.requireNonNull(directory, "directory");
+            this.baseDirectory = option("base directory", this.baseDirectory,
+                    Objects.requireNonNull(directory, "directory"));
             return this;
         }
 
@@ -483,30 +504,34 @@ public final class EnsembleNer implements AutoCloseable {
          * @param n sentences of one text recognised at once, {@code >= 1}; default 4. Results never depend on
          *     the order they finish in.
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder sentenceParallelism(int n) {
-            this.sentenceParallelism = atLeast(n, 1, "sentenceParallelism");
+            this.sentenceParallelism = option("sentenceParallelism", this.sentenceParallelism,
+                    atLeast(n, 1, "sentenceParallelism"));
             return this;
         }
 
         /**
          * @param timeout deadline of one member call; default 120 s. A member that misses it counts as failed.
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder timeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive, got " + timeout);
             }
-            this.timeout = timeout;
+            this.timeout = option("timeout", this.timeout, timeout);
             return this;
         }
 
         /**
          * @param splitter splits texts into sentences; default {@link java.text.BreakIterator} (root locale)
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder sentenceSplitter(SentenceSplitter splitter) {
-            this.splitter = once(this.splitter, Objects.requireNonNull(splitter, "splitter"), "sentence splitter");
+            this.splitter = option("sentence splitter", this.splitter, Objects.requireNonNull(splitter, "splitter"));
             return this;
         }
 
@@ -514,9 +539,10 @@ public final class EnsembleNer implements AutoCloseable {
          * @param tokens tokens a sentence may take in a prompt before it is windowed; default 0, meaning a quarter
          *     of each member's {@link ModelMember#contextTokens()}
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder windowTokens(int tokens) {
-            this.windowTokens = atLeast(tokens, 0, "windowTokens");
+            this.windowTokens = option("windowTokens", this.windowTokens, atLeast(tokens, 0, "windowTokens"));
             return this;
         }
 
@@ -524,9 +550,10 @@ public final class EnsembleNer implements AutoCloseable {
          * @param allow keep overlapping entities (for nested label sets); default false: of overlapping
          *     entities the most confident, then the longest, is kept and the others are reported
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder nestedEntities(boolean allow) {
-            this.nested = allow;
+            this.nested = option("nestedEntities", this.nested, allow);
             return this;
         }
 
@@ -534,9 +561,10 @@ public final class EnsembleNer implements AutoCloseable {
          * Configures the {@linkplain DefaultEnsemble default ensemble}: its entity types, its three members (the
          * {@code onnx} provider of module el4ner-onnx, which downloads their models from the Hugging Face Hub into
          * the Hugging Face cache on first use), its demonstration pool, the {@code span-sim} retriever and
-         * self-validation. Settings made afterwards add to it (more entity types, members, demonstrations) or replace
-         * it where they may be set again (validation, timeouts); the retriever, which may be set once, cannot be
-         * changed afterwards (a second call is an {@link IllegalStateException}).
+         * self-validation. Its single-valued settings (demonstration count, retriever, validation, verifier) are
+         * defaults: they do not count as set, so each may still be set once, before or after this call, and the
+         * value set wins. Its list-valued settings add to what is there (more entity types, members,
+         * demonstrations may be added before or after).
          *
          * @return this builder
          * @see DefaultEnsemble
@@ -548,9 +576,10 @@ public final class EnsembleNer implements AutoCloseable {
         /**
          * @param loader where providers are looked up; default the thread's context class loader, else el4ner's
          * @return this builder
+         * @throws IllegalStateException if this option was already set
          */
         public Builder classLoader(ClassLoader loader) {
-            this.classLoader = Objects.requireNonNull(loader, "loader");
+            this.classLoader = option("class loader", this.classLoader, Objects.requireNonNull(loader, "loader"));
             return this;
         }
 
@@ -566,14 +595,19 @@ public final class EnsembleNer implements AutoCloseable {
          *     naming no member, or options that cannot be combined; the components already created are closed
          */
         public EnsembleNer build() {
-            EnsembleSpec spec = new EnsembleSpec(members, types, pool, prompts, weights, retriever, aggregator,
-                    validator, executor, splitter, k, quorum, validation, verifier, skipUnanimous, nested,
-                    maxConcurrentCalls, sentenceParallelism, timeout, windowTokens, classLoader, baseDirectory);
+            EnsembleSpec spec = spec();
             List<String> problems = spec.problems();
             if (!problems.isEmpty()) {
                 throw new El4nerConfigurationException(problems);
             }
             return new EnsembleNer(Assembler.assemble(spec));
+        }
+
+        /** @return what the builder holds now, as an immutable specification */
+        EnsembleSpec spec() {
+            return new EnsembleSpec(members, types, pool, prompts, weights, retriever, aggregator, validator,
+                    executor, splitter, k, quorum, validation, verifier, skipUnanimous, nested, maxConcurrentCalls,
+                    sentenceParallelism, timeout, windowTokens, classLoader, baseDirectory);
         }
 
         private static int atLeast(int value, int min, String what) {
@@ -591,11 +625,42 @@ public final class EnsembleNer implements AutoCloseable {
             return new ComponentChoice.Named<>(provider, Map.copyOf(parameters));
         }
 
-        private static <T> T once(T current, T value, String what) {
-            if (current != null) {
+        /** @return {@code value}, or {@code current} where a default must not replace what the user set */
+        private <T> T option(String what, T current, T value) {
+            return claim(what) ? value : current;
+        }
+
+        /**
+         * Marks the option {@code what} as set by the user, or, while {@link #withDefaults} runs, says whether a
+         * default may still fill it.
+         *
+         * @return whether the caller should store its value
+         * @throws IllegalStateException if the user already set the option
+         */
+        private boolean claim(String what) {
+            if (applyingDefaults) {
+                return !setByUser.contains(what);
+            }
+            if (!setByUser.add(what)) {
                 throw new IllegalStateException(what + " was already set; it can be set once");
             }
-            return value;
+            return true;
+        }
+
+        /**
+         * Runs {@code configuration} with its settings of single-valued options taken as defaults: they neither
+         * replace a value the user set nor count as set, so the user may still set each of them once. Settings of
+         * list-valued options add to the lists as always.
+         */
+        Builder withDefaults(Consumer<Builder> configuration) {
+            boolean outer = applyingDefaults;
+            applyingDefaults = true;
+            try {
+                configuration.accept(this);
+            } finally {
+                applyingDefaults = outer;
+            }
+            return this;
         }
     }
 }

@@ -26,9 +26,9 @@ class BatchTest {
         ScriptedMember a = new ScriptedMember("a").delay(5)
                 .extracts(r -> r.context().sentence().contains("FAIL") ? "gibberish"
                         : "[\"" + r.context().sentence().split(" ")[0] + "\"]")
-                .on(Stage.CLASSIFICATION, r -> EnsembleNerTest.labelsFrom(r,
+                .on(Stage.CLASSIFICATION, r -> EnsembleFixtures.labelsFrom(r,
                         Map.of(r.context().spans().get(0), "PER")))
-                .on(Stage.VALIDATION, r -> EnsembleNerTest.verdicts(r, List.of()));
+                .on(Stage.VALIDATION, r -> EnsembleFixtures.verdicts(r, List.of()));
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             texts.add(i == 5 ? "FAIL here" : "Name" + i + " spoke");

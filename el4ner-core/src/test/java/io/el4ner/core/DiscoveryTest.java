@@ -54,8 +54,8 @@ class DiscoveryTest {
                 public ChatResponse chat(ChatRequest request) {
                     String text = switch (request.context().stage()) {
                         case PRE_EXTRACTION, EXTRACTION -> entities;
-                        case CLASSIFICATION -> EnsembleNerTest.labelsFrom(request, Map.of("Paris", "LOC"));
-                        case VALIDATION -> EnsembleNerTest.verdicts(request, List.of());
+                        case CLASSIFICATION -> EnsembleFixtures.labelsFrom(request, Map.of("Paris", "LOC"));
+                        case VALIDATION -> EnsembleFixtures.verdicts(request, List.of());
                     };
                     return ChatResponse.of(text, TokenUsage.UNREPORTED);
                 }

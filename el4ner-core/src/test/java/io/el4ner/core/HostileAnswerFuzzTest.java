@@ -262,13 +262,13 @@ class HostileAnswerFuzzTest {
         Demonstration demo = new Demonstration("Olaf Scholz visited Rome.",
                 List.of(new LabeledSpan(0, 11, "PER"), new LabeledSpan(20, 24, "LOC")));
         return List.of(
-                EnsembleNerTest.base().member(member("a")).member(member("b")).timeout(Duration.ofSeconds(20))
+                EnsembleFixtures.base().member(member("a")).member(member("b")).timeout(Duration.ofSeconds(20))
                         .build(),
-                EnsembleNerTest.base().member(member("a")).member(member("b")).member(member("c"))
+                EnsembleFixtures.base().member(member("a")).member(member("b")).member(member("c"))
                         .validation(ValidationMode.MAJORITY).nestedEntities(true)
                         .memberWeights(Map.of("a", 1e308, "b", 1e308, "c", 1e308)).timeout(Duration.ofSeconds(20))
                         .build(),
-                EnsembleNerTest.base().member(member("a")).member(member("b")).demonstrations(List.of(demo))
+                EnsembleFixtures.base().member(member("a")).member(member("b")).demonstrations(List.of(demo))
                         .retriever((s, spans, k) -> List.of(demo)).validation(ValidationMode.UNANIMOUS)
                         .extractionQuorum(2).timeout(Duration.ofSeconds(20)).build());
     }

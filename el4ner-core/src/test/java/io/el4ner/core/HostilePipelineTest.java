@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Issue 10's hostile answers through the whole pipeline: bounded time, bounded output, correct results. */
 class HostilePipelineTest {
-    static final String S = EnsembleNerTest.S;
+    static final String S = EnsembleFixtures.S;
 
     /** A member that gives the same answer in every stage. */
     static ScriptedMember answering(String name, String answer) {
@@ -53,10 +53,10 @@ class HostilePipelineTest {
         for (int size : new int[] {12 * 1024, 80 * 1024, 1 << 20}) {
             String answer = ones(size);
             int items = (size / 2 - 10) + 1;
-            try (EnsembleNer ner = EnsembleNerTest.base().member(EnsembleNerTest.good("a"))
+            try (EnsembleNer ner = EnsembleFixtures.base().member(EnsembleFixtures.good("a"))
                     .member(answering("b", answer)).validation(ValidationMode.MAJORITY).build()) {
                 NerResult r = ner.recognize(S);
-                assertThat(EnsembleNerTest.texts(r)).containsExactly("Angela Merkel/PER", "Emmanuel Macron/PER",
+                assertThat(EnsembleFixtures.texts(r)).containsExactly("Angela Merkel/PER", "Emmanuel Macron/PER",
                         "Paris/LOC");
                 assertThat(diagnosticChars(r)).as("size %d", size).isLessThan(answer.length() * 10L);
                 assertThat(diagnosticChars(r)).as("size %d", size).isLessThan(200_000);
@@ -80,7 +80,7 @@ class HostilePipelineTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("answers")
     void recognize_hostileAnswer_staysFastBoundedAndFailureFree(String name, String answer) {
-        try (EnsembleNer ner = EnsembleNerTest.base().member(EnsembleNerTest.good("a"))
+        try (EnsembleNer ner = EnsembleFixtures.base().member(EnsembleFixtures.good("a"))
                 .member(answering("b", answer)).validation(ValidationMode.MAJORITY)
                 .timeout(Duration.ofSeconds(30)).build()) {
             long t0 = System.nanoTime();
@@ -91,7 +91,7 @@ class HostilePipelineTest {
             assertThat(millis).isLessThan(HostileAnswersTest.BOUND_MILLIS * 3);
             assertThat(diagnosticChars(r)).isLessThan(answer.length() * 10L + 10_000);
             assertThat(r.usage().entries()).noneMatch(u -> u.failures() > 0);
-            EnsembleNerTest.assertOffsetsHold(r);
+            EnsembleFixtures.assertOffsetsHold(r);
         }
     }
 
@@ -130,13 +130,13 @@ class HostilePipelineTest {
     /** Defect 9: weights of 1e308 summed to Infinity and the NaN confidence made recognition throw. */
     @Test
     void recognize_weightsWhoseSumOverflows_givesTheRightConfidence() {
-        ScriptedMember b = EnsembleNerTest.good("b").on(Stage.CLASSIFICATION, r -> EnsembleNerTest.labelsFrom(r,
+        ScriptedMember b = EnsembleFixtures.good("b").on(Stage.CLASSIFICATION, r -> EnsembleFixtures.labelsFrom(r,
                 Map.of("Angela Merkel", "PER", "Emmanuel Macron", "PER", "Paris", "ORG")));
-        try (EnsembleNer ner = EnsembleNerTest.base().member(EnsembleNerTest.good("a")).member(b)
-                .member(EnsembleNerTest.good("c")).memberWeights(Map.of("a", 1e308, "b", 1e308, "c", 1e308))
+        try (EnsembleNer ner = EnsembleFixtures.base().member(EnsembleFixtures.good("a")).member(b)
+                .member(EnsembleFixtures.good("c")).memberWeights(Map.of("a", 1e308, "b", 1e308, "c", 1e308))
                 .build()) {
             NerResult r = ner.recognize(S);
-            assertThat(EnsembleNerTest.texts(r)).containsExactly("Angela Merkel/PER", "Emmanuel Macron/PER",
+            assertThat(EnsembleFixtures.texts(r)).containsExactly("Angela Merkel/PER", "Emmanuel Macron/PER",
                     "Paris/LOC");
             Entity paris = r.entities().get(2);
             assertThat(paris.confidence()).isCloseTo(2.0 / 3, within(1e-12));
@@ -152,19 +152,19 @@ class HostilePipelineTest {
         String cut = "👩\u200d";
         ScriptedMember a = new ScriptedMember("a")
                 .extracts("{\"entities\": [\"Angela Merkel\", \"" + cut + "\", \"\u200d👧\", \"" + family + "\"]}")
-                .on(Stage.CLASSIFICATION, r -> EnsembleNerTest.labelsFrom(r, Map.of("Angela Merkel", "PER",
+                .on(Stage.CLASSIFICATION, r -> EnsembleFixtures.labelsFrom(r, Map.of("Angela Merkel", "PER",
                         family, "ORG")))
-                .on(Stage.VALIDATION, r -> EnsembleNerTest.verdicts(r, List.of()));
-        try (EnsembleNer ner = EnsembleNerTest.base().member(a).build()) {
+                .on(Stage.VALIDATION, r -> EnsembleFixtures.verdicts(r, List.of()));
+        try (EnsembleNer ner = EnsembleFixtures.base().member(a).build()) {
             NerResult r = ner.recognize(sentence);
-            assertThat(EnsembleNerTest.texts(r)).containsExactly("Angela Merkel/PER", family + "/ORG");
+            assertThat(EnsembleFixtures.texts(r)).containsExactly("Angela Merkel/PER", family + "/ORG");
             for (Entity e : r.entities()) {
                 assertThat(Graphemes.isBoundary(sentence, e.start())).isTrue();
                 assertThat(Graphemes.isBoundary(sentence, e.end())).isTrue();
             }
             assertThat(r.diagnostics()).filteredOn(d -> d.kind() == Diagnostic.Kind.UNANCHORED_SPAN)
                     .extracting(Diagnostic::detail).containsExactly(cut, "\u200d👧");
-            EnsembleNerTest.assertOffsetsHold(r);
+            EnsembleFixtures.assertOffsetsHold(r);
         }
     }
 
@@ -182,7 +182,7 @@ class HostilePipelineTest {
                 return ChatResponse.of("\u0000".repeat(100_000), TokenUsage.of(1, 1));
             }
         };
-        try (EnsembleNer ner = EnsembleNerTest.base().member(EnsembleNerTest.good("a")).member(weird).build()) {
+        try (EnsembleNer ner = EnsembleFixtures.base().member(EnsembleFixtures.good("a")).member(weird).build()) {
             NerResult r = ner.recognize(S);
             assertThat(r.entities()).hasSize(3);
             assertThat(diagnosticChars(r)).isLessThan(10_000);

@@ -95,8 +95,8 @@ class WnutExcerptPipelineTest {
         return new ScriptedMember(name)
                 .extracts(r -> of.apply(r).extraction())
                 .on(Stage.CLASSIFICATION, r -> classificationFormat.apply(
-                        EnsembleNerTest.labelsFrom(r, of.apply(r).labels())))
-                .on(Stage.VALIDATION, r -> EnsembleNerTest.verdicts(r, of.apply(r).rejects()));
+                        EnsembleFixtures.labelsFrom(r, of.apply(r).labels())))
+                .on(Stage.VALIDATION, r -> EnsembleFixtures.verdicts(r, of.apply(r).rejects()));
     }
 
     static ScriptedMember qwen() {

@@ -1,7 +1,9 @@
 package io.el4ner.core.internal.retrieval;
 
 import java.util.ArrayList;
+import io.el4ner.core.internal.exec.Pools;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -11,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
- * Splits a scan into parts that run on a small pool of daemon threads; the calling thread runs one part
- * itself. Thread-safe; several scans may share it.
+ * Splits a scan into parts that run on a small pool of daemon threads (made and ended by {@link Pools}); the
+ * calling thread runs one part itself. Thread-safe; several scans may share it.
  */
 public final class Parallel implements AutoCloseable {
     /**
@@ -40,13 +42,8 @@ public final class Parallel implements AutoCloseable {
         this.threads = threads;
         this.minWork = minWork;
         if (threads > 1) {
-            int id = POOLS.incrementAndGet();
-            AtomicInteger n = new AtomicInteger();
-            this.executor = Executors.newFixedThreadPool(threads - 1, r -> {
-                Thread t = new Thread(r, "el4ner-span-sim-" + id + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            this.executor = Executors.newFixedThreadPool(threads - 1,
+                    Pools.daemonThreads("el4ner-span-sim-" + POOLS.incrementAndGet() + "-"));
         } else {
             this.executor = null;
         }
@@ -122,6 +119,11 @@ public final class Parallel implements AutoCloseable {
                     break;
                 } catch (InterruptedException e) {
                     interrupted = true;
+                } catch (CancellationException e) { // closed while the part waited in the queue
+                    if (failure == null) {
+                        failure = new IllegalStateException("the span-sim retriever has been closed", e);
+                    }
+                    break;
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause();
                     if (failure == null) {
@@ -142,7 +144,7 @@ public final class Parallel implements AutoCloseable {
     @Override
     public void close() {
         if (executor != null) {
-            executor.shutdownNow();
+            Pools.shutDownNow(executor);
         }
     }
 }
