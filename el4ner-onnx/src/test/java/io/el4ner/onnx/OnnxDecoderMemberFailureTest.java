@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OnnxDecoderMemberFailureTest extends OnnxDecoderMemberFixtures {
     @Test
-    void promptLongerThanTheContext_failsClearlyAndIsNeverCut() {
+    void chat_promptLongerThanTheContext_failsClearlyAndIsNeverCut() {
         try (OnnxDecoderMember mha = OnnxDecoderMember.builder().directory(DecoderFixtures.dir(DecoderFixtures.MHA))
                 .build()) {
             String sentence = "Angela Merkel visited Paris on Tuesday. ".repeat(150);
@@ -43,7 +43,7 @@ class OnnxDecoderMemberFailureTest extends OnnxDecoderMemberFixtures {
     }
 
     @Test
-    void nanLogits_failNonRetriablyNamingTheModel(@TempDir Path tmp) throws IOException {
+    void chat_nanLogits_failNonRetriablyNamingTheModel(@TempDir Path tmp) throws IOException {
         Path dir = DecoderFixtures.copy(DecoderFixtures.GQA, tmp.resolve("tiny-gqa"));
         Path data = dir.resolve("onnx/model.onnx_data");
         ByteBuffer nan = ByteBuffer.allocate((int) Files.size(data)).order(ByteOrder.LITTLE_ENDIAN);
@@ -72,7 +72,7 @@ class OnnxDecoderMemberFailureTest extends OnnxDecoderMemberFixtures {
     }
 
     @Test
-    void callTimeout_endsALongCallWithARetriableTimeout() {
+    void chat_callTimeout_endsALongCallWithARetriableTimeout() {
         try (OnnxDecoderMember m = member(b -> b.callTimeout(Duration.ofMillis(200)).seed(LONG_ANSWER_SEED))) {
             long t0 = System.nanoTime();
             Throwable thrown = catchThrowable(() -> m.chat(longCall()));
@@ -85,7 +85,7 @@ class OnnxDecoderMemberFailureTest extends OnnxDecoderMemberFixtures {
     }
 
     @Test
-    void interrupt_endsTheCallAtOnceAndKeepsTheFlag() throws Exception {
+    void chat_interrupt_endsTheCallAtOnceAndKeepsTheFlag() throws Exception {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicBoolean flag = new AtomicBoolean();
         OnnxDecoderMember m = member(b -> b.seed(LONG_ANSWER_SEED));
@@ -121,7 +121,7 @@ class OnnxDecoderMemberFailureTest extends OnnxDecoderMemberFixtures {
     }
 
     @Test
-    void memoryRunningOutDuringACall_failsThatCallRetriablyAndTheMemberGoesOn() throws Exception {
+    void chat_memoryRunningOutDuringACall_failsThatCallRetriablyAndTheMemberGoesOn() throws Exception {
         try (OnnxDecoderMember m = member(b -> b)) {
             AtomicBoolean once = new AtomicBoolean(true);
             faults(m, point -> {
@@ -139,7 +139,7 @@ class OnnxDecoderMemberFailureTest extends OnnxDecoderMemberFixtures {
 
 
     @Test
-    void onnxRuntimeFailures_areRetriableWhenMemoryRanOut_andNeverBlameTheModelFile() throws Exception {
+    void chat_onnxRuntimeFailures_areRetriableWhenMemoryRanOutAndNeverBlameTheModelFile() throws Exception {
         try (OnnxDecoderMember m = member(b -> b)) {
             for (String message : List.of("CUDA failure 2: out of memory ; GPU=0", "Failed to allocate memory for "
                     + "requested buffer of size 123456", "Non-zero status code returned while running MatMul node")) {

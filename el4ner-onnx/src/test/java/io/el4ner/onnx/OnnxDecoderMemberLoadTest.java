@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class OnnxDecoderMemberLoadTest extends OnnxDecoderMemberFixtures {
     @Test
-    void cudaRequestedButAbsent_runsOnTheCpuWithAWarn_orFailsWhenRequired() {
+    void build_cudaRequestedButAbsent_runsOnTheCpuWithAWarnOrFailsWhenRequired() {
         CudaAssumptions.assumeCudaAbsent();
         LogCapture.Captured<OnnxDecoderMember> run = LogCapture.during(() -> OnnxDecoderMember.builder()
                 .directory(DecoderFixtures.dir(DecoderFixtures.GQA)).cuda(0).build());
@@ -55,7 +55,7 @@ class OnnxDecoderMemberLoadTest extends OnnxDecoderMemberFixtures {
             "tokenizer_config.json | the chat template",
             "onnx/model_q4.onnx | the model's weights for variant 'model_q4'",
             "onnx/model.onnx_data | model.onnx_data"})
-    void missingFile_isNamedWithWhatItIsFor(String file, String purpose, @TempDir Path tmp) {
+    void build_missingFile_isNamedWithWhatItIsFor(String file, String purpose, @TempDir Path tmp) {
         Path dir = DecoderFixtures.copy(DecoderFixtures.GQA, tmp.resolve("tiny-gqa"));
         String variant = file.contains("onnx_data") ? "model" : "model_q4";
         try {
@@ -69,7 +69,7 @@ class OnnxDecoderMemberLoadTest extends OnnxDecoderMemberFixtures {
     }
 
     @Test
-    void noGenerationConfig_endsOnConfigJsonsEndToken(@TempDir Path tmp) throws IOException {
+    void chat_noGenerationConfig_endsOnConfigJsonsEndToken(@TempDir Path tmp) throws IOException {
         Path dir = DecoderFixtures.copy(DecoderFixtures.GQA, tmp.resolve("tiny-gqa"));
         Files.delete(dir.resolve("generation_config.json"));
         try (OnnxDecoderMember m = OnnxDecoderMember.builder().directory(dir).build()) {
@@ -83,7 +83,7 @@ class OnnxDecoderMemberLoadTest extends OnnxDecoderMemberFixtures {
     }
 
     @Test
-    void unknownVariantAndMissingFolder_sayWhatIsThere(@TempDir Path tmp) {
+    void build_unknownVariantOrMissingFolder_saysWhatIsThere(@TempDir Path tmp) {
         assertThatThrownBy(() -> OnnxDecoderMember.builder().directory(DecoderFixtures.dir(DecoderFixtures.GQA))
                 .variant("model_fp16").build()).isInstanceOf(El4nerConfigurationException.class)
                 .hasMessageContaining("onnx/model_fp16.onnx").hasMessageContaining("[model, model_q4]");
@@ -93,7 +93,7 @@ class OnnxDecoderMemberLoadTest extends OnnxDecoderMemberFixtures {
     }
 
     @Test
-    void aForeignModel_isRefusedListingExpectedAndFoundInputs(@TempDir Path tmp) throws IOException {
+    void build_foreignModel_isRefusedListingExpectedAndFoundInputs(@TempDir Path tmp) throws IOException {
         Path dir = DecoderFixtures.copy(DecoderFixtures.MHA, tmp.resolve("tiny-mha"));
         try (InputStream encoder = getClass().getClassLoader().getResourceAsStream("all-minilm-l6-v2-q.onnx")) {
             Files.copy(encoder, dir.resolve("onnx/model.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -107,7 +107,7 @@ class OnnxDecoderMemberLoadTest extends OnnxDecoderMemberFixtures {
     }
 
     @Test
-    void aTemplateThatRaises_failsWithTheTemplatesOwnMessage(@TempDir Path tmp) throws IOException {
+    void chat_templateThatRaises_failsWithTheTemplatesOwnMessage(@TempDir Path tmp) throws IOException {
         Path dir = DecoderFixtures.copy(DecoderFixtures.GQA, tmp.resolve("tiny-gqa"));
         Path config = dir.resolve("tokenizer_config.json");
         ObjectNode json = (ObjectNode) new ObjectMapper().readTree(config.toFile());
@@ -141,7 +141,7 @@ class OnnxDecoderMemberLoadTest extends OnnxDecoderMemberFixtures {
     }
 
     @Test
-    void kvBudgetTooSmallForOneRequest_isRefusedSayingWhatToRaise() {
+    void build_kvBudgetTooSmallForOneRequest_isRefusedSayingWhatToRaise() {
         try (OnnxDecoderMember m = member(b -> b.kvCacheBytes(4096))) {
             assertThatThrownBy(() -> m.chat(request("Paris.", 100))).isInstanceOf(NonRetriableBackendException.class)
                     .hasMessageContaining("KV cache").hasMessageContaining("kvCacheMegabytes");
@@ -149,7 +149,7 @@ class OnnxDecoderMemberLoadTest extends OnnxDecoderMemberFixtures {
     }
 
     @Test
-    void aKvBudgetBeyondTheJvmsDirectMemory_isLoweredWithAWarn() {
+    void build_kvBudgetBeyondTheJvmsDirectMemory_isLoweredWithAWarn() {
         LogCapture.Captured<OnnxDecoderMember> run = LogCapture.during(() -> member(b -> b.kvCacheBytes(1L << 50)));
         try (OnnxDecoderMember m = run.value()) {
             long limit = Runtime.getRuntime().maxMemory(); // no -XX:MaxDirectMemorySize in the tests
