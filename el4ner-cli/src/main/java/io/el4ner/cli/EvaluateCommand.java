@@ -249,7 +249,7 @@ final class EvaluateCommand implements Callable<Integer> {
         } else {
             err.println("sentence " + f.id() + " failed: no member answered; their errors:");
             for (MemberError e : f.errors()) {
-                err.println("  member '" + e.member() + "' (" + e.stage() + "): " + secrets.mask(e.message()));
+                err.println(RecognizeCommand.memberErrorLine(e.member(), e.stage(), e.message(), secrets));
             }
         }
         err.flush();

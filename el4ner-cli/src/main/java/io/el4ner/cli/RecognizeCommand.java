@@ -155,10 +155,23 @@ final class RecognizeCommand implements Callable<Integer> {
         lines.add("error: recognition failed: " + secrets.mask(message)
                 + (e.failures().isEmpty() ? "" : "; each member's error:"));
         for (Diagnostic d : e.failures()) {
-            lines.add("  member '" + d.member() + "' (" + ResultJson.lower(d.stage()) + "): "
-                    + secrets.mask(d.message()));
+            lines.add(memberErrorLine(d.member(), ResultJson.lower(d.stage()), d.message(), secrets));
         }
         return lines;
+    }
+
+    /**
+     * One member's error as the CLI prints it under a failed text or sentence ({@code recognize} and
+     * {@code evaluate} alike).
+     *
+     * @param member the member's name
+     * @param stage the stage, in lower case
+     * @param message the error message
+     * @param secrets secret values to mask
+     * @return {@code   member 'NAME' (stage): message}
+     */
+    static String memberErrorLine(String member, String stage, String message, Secrets secrets) {
+        return "  member '" + member + "' (" + stage + "): " + secrets.mask(message);
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.el4ner.cli;
 
-import static io.el4ner.cli.MainTest.aliceMember;
-import static io.el4ner.cli.MainTest.config;
+import static io.el4ner.cli.MainFixtures.aliceMember;
+import static io.el4ner.cli.MainFixtures.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -31,7 +31,7 @@ class ConfigLoaderTest {
     void load_duplicateMemberNames_leavesThemToBuild() throws IOException {
         Path p = write(config(aliceMember("m1"), aliceMember("m1")));
         assertThat(ConfigLoader.load(p).members()).hasSize(2);
-        MainTest.Run r = MainTest.run("recognize", "--config", p.toString(), "--text", "Alice");
+        MainFixtures.Run r = MainFixtures.run("recognize", "--config", p.toString(), "--text", "Alice");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("error: " + p + ": two members are named 'm1'; member names must be unique");
         assertThat(r.err().split("m1'", -1)).hasSize(2);
@@ -45,7 +45,7 @@ class ConfigLoaderTest {
         CliConfig loaded = ConfigLoader.load(p);
         assertThat(loaded.members()).isEmpty();
         assertThat(loaded.types()).isEmpty();
-        MainTest.Run r = MainTest.run("recognize", "--config", p.toString(), "--text", "Alice");
+        MainFixtures.Run r = MainFixtures.run("recognize", "--config", p.toString(), "--text", "Alice");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("error: " + p + ": no entity types")
                 .contains("error: " + p + ": no members");
@@ -57,7 +57,7 @@ class ConfigLoaderTest {
         c.put("entityTypes", List.of(Map.of("name", "person"), Map.of("name", "person"), Map.of("name", "none")));
         Path p = write(c);
         assertThat(ConfigLoader.load(p).types()).hasSize(3);
-        MainTest.Run r = MainTest.run("recognize", "--config", p.toString(), "--text", "Alice");
+        MainFixtures.Run r = MainFixtures.run("recognize", "--config", p.toString(), "--text", "Alice");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("error: " + p + ": entity type 'person' is given twice")
                 .contains("error: " + p + ": entity type 'none' is reserved for 'not an entity'");

@@ -36,14 +36,14 @@ class EvaluateReportTest {
     Path dir;
 
     private Path config() throws Exception {
-        Map<String, Object> zeta = MainTest.aliceMember("zeta");
-        Map<String, Object> alpha = MainTest.aliceMember("alpha");
+        Map<String, Object> zeta = MainFixtures.aliceMember("zeta");
+        Map<String, Object> alpha = MainFixtures.aliceMember("alpha");
         for (Map<String, Object> m : List.of(zeta, alpha)) {
             @SuppressWarnings("unchecked")
             Map<String, Object> p = (Map<String, Object>) m.get("parameters");
             p.put("delayMillis", 2);
         }
-        Map<String, Object> c = MainTest.config(zeta, alpha);
+        Map<String, Object> c = MainFixtures.config(zeta, alpha);
         Map<String, Object> demos = new LinkedHashMap<>();
         demos.put("k", 1);
         demos.put("pool", List.of(Map.of("text", "Bob went to Rome.", "entities", List.of(
@@ -86,7 +86,7 @@ class EvaluateReportTest {
                 + "Alice\tB-person\nstayed\tO\nin\tO\nParis\tB-location\n", StandardCharsets.UTF_8);
         Path out = dir.resolve("out");
         Path cfg = config();
-        MainTest.Run r = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString());
+        MainFixtures.Run r = MainFixtures.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
 
         List<String> expected = new ArrayList<>();
@@ -136,7 +136,7 @@ class EvaluateReportTest {
         assertThat(byId(doc, "chart-ablation").getElementsByTagNameNS("*", "g").getLength()).isGreaterThan(4);
 
         // run again: every sentence is resumed, and the reports say so
-        MainTest.Run again = MainTest.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
+        MainFixtures.Run again = MainFixtures.run("evaluate", "-c", cfg.toString(), "-d", gold.toString(), "-o",
                 out.toString());
         assertThat(again.exit()).as(again.err()).isZero();
         assertThat(JSON.readTree(out.resolve("report.json").toFile()).path("resumedSentences").asInt()).isEqualTo(2);

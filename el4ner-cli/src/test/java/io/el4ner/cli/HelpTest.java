@@ -50,7 +50,7 @@ class HelpTest {
             args.add(name);
         }
         args.add("--help");
-        MainTest.Run r = MainTest.run(args.toArray(String[]::new));
+        MainFixtures.Run r = MainFixtures.run(args.toArray(String[]::new));
         assertThat(r.exit()).as(r.err()).isZero();
         return r.out();
     }
@@ -160,7 +160,7 @@ class HelpTest {
         String repository = Files.readString(Path.of("CONFIG.md"), StandardCharsets.UTF_8);
         assertThat(HelpCommand.reference()).as("CONFIG.md on the class path, as in the jar").isEqualTo(repository);
 
-        MainTest.Run r = MainTest.run("help", "config");
+        MainFixtures.Run r = MainFixtures.run("help", "config");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo(repository);
         assertThat(r.err()).isEmpty();
@@ -169,18 +169,18 @@ class HelpTest {
     @Test
     void helpCommand_printsThatCommandsHelp() {
         for (String name : List.of("recognize", "inspect", "score", "evaluate", "models", "help")) {
-            MainTest.Run r = MainTest.run("help", name);
+            MainFixtures.Run r = MainFixtures.run("help", name);
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).isEqualTo(help(name));
         }
-        MainTest.Run top = MainTest.run("help");
+        MainFixtures.Run top = MainFixtures.run("help");
         assertThat(top.exit()).isZero();
         assertThat(top.out()).isEqualTo(help(""));
     }
 
     @Test
     void helpUnknownTopic_exitsTwoAndListsTheTopics() {
-        MainTest.Run r = MainTest.run("help", "confg");
+        MainFixtures.Run r = MainFixtures.run("help", "confg");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("error: no help topic 'confg' (did you mean 'config'?); topics: recognize, "

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.el4ner.cli.MainTest.Run;
+import io.el4ner.cli.MainFixtures.Run;
 import io.el4ner.core.RecognitionProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,12 +29,12 @@ class RecognizeProgressTest {
 
     /** Eight sentences, each naming Alice and Paris; every member call sleeps a little. */
     private String[] args(String... more) throws IOException {
-        Map<String, Object> member = MainTest.aliceMember("m1");
+        Map<String, Object> member = MainFixtures.aliceMember("m1");
         @SuppressWarnings("unchecked")
         Map<String, Object> parameters = (Map<String, Object>) member.get("parameters");
         parameters.put("delayMillis", 20);
         Path config = dir.resolve("config.json");
-        Files.writeString(config, JSON.writeValueAsString(MainTest.config(member)), StandardCharsets.UTF_8);
+        Files.writeString(config, JSON.writeValueAsString(MainFixtures.config(member)), StandardCharsets.UTF_8);
         Path input = dir.resolve("text.txt");
         Files.writeString(input, "Alice flew to Paris. ".repeat(8).strip(), StandardCharsets.UTF_8);
         List<String> all = new java.util.ArrayList<>(List.of("recognize", "--config", config.toString(),
@@ -53,9 +53,9 @@ class RecognizeProgressTest {
 
     @Test
     void recognize_progress_goesToStderrAndLeavesStdoutAsItWas() throws IOException {
-        Run plain = MainTest.run(args());
-        Run shown = MainTest.run(args("--progress"));
-        Run pretty = MainTest.run(args("--progress", "--pretty"));
+        Run plain = MainFixtures.run(args());
+        Run shown = MainFixtures.run(args("--progress"));
+        Run pretty = MainFixtures.run(args("--progress", "--pretty"));
 
         assertThat(plain.exit()).as(plain.err()).isZero();
         assertThat(shown.exit()).as(shown.err()).isZero();
@@ -77,7 +77,7 @@ class RecognizeProgressTest {
 
     @Test
     void recognize_noProgress_printsNothing() throws IOException {
-        Run r = MainTest.run(args("--no-progress"));
+        Run r = MainFixtures.run(args("--no-progress"));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
         assertThat(r.json().get("entities")).hasSize(16);
@@ -85,7 +85,7 @@ class RecognizeProgressTest {
 
     @Test
     void help_recognize_showsTheProgressOption() {
-        Run r = MainTest.run("recognize", "--help");
+        Run r = MainFixtures.run("recognize", "--help");
         assertThat(r.out()).contains("--[no-]progress");
     }
 

@@ -42,8 +42,8 @@ class SecretsTest {
             member.put("name", "remote");
             member.put("parameters", Map.of("baseUrl", url, "model", "m"));
             Path config = dir.resolve("config.json");
-            Files.writeString(config, JSON.writeValueAsString(MainTest.config(member)), StandardCharsets.UTF_8);
-            MainTest.Run r = MainTest.run("recognize", "--config", config.toString(), "--text", "Alice flew.");
+            Files.writeString(config, JSON.writeValueAsString(MainFixtures.config(member)), StandardCharsets.UTF_8);
+            MainFixtures.Run r = MainFixtures.run("recognize", "--config", config.toString(), "--text", "Alice flew.");
             assertThat(r.exit()).as(r.err()).isEqualTo(2);
             assertThat(r.err()).contains("127.0.0.1:8000");
             assertThat(r.out() + r.err()).doesNotContain("sk-query");

@@ -33,10 +33,10 @@ class SpanSimRetrieverCliTest {
         Map<String, Object> recorder = new LinkedHashMap<>();
         recorder.put("provider", "record-replay");
         recorder.put("name", "m1");
-        Map<String, Object> inner = MainTest.aliceMember("m1");
+        Map<String, Object> inner = MainFixtures.aliceMember("m1");
         inner.remove("name");
         recorder.put("parameters", Map.of("file", record, "mode", "record-all", "member", inner));
-        Map<String, Object> c = MainTest.config(recorder);
+        Map<String, Object> c = MainFixtures.config(recorder);
         c.put("entityTypes", List.of(Map.of("name", "person", "description", "Names of people"),
                 Map.of("name", "location", "description", "Cities, countries, places"),
                 Map.of("name", "organization", "description", "Companies, teams, institutions")));
@@ -65,18 +65,18 @@ class SpanSimRetrieverCliTest {
                 demo("Inflation rose to 4 percent in March."));
     }
 
-    private MainTest.Run recognize(Map<String, Object> config) throws IOException {
+    private MainFixtures.Run recognize(Map<String, Object> config) throws IOException {
         Files.createDirectories(dir.resolve("conf"));
         Path file = dir.resolve("conf/config.json");
         Files.writeString(file, JSON.writeValueAsString(config), StandardCharsets.UTF_8);
-        return MainTest.run("recognize", "--config", file.toString(), "--text", TEXT);
+        return MainFixtures.run("recognize", "--config", file.toString(), "--text", TEXT);
     }
 
     @Test
     void recognize_spanSimWithBundledEncoder_picksSimilarDemonstrationAndReusesItsIndex() throws IOException {
         Path record = dir.resolve("conf/record.jsonl");
         Path index = dir.resolve("conf/data/pool.idx");
-        MainTest.Run first = recognize(config("record.jsonl", "data/pool.idx", pool()));
+        MainFixtures.Run first = recognize(config("record.jsonl", "data/pool.idx", pool()));
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.json().get("entities")).hasSize(2);
         assertThat(index).isRegularFile();
@@ -91,7 +91,7 @@ class SpanSimRetrieverCliTest {
         byte[] saved = Files.readAllBytes(index);
         FileTime old = FileTime.fromMillis(Files.getLastModifiedTime(index).toMillis() - 60_000);
         Files.setLastModifiedTime(index, old);
-        MainTest.Run second = recognize(config("record.jsonl", "data/pool.idx", pool()));
+        MainFixtures.Run second = recognize(config("record.jsonl", "data/pool.idx", pool()));
         assertThat(second.exit()).as(second.err()).isZero();
         assertThat(second.json().get("entities")).isEqualTo(first.json().get("entities"));
         assertThat(Files.getLastModifiedTime(index)).isEqualTo(old);
@@ -104,7 +104,7 @@ class SpanSimRetrieverCliTest {
         assertThat(recognize(config("record.jsonl", "pool.idx", pool())).exit()).isZero();
         List<Map<String, Object>> other = new ArrayList<>(pool());
         other.add(demo("Bob moved to Rome.", "Bob", "person", "Rome", "location"));
-        MainTest.Run r = recognize(config("record.jsonl", "pool.idx", other));
+        MainFixtures.Run r = recognize(config("record.jsonl", "pool.idx", other));
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains(index.toString()).contains("pool");
         assertThat(r.out()).isEmpty();
@@ -130,7 +130,7 @@ class SpanSimRetrieverCliTest {
         damaged.put("another format version", versioned(good, 99));
         for (Map.Entry<String, byte[]> d : damaged.entrySet()) {
             Files.write(index, d.getValue());
-            MainTest.Run r = recognize(config("record.jsonl", "pool.idx", pool()));
+            MainFixtures.Run r = recognize(config("record.jsonl", "pool.idx", pool()));
             assertThat(r.exit()).as(d.getKey() + ": " + r.err()).isEqualTo(2);
             assertThat(r.err()).as(d.getKey()).contains(index.toString()).startsWith("error: ")
                     .doesNotContain("Exception");
@@ -159,7 +159,7 @@ class SpanSimRetrieverCliTest {
         Files.writeString(gold, "Alice\tB-person\nflew\tO\nto\tO\nParis\tB-location\n.\tO\n\n"
                 + "Bob\tB-person\nleft\tO\n", StandardCharsets.UTF_8);
         Path out = dir.resolve("run");
-        MainTest.Run first = MainTest.run("evaluate", "-c", file.toString(), "-d", gold.toString(), "-o",
+        MainFixtures.Run first = MainFixtures.run("evaluate", "-c", file.toString(), "-d", gold.toString(), "-o",
                 out.toString());
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(dir.resolve("conf/data/pool.idx")).isNotEmptyFile();
@@ -167,7 +167,7 @@ class SpanSimRetrieverCliTest {
                 .isZero();
         List<String> lines = Files.readAllLines(out.resolve("predictions.jsonl"));
         Files.write(out.resolve("predictions.jsonl"), lines.subList(0, 1));
-        MainTest.Run resumed = MainTest.run("evaluate", "-c", file.toString(), "-d", gold.toString(), "-o",
+        MainFixtures.Run resumed = MainFixtures.run("evaluate", "-c", file.toString(), "-d", gold.toString(), "-o",
                 out.toString());
         assertThat(resumed.exit()).as(resumed.err()).isZero();
         assertThat(resumed.json().path("resumed").asInt()).isEqualTo(1);

@@ -4,13 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.El4nerException;
 import io.el4ner.api.TextRange;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,35 +13,13 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the bundled all-MiniLM-L6-v2 (int8) model from the langchain4j jar with real ONNX Runtime sessions. */
-public class OnnxSentenceEncoderTest {
-    private static final int DIM = 384;
-    private static final String APPLE = "Apple Inc. was founded by Steve Jobs in Cupertino, California.";
-    private static final String CAT = "The cat sat on the mat";
-    private static final String LONG = "A considerably longer sentence with many more words than the others in this "
-            + "small batch of texts.";
-
-    private static OnnxSentenceEncoder encoder;
-    /** maxLength 16: [CLS], 14 sub-tokens, [SEP]. */
-    private static OnnxSentenceEncoder short16;
-
-    @BeforeAll
-    static void load() {
-        encoder = OnnxSentenceEncoder.builder().build();
-        short16 = OnnxSentenceEncoder.builder().maxLength(16).build();
-    }
-
-    @AfterAll
-    static void release() {
-        encoder.close();
-        short16.close();
-    }
-
+/**
+ * Runs the bundled all-MiniLM-L6-v2 (int8) model from the langchain4j jar with real ONNX Runtime sessions: vectors,
+ * spans, truncation, concurrency and interrupts. Building it is tested in {@link OnnxSentenceEncoderBuildTest}.
+ */
+public class OnnxSentenceEncoderTest extends OnnxSentenceEncoderFixtures {
     @Test
     void identity_namesModelFingerprintPoolingAndMaxLength() {
         assertThat(encoder.identity())
@@ -325,132 +298,6 @@ public class OnnxSentenceEncoderTest {
                     assertThat(a.get(i)).isEqualTo(b.get(i));
                 }
             }
-        }
-    }
-
-    @Test
-    void build_rejectsNegativeParallelism() {
-        assertThatThrownBy(() -> OnnxSentenceEncoder.builder().parallelism(-1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parallelism");
-    }
-
-    @Test
-    void close_isIdempotentAndLaterCallsFail() {
-        OnnxSentenceEncoder e = OnnxSentenceEncoder.builder().build();
-        e.close();
-        e.close();
-        assertThatThrownBy(() -> e.encode(List.of("x"))).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("closed");
-        assertThatThrownBy(() -> e.encodeSpans("x", List.of(new TextRange(0, 1))))
-                .isInstanceOf(IllegalStateException.class);
-    }
-
-    @Test
-    void build_cudaRequestFallsBackToCpuAndSaysSo() {
-        CudaAssumptions.assumeCudaAbsent();
-        LogCapture.Captured<OnnxSentenceEncoder> run = LogCapture.during(() -> OnnxSentenceEncoder.builder().cuda(0).build());
-        try (OnnxSentenceEncoder e = run.value()) {
-            assertThat(e.executionProvider()).isEqualTo("CPU");
-            assertThat(run.log()).containsOnlyOnce("INFO io.el4ner.onnx.OnnxSentenceEncoder")
-                    .contains("runs on CPU because CUDA device 0 is unavailable");
-            assertThat(e.encode(List.of(CAT)).get(0)).containsExactly(encoder.encode(List.of(CAT)).get(0), within(1e-6f));
-        }
-    }
-
-    @Test
-    void build_fromDirectory(@TempDir Path dir) throws IOException {
-        Path model = Files.createDirectory(dir.resolve("minilm"));
-        copyResource("all-minilm-l6-v2-q.onnx", model.resolve("model.onnx"));
-        copyResource("all-minilm-l6-v2-q-tokenizer.json", model.resolve("tokenizer.json"));
-        try (OnnxSentenceEncoder e = OnnxSentenceEncoder.builder().directory(model).build()) {
-            assertThat(e.identity()).isEqualTo(encoder.identity().replace("all-minilm-l6-v2-q", "minilm"));
-            assertThat(e.encode(List.of(APPLE)).get(0)).isEqualTo(encoder.encode(List.of(APPLE)).get(0));
-        }
-    }
-
-    @Test
-    void build_fromClasspathResources() {
-        try (OnnxSentenceEncoder e = OnnxSentenceEncoder.builder()
-                .classpath("/all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json").intraOpThreads(1).build()) {
-            assertThat(e.identity()).isEqualTo(encoder.identity());
-            assertThat(e.encode(List.of(CAT)).get(0)).containsExactly(encoder.encode(List.of(CAT)).get(0), within(1e-6f));
-        }
-    }
-
-    @Test
-    void build_missingFilesAreConfigurationErrors(@TempDir Path dir) throws IOException {
-        assertThatThrownBy(() -> OnnxSentenceEncoder.builder().directory(dir))
-                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("has no model.onnx");
-        copyResource("all-minilm-l6-v2-q.onnx", dir.resolve("model.onnx"));
-        assertThatThrownBy(() -> OnnxSentenceEncoder.builder().directory(dir))
-                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("has no tokenizer.json");
-        assertThatThrownBy(() -> OnnxSentenceEncoder.builder().classpath("nope.onnx", "nope.json"))
-                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("'nope.onnx' not found");
-        Files.writeString(dir.resolve("tokenizer.json"), "{}");
-        Files.writeString(dir.resolve("model.onnx"), "not a model");
-        assertThatThrownBy(() -> OnnxSentenceEncoder.builder().directory(dir).build())
-                .isInstanceOf(El4nerConfigurationException.class).hasMessageContaining("cannot load");
-    }
-
-    @Test
-    void build_wrongDimensionIsAnError() {
-        assertThatThrownBy(() -> OnnxSentenceEncoder.builder().expectedDimension(768).build())
-                .isInstanceOf(El4nerConfigurationException.class)
-                .hasMessageContaining("dimension 384").hasMessageContaining("dimension 768 was expected");
-    }
-
-    @Test
-    void builder_rejectsInvalidSettings() {
-        OnnxSentenceEncoder.Builder b = OnnxSentenceEncoder.builder();
-        assertThatThrownBy(() -> b.batchSize(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
-        assertThatThrownBy(() -> b.maxLength(2)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxLength");
-        assertThatThrownBy(() -> b.intraOpThreads(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> b.interOpThreads(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> b.cuda(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> b.expectedDimension(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> b.directory(null)).isInstanceOf(NullPointerException.class);
-    }
-
-    static TextRange range(String text, String part) {
-        int start = text.indexOf(part);
-        assertThat(start).as("'%s' in '%s'", part, text).isNotNegative();
-        return new TextRange(start, start + part.length());
-    }
-
-    static double dot(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return s;
-    }
-
-    private static double norm(float[] v) {
-        return Math.sqrt(dot(v, v));
-    }
-
-    private static double[] first5(float[] v) {
-        double[] out = new double[5];
-        for (int i = 0; i < 5; i++) {
-            out[i] = v[i];
-        }
-        return out;
-    }
-
-    private static boolean same(List<float[]> a, List<float[]> b) {
-        for (int i = 0; i < a.size(); i++) {
-            if (!Arrays.equals(a.get(i), b.get(i))) {
-                return false;
-            }
-        }
-        return a.size() == b.size();
-    }
-
-    public static void copyResource(String name, Path to) throws IOException {
-        try (InputStream in = OnnxSentenceEncoderTest.class.getClassLoader().getResourceAsStream(name)) {
-            assertThat(in).as(name).isNotNull();
-            Files.copy(in, to);
         }
     }
 }

@@ -74,7 +74,7 @@ class ConstrainedDecodingTest {
             List<TaskContext> contexts = new ArrayList<>();
             List<ChatRequest> requests = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
-                TaskContext context = JsonConstraintTest.context(random);
+                TaskContext context = JsonConstraintFixtures.context(random);
                 contexts.add(context);
                 double temperature = new double[] {0, 0.7, 1.5, 3}[random.nextInt(4)];
                 requests.add(request(context, 48 + random.nextInt(49), temperature, true));
@@ -83,7 +83,7 @@ class ConstrainedDecodingTest {
             for (int i = 0; i < responses.size(); i++) {
                 ChatResponse r = responses.get(i);
                 TaskContext context = contexts.get(i);
-                values += JsonConstraintTest.check(AnswerContract.of(context), context, r.text());
+                values += JsonConstraintFixtures.check(AnswerContract.of(context), context, r.text());
                 tokens += r.usage().completionTokens();
                 if (r.truncated()) {
                     assertThat(r.truncation()).contains("closed it after its last whole item");
@@ -105,7 +105,7 @@ class ConstrainedDecodingTest {
                 List.of(), List.of());
         long steps = gqa.stats().decodeSteps();
         ChatResponse r = gqa.chat(request(context, 400, 0, true));
-        JsonConstraintTest.check(AnswerContract.of(context), context, r.text());
+        JsonConstraintFixtures.check(AnswerContract.of(context), context, r.text());
         assertThat(r.truncated()).isFalse();
         // No end token after the closing brace: decoding stopped with the token that closed the JSON.
         assertThat(r.usage().completionTokens()).isLessThan(400);
@@ -151,7 +151,7 @@ class ConstrainedDecodingTest {
                 continue;
             }
             assertThat(r.truncation()).contains("closed it after its last whole item");
-            int values = JsonConstraintTest.check(AnswerContract.of(context), context, r.text());
+            int values = JsonConstraintFixtures.check(AnswerContract.of(context), context, r.text());
             closedWithItems += values > 0 ? 1 : 0;
         }
         assertThat(closedWithItems).isEqualTo(5);

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.el4ner.onnx.CudaAssumptions;
 import io.el4ner.onnx.DecoderFixtures;
 import io.el4ner.onnx.OnnxDecoderMember;
-import io.el4ner.onnx.OnnxDecoderMemberTest;
+import io.el4ner.onnx.OnnxDecoderMemberFixtures;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.ModelMember;
@@ -53,7 +53,7 @@ class OnnxDecoderMemberProviderTest {
             assertThat(s.prefixCacheBytes()).isEqualTo(16L << 20);
             assertThat(s.kvCacheBytes()).isEqualTo((long) (64.5 * (1 << 20)));
             assertThat(s.callTimeout()).hasValue(java.time.Duration.ofSeconds(30));
-            assertThat(member.chat(OnnxDecoderMemberTest.request("Paris.", 100)).usage().completionTokens())
+            assertThat(member.chat(OnnxDecoderMemberFixtures.request("Paris.", 100)).usage().completionTokens())
                     .as("maxNewTokens caps the request").isLessThanOrEqualTo(4);
         }
         p.remove("seed");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.el4ner.onnx.CudaAssumptions;
 import io.el4ner.onnx.OnnxSentenceEncoder;
-import io.el4ner.onnx.OnnxSentenceEncoderTest;
+import io.el4ner.onnx.OnnxSentenceEncoderFixtures;
 import io.el4ner.api.El4nerConfigurationException;
 import io.el4ner.api.spi.ComponentConfig;
 import io.el4ner.api.spi.SentenceEncoder;
@@ -50,8 +50,8 @@ class OnnxSentenceEncoderProviderTest {
     @Test
     void create_fromDirectoryWithCudaDeviceFallsBackToCpu(@TempDir Path dir) throws IOException {
         CudaAssumptions.assumeCudaAbsent();
-        OnnxSentenceEncoderTest.copyResource("all-minilm-l6-v2-q.onnx", dir.resolve("model.onnx"));
-        OnnxSentenceEncoderTest.copyResource("all-minilm-l6-v2-q-tokenizer.json", dir.resolve("tokenizer.json"));
+        OnnxSentenceEncoderFixtures.copyResource("all-minilm-l6-v2-q.onnx", dir.resolve("model.onnx"));
+        OnnxSentenceEncoderFixtures.copyResource("all-minilm-l6-v2-q-tokenizer.json", dir.resolve("tokenizer.json"));
         try (SentenceEncoder e = create(Map.of("directory", dir.toString(), "cuda", 1))) {
             assertThat(((OnnxSentenceEncoder) e).executionProvider()).isEqualTo("CPU");
             assertThat(e.identity()).startsWith("onnx:" + dir.getFileName() + ":");
