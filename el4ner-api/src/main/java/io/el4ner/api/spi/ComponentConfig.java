@@ -64,6 +64,25 @@ public record ComponentConfig(String component, Map<String, Object> parameters, 
     }
 
     /**
+     * Applies one parameter to a component's builder, turning the builder's {@link IllegalArgumentException} into
+     * a configuration problem that names the component and the parameter, so that every provider reports a bad
+     * value the same way.
+     *
+     * @param parameter the parameter's name, for the message
+     * @param setter what applies it, e.g. {@code () -> builder.maxTokens(n)}
+     * @throws El4nerConfigurationException if the setter rejects the value
+     * @since 0.1
+     */
+    public void apply(String parameter, Runnable setter) {
+        try {
+            setter.run();
+        } catch (IllegalArgumentException e) {
+            throw new El4nerConfigurationException(component + ": parameter '" + parameter + "': " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
      * A configuration for a component nested in this one (e.g. a retriever's encoder): same label set, pool and
      * base directory.
      *

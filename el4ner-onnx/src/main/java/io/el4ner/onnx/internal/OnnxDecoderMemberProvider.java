@@ -81,15 +81,15 @@ public final class OnnxDecoderMemberProvider implements ModelMemberProvider {
             }
             b.directory(config.requirePath("directory"));
         }
-        set(c, "variant", () -> config.string("variant").ifPresent(b::variant));
-        set(c, "name", () -> config.string("name").ifPresent(b::name));
+        config.apply("variant", () -> config.string("variant").ifPresent(b::variant));
+        config.apply("name", () -> config.string("name").ifPresent(b::name));
         if (p.containsKey("maxNewTokens")) {
             int n = config.integer("maxNewTokens", 0);
-            set(c, "maxNewTokens", () -> b.maxNewTokens(n));
+            config.apply("maxNewTokens", () -> b.maxNewTokens(n));
         }
         if (p.containsKey("threads")) {
             int n = config.integer("threads", 0);
-            set(c, "threads", () -> b.threads(n));
+            config.apply("threads", () -> b.threads(n));
         }
         int device = config.integer("deviceId", 0);
         Object cuda = p.get("cuda");
@@ -116,7 +116,7 @@ public final class OnnxDecoderMemberProvider implements ModelMemberProvider {
         }
         if (onCuda) {
             int d = device;
-            set(c, p.containsKey("deviceId") ? "deviceId" : "cuda", () -> b.cuda(d));
+            config.apply(p.containsKey("deviceId") ? "deviceId" : "cuda", () -> b.cuda(d));
             b.cudaRequired(required);
         }
         if (p.containsKey("seed")) {
@@ -125,7 +125,7 @@ public final class OnnxDecoderMemberProvider implements ModelMemberProvider {
         b.constrained(config.bool("constrained", true));
         if (p.containsKey("maxBatchSize")) {
             int n = config.integer("maxBatchSize", 0);
-            set(c, "maxBatchSize", () -> b.maxBatchSize(n));
+            config.apply("maxBatchSize", () -> b.maxBatchSize(n));
         }
         if (p.containsKey("prefixCacheMegabytes")) {
             long bytes = megabytes(c, config, "prefixCacheMegabytes", true);
@@ -184,12 +184,4 @@ public final class OnnxDecoderMemberProvider implements ModelMemberProvider {
         return Math.max(zeroAllowed ? 0 : 1, (long) (mb * (1 << 20)));
     }
 
-    private static void set(String component, String parameter, Runnable setter) {
-        try {
-            setter.run();
-        } catch (IllegalArgumentException e) {
-            throw new El4nerConfigurationException(component + ": parameter '" + parameter + "': " + e.getMessage(),
-                    e);
-        }
-    }
 }

@@ -59,8 +59,8 @@ public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider
         Map<String, Object> p = config.parameters();
         OpenAiCompatibleMember.Builder b = OpenAiCompatibleMember.builder().environment(environment);
         String model = config.requireString("model");
-        set(c, "model", () -> b.model(model));
-        config.string("name").ifPresent(n -> set(c, "name", () -> b.name(n)));
+        config.apply("model", () -> b.model(model));
+        config.string("name").ifPresent(n -> config.apply("name", () -> b.name(n)));
 
         Object one = p.get("baseUrl");
         Object many = p.get("baseUrls");
@@ -73,7 +73,7 @@ public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider
         }
         if (one != null) {
             String url = config.requireString("baseUrl");
-            set(c, "baseUrl", () -> b.baseUrl(url));
+            config.apply("baseUrl", () -> b.baseUrl(url));
         } else {
             if (!(many instanceof List<?> list) || list.isEmpty()
                     || !list.stream().allMatch(String.class::isInstance)) {
@@ -81,14 +81,14 @@ public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider
                         + "URL strings, got " + Redaction.redactUrls(String.valueOf(many)));
             }
             for (Object u : list) {
-                set(c, "baseUrls", () -> b.baseUrl((String) u));
+                config.apply("baseUrls", () -> b.baseUrl((String) u));
             }
         }
-        config.string("apiKeyEnv").ifPresent(v -> set(c, "apiKeyEnv", () -> b.apiKeyEnv(v)));
-        config.string("flavor").ifPresent(v -> set(c, "flavor", () -> b.flavor(Flavor.parse(v))));
+        config.string("apiKeyEnv").ifPresent(v -> config.apply("apiKeyEnv", () -> b.apiKeyEnv(v)));
+        config.string("flavor").ifPresent(v -> config.apply("flavor", () -> b.flavor(Flavor.parse(v))));
         if (p.containsKey("temperature")) {
             double t = config.decimal("temperature", 0);
-            set(c, "temperature", () -> b.temperature(t));
+            config.apply("temperature", () -> b.temperature(t));
         }
         perStage(config, "maxTokens", "an integer or an object of integers per stage",
                 v -> v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
@@ -103,45 +103,45 @@ public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider
         }
         if (p.containsKey("connectTimeoutSeconds")) {
             Duration d = seconds(c, config, "connectTimeoutSeconds");
-            set(c, "connectTimeoutSeconds", () -> b.connectTimeout(d));
+            config.apply("connectTimeoutSeconds", () -> b.connectTimeout(d));
         }
         if (p.containsKey("requestTimeoutSeconds")) {
             Duration d = seconds(c, config, "requestTimeoutSeconds");
-            set(c, "requestTimeoutSeconds", () -> b.requestTimeout(d));
+            config.apply("requestTimeoutSeconds", () -> b.requestTimeout(d));
         }
         if (p.containsKey("maxConcurrentRequests")) {
             int n = config.integer("maxConcurrentRequests", 0);
-            set(c, "maxConcurrentRequests", () -> b.maxConcurrentRequests(n));
+            config.apply("maxConcurrentRequests", () -> b.maxConcurrentRequests(n));
         }
         if (p.containsKey("maxAttempts")) {
             int n = config.integer("maxAttempts", 0);
-            set(c, "maxAttempts", () -> b.maxAttempts(n));
+            config.apply("maxAttempts", () -> b.maxAttempts(n));
         }
         if (p.containsKey("retryBaseDelaySeconds") || p.containsKey("retryMaxDelaySeconds")) {
             Duration base = p.containsKey("retryBaseDelaySeconds")
                     ? seconds(c, config, "retryBaseDelaySeconds") : Duration.ofMillis(500);
             Duration max = p.containsKey("retryMaxDelaySeconds")
                     ? seconds(c, config, "retryMaxDelaySeconds") : Duration.ofSeconds(8);
-            set(c, "retryBaseDelaySeconds", () -> b.retryDelays(base, max.compareTo(base) < 0 && !p.containsKey(
+            config.apply("retryBaseDelaySeconds", () -> b.retryDelays(base, max.compareTo(base) < 0 && !p.containsKey(
                     "retryMaxDelaySeconds") ? base : max));
         }
         if (p.containsKey("circuitFailureThreshold") || p.containsKey("circuitOpenSeconds")) {
             int threshold = config.integer("circuitFailureThreshold", 5);
             Duration open = p.containsKey("circuitOpenSeconds")
                     ? seconds(c, config, "circuitOpenSeconds") : Duration.ofSeconds(30);
-            set(c, "circuitFailureThreshold", () -> b.circuitBreaker(threshold, open));
+            config.apply("circuitFailureThreshold", () -> b.circuitBreaker(threshold, open));
         }
         if (p.containsKey("maxResponseBytes")) {
             int n = config.integer("maxResponseBytes", 0);
-            set(c, "maxResponseBytes", () -> b.maxResponseBytes(n));
+            config.apply("maxResponseBytes", () -> b.maxResponseBytes(n));
         }
         if (p.containsKey("reaskAttempts")) {
             int n = config.integer("reaskAttempts", 0);
-            set(c, "reaskAttempts", () -> b.reaskAttempts(n));
+            config.apply("reaskAttempts", () -> b.reaskAttempts(n));
         }
         if (p.containsKey("contextTokens")) {
             int n = config.integer("contextTokens", 0);
-            set(c, "contextTokens", () -> b.contextTokens(n));
+            config.apply("contextTokens", () -> b.contextTokens(n));
         }
         if (p.containsKey("substringGrammar")) {
             b.substringGrammar(config.bool("substringGrammar", true));
@@ -154,7 +154,7 @@ public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider
             }
             @SuppressWarnings("unchecked")
             Map<String, ?> fields = (Map<String, ?>) m;
-            set(c, "extraBody", () -> b.extraBody(fields));
+            config.apply("extraBody", () -> b.extraBody(fields));
         }
         try {
             return b.build();
@@ -163,14 +163,6 @@ public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider
         }
     }
 
-    private static void set(String component, String parameter, Runnable setter) {
-        try {
-            setter.run();
-        } catch (IllegalArgumentException e) {
-            throw new El4nerConfigurationException(component + ": parameter '" + parameter + "': " + e.getMessage(),
-                    e);
-        }
-    }
 
     private static Duration seconds(String component, ComponentConfig config, String key) {
         double s = config.decimal(key, 0);
@@ -204,7 +196,7 @@ public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider
                     throw new El4nerConfigurationException(c + ": parameter '" + key + "." + e.getKey()
                             + "' must be " + expected + ", got " + e.getValue());
                 }
-                set(c, key, () -> one.accept(stage, e.getValue()));
+                config.apply(key, () -> one.accept(stage, e.getValue()));
             }
             return;
         }
@@ -212,7 +204,7 @@ public final class OpenAiCompatibleMemberProvider implements ModelMemberProvider
             throw new El4nerConfigurationException(c + ": parameter '" + key + "' must be " + expected + ", got "
                     + v);
         }
-        set(c, key, () -> all.accept(v));
+        config.apply(key, () -> all.accept(v));
     }
 
     private static Stage stage(String component, String key, String text) {
